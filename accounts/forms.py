@@ -1,0 +1,27 @@
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "The username or password is wrong. After %(limit)s failed attempts the account is locked "
+            "for a while."
+        ),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"class": "form-control", "autofocus": True})
+        self.fields["password"].widget.attrs.update({"class": "form-control"})
+
+    def get_invalid_login_error(self):
+        from django.conf import settings
+        from django.core.exceptions import ValidationError
+
+        return ValidationError(
+            self.error_messages["invalid_login"],
+            code="invalid_login",
+            params={"limit": settings.AXES_FAILURE_LIMIT},
+        )

@@ -1,0 +1,64 @@
+"""Reads shared by the home page, the campaign pages and (later) reminders."""
+
+import datetime
+from dataclasses import dataclass
+
+from campaign.models import Campaign, Milestone
+from core import dates
+
+
+def current_campaign_for(user) -> Campaign | None:
+    """The campaign of this year if the user can see one, else the most recent one they can."""
+    visible = Campaign.objects.visible_to(user).select_related("region", "copied_from")
+    this_year = dates.today().year
+    return visible.filter(year=this_year).first() or visible.order_by("-year").first()
+
+
+@dataclass
+class MilestoneRow:
+    milestone: Milestone
+    days_left: int
+    working_days_left: int | None
+    concerns_user: bool
+
+    @property
+    def is_past(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def is_today(self) -> bool:
+        return self.days_left == 0
+
+    @property
+    def is_soon(self) -> bool:
+        return 0 <= self.days_left <= 14
+
+
+def milestone_rows(campaign: Campaign, user, on: datetime.date | None = None) -> list[MilestoneRow]:
+    """The campaign's milestones with days remaining, in date order (one query plus the items)."""
+    on = on or dates.today()
+    milestones = (
+        Milestone.objects.visible_to(user)
+        .filter(campaign=campaign)
+        .select_related("key_task")
+        .prefetch_related("items")
+        .order_by("due_on", "key")
+    )
+    return [
+        MilestoneRow(
+            milestone=m,
+            days_left=dates.days_left(m.due_on, on),
+            working_days_left=dates.working_days_left(m.due_on, on),
+            concerns_user=m.concerns(user),
+        )
+        for m in milestones
+    ]
+
+
+def next_due(rows: list[MilestoneRow]) -> list[MilestoneRow]:
+    """The milestones on the next deadline date still ahead (several can share a date)."""
+    upcoming = [row for row in rows if row.days_left >= 0]
+    if not upcoming:
+        return []
+    first = upcoming[0].milestone.due_on
+    return [row for row in upcoming if row.milestone.due_on == first]

@@ -1,0 +1,212 @@
+"""Writes for the campaign: loading it from its data file, copying it to another year."""
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from campaign.models import Campaign, InspectionItem, KeyTask, Milestone
+from core.dates import same_day_in_year
+from core.models import Region
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@dataclass
+class SyncReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changed_objects: list[str] = field(default_factory=list)
+
+    def record(self, obj, state: str) -> None:
+        if state == "created":
+            self.created += 1
+        elif state == "updated":
+            self.updated += 1
+            self.changed_objects.append(f"{obj._meta.model_name}:{obj}")
+        else:
+            self.unchanged += 1
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def __str__(self) -> str:
+        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+
+
+def sync_row(model: type[models.Model], lookup: dict, values: dict, report: SyncReport) -> models.Model:
+    """Create or update one row, writing only when a value differs (a second load writes nothing)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+        obj.full_clean()
+        obj.save()
+        report.record(obj, "created")
+        return obj
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.full_clean()
+        obj.save()
+        report.record(obj, "updated")
+    else:
+        report.record(obj, "unchanged")
+    return obj
+
+
+def _date(value) -> datetime.date | None:
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value))
+
+
+@transaction.atomic
+def campaign_load(*, data: dict) -> tuple[Campaign, SyncReport]:
+    """Load a campaign (its key tasks, items and milestones) from parsed data, idempotently."""
+    report = SyncReport()
+    head = data["campaign"]
+    region = Region.objects.filter(code=str(head["region_code"])).first()
+    if region is None:
+        raise ValidationError(
+            _("Region %(code)s is not loaded; load the regions first.") % {"code": head["region_code"]}
+        )
+    campaign = sync_row(
+        Campaign,
+        {"key": head["key"]},
+        {
+            "year": int(head["year"]),
+            "title": head["title"],
+            "doc_number": head.get("doc_number", ""),
+            "issuing_bodies": list(head.get("issuing_bodies", [])),
+            "issued_on": _date(head.get("issued_on")),
+            "region": region,
+            "goal": head.get("goal", ""),
+            "source_file": head.get("source_file", ""),
+        },
+        report,
+    )
+    tasks = {}
+    for row in data["key_tasks"]:
+        tasks[row["number"]] = sync_row(
+            KeyTask,
+            {"campaign": campaign, "number": row["number"]},
+            {"title": row["title"], "summary": row.get("summary", "")},
+            report,
+        )
+    items = {}
+    for row in data["items"]:
+        items[row["number"]] = sync_row(
+            InspectionItem,
+            {"campaign": campaign, "number": row["number"]},
+            {
+                "text": row["text"],
+                "key_task": tasks.get(row.get("key_task")),
+                "level": row["level"],
+                "answer_kind": row["answer_kind"],
+            },
+            report,
+        )
+    for row in data["milestones"]:
+        milestone = sync_row(
+            Milestone,
+            {"campaign": campaign, "key": row["key"]},
+            {
+                "due_on": _date(row["due_on"]),
+                "title": row["title"],
+                "quote": row.get("quote", ""),
+                "responsible": row["responsible"],
+                "level": row["level"],
+                "key_task": tasks.get(row.get("key_task")),
+            },
+            report,
+        )
+        wanted = {items[number].pk for number in row.get("items", [])}
+        if set(milestone.items.values_list("pk", flat=True)) != wanted:
+            milestone.items.set(wanted)
+            report.record(milestone, "updated")
+    return campaign, report
+
+
+def campaign_load_file(*, path: Path) -> tuple[Campaign, SyncReport]:
+    with open(path, encoding="utf-8") as handle:
+        return campaign_load(data=yaml.safe_load(handle))
+
+
+def _year_key(source: Campaign, year: int) -> str:
+    if str(source.year) in source.key:
+        return source.key.replace(str(source.year), str(year))
+    return f"{source.key}-{year}"
+
+
+@transaction.atomic
+def campaign_copy(*, source: Campaign, year: int) -> tuple[Campaign, SyncReport]:
+    """Copy a campaign to another year: same tasks and items, every date moved to the same month
+    and day, each deadline keeping its distance in years (end of 2022 stays two years after the
+    campaign year). The copy has no document number of its own; running it twice changes nothing."""
+    report = SyncReport()
+    shift = year - source.year
+    copy = sync_row(
+        Campaign,
+        {"key": _year_key(source, year)},
+        {
+            "year": year,
+            "title": source.title.replace(str(source.year), str(year)),
+            "doc_number": "",
+            "issuing_bodies": source.issuing_bodies,
+            "issued_on": same_day_in_year(source.issued_on, source.issued_on.year + shift)
+            if source.issued_on
+            else None,
+            "region": source.region,
+            "goal": source.goal.replace(str(source.year), str(year)),
+            "source_file": source.source_file,
+            "copied_from": source,
+        },
+        report,
+    )
+    tasks = {}
+    for task in source.key_tasks.all():
+        tasks[task.pk] = sync_row(
+            KeyTask,
+            {"campaign": copy, "number": task.number},
+            {"title": task.title, "summary": task.summary},
+            report,
+        )
+    items = {}
+    for item in source.items.all():
+        items[item.pk] = sync_row(
+            InspectionItem,
+            {"campaign": copy, "number": item.number},
+            {
+                "text": item.text,
+                "key_task": tasks.get(item.key_task_id),
+                "level": item.level,
+                "answer_kind": item.answer_kind,
+            },
+            report,
+        )
+    for milestone in source.milestones.prefetch_related("items"):
+        new = sync_row(
+            Milestone,
+            {"campaign": copy, "key": milestone.key},
+            {
+                "due_on": same_day_in_year(milestone.due_on, milestone.due_on.year + shift),
+                "title": milestone.title,
+                "quote": milestone.quote,
+                "responsible": milestone.responsible,
+                "level": milestone.level,
+                "key_task": tasks.get(milestone.key_task_id),
+            },
+            report,
+        )
+        wanted = {items[item.pk].pk for item in milestone.items.all()}
+        if set(new.items.values_list("pk", flat=True)) != wanted:
+            new.items.set(wanted)
+            report.record(new, "updated")
+    return copy, report

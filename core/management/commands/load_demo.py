@@ -1,0 +1,57 @@
+from pathlib import Path
+
+import yaml
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import User
+from campaign.services import DATA_DIR as CAMPAIGN_DATA
+from campaign.services import campaign_copy, campaign_load_file
+from core import dates
+from core.models import Region
+from core.services import DATA_DIR, regions_load_file
+from institutions.models import Institution
+
+DEMO_PASSWORD = "Anshan-2020"
+
+
+class Command(BaseCommand):
+    help = "Load the demo city: Anshan's regions, the 2020 campaign and its copy for this year, users."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--demo-file", default=str(DATA_DIR / "demo_anshan.yaml"))
+
+    @transaction.atomic
+    def handle(self, *args, demo_file, **options):
+        regions_load_file(path=DATA_DIR / "regions_anshan.yaml")
+        source, _ = campaign_load_file(path=CAMPAIGN_DATA / "anshan_2020.yaml")
+        this_year = dates.today().year
+        if this_year != source.year:
+            campaign_copy(source=source, year=this_year)
+        data = yaml.safe_load(Path(demo_file).read_text(encoding="utf-8"))
+        regions = {region.code: region for region in Region.objects.all()}
+        institutions = {}
+        for row in data["institutions"]:
+            institution, _ = Institution.objects.update_or_create(
+                region=regions[row["region"]], name=row["name"], defaults={"address": row.get("address", "")}
+            )
+            institutions[institution.name] = institution
+        created = 0
+        for row in data["users"]:
+            user = User.objects.filter(username=row["username"]).first() or User(username=row["username"])
+            is_new = user.pk is None
+            user.full_name = row["full_name"]
+            user.role = row["role"]
+            user.region = regions.get(row.get("region"))
+            user.department = row.get("department", "")
+            user.institution = institutions.get(row.get("institution"))
+            user.is_staff = user.is_superuser = row["role"] == User.Role.ADMIN
+            if is_new:
+                user.set_password(DEMO_PASSWORD)
+                created += 1
+            user.full_clean(exclude=["password"])
+            user.save()
+        self.stdout.write(
+            f"demo: {Region.objects.count()} regions, {len(institutions)} institutions, "
+            f"{created} new users (password {DEMO_PASSWORD})"
+        )

@@ -1,0 +1,138 @@
+"""Cross-cutting models: the administrative-region tree."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.scoping import ScopedQuerySet
+
+OFFICIAL_CODE = re.compile(r"^\d{6}$")
+# Internal codes for units without an official division code (development zones, scenic areas,
+# the city-run bucket): the parent's code, a hyphen and a letter, e.g. 210300-Z01. The hyphen and
+# letter make them impossible to mistake for a GB/T 2260 code.
+INTERNAL_CODE = re.compile(r"^\d{6}-[A-Z]\d{2}$")
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class RegionQuerySet(ScopedQuerySet):
+    region_lookup = ""  # a region is scoped by its own path
+
+    def county_level(self):
+        return self.filter(kind__in=Region.COUNTY_LEVEL_KINDS)
+
+
+class Region(models.Model):
+    """A node of the administrative-region tree: province → city → county-level unit.
+
+    `path` is the chain of codes from the root ("210000/210300/210302/"), kept by `save()`, so
+    "everything inside this region" is one indexed prefix match whatever the depth.
+    """
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", _("Prefecture-level city")
+        DISTRICT = "district", _("City district")
+        COUNTY = "county", _("County")
+        AUTONOMOUS_COUNTY = "autonomous_county", _("Autonomous county")
+        COUNTY_CITY = "county_city", _("County-level city")
+        DEVELOPMENT_ZONE = "development_zone", _("Development zone")
+        SCENIC_AREA = "scenic_area", _("Scenic area")
+        CITY_LEVEL = "city_level", _("City-run (city level)")
+
+    COUNTY_LEVEL_KINDS = (
+        Kind.DISTRICT,
+        Kind.COUNTY,
+        Kind.AUTONOMOUS_COUNTY,
+        Kind.COUNTY_CITY,
+        Kind.DEVELOPMENT_ZONE,
+        Kind.SCENIC_AREA,
+        Kind.CITY_LEVEL,
+    )
+    # Kinds that have an official administrative-division code.
+    OFFICIAL_KINDS = (
+        Kind.PROVINCE,
+        Kind.CITY,
+        Kind.DISTRICT,
+        Kind.COUNTY,
+        Kind.AUTONOMOUS_COUNTY,
+        Kind.COUNTY_CITY,
+    )
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        indexes = [models.Index(fields=["path"], name="region_path_idx", opclasses=["varchar_pattern_ops"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        self.path = (self.parent.path if self.parent else "") + f"{self.code}/"
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:  # moved or recoded: carry the subtree along
+            for child in self.children.all():
+                child.save()
+
+    @property
+    def is_county_level(self) -> bool:
+        return self.kind in self.COUNTY_LEVEL_KINDS
+
+    @property
+    def has_official_code(self) -> bool:
+        return bool(OFFICIAL_CODE.match(self.code))
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of this region and every region above it, root first."""
+        codes = self.path.strip("/").split("/")
+        return ["/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+
+    def clean(self):
+        if self.kind in self.OFFICIAL_KINDS and not OFFICIAL_CODE.match(self.code or ""):
+            raise ValidationError(
+                {
+                    "code": _("A %(kind)s needs its official six-digit division code.")
+                    % {"kind": self.get_kind_display()}
+                }
+            )
+        if self.kind not in self.OFFICIAL_KINDS and not INTERNAL_CODE.match(self.code or ""):
+            raise ValidationError(
+                {
+                    "code": _(
+                        "Units without an official code use an internal code such as "
+                        "210300-Z01 (parent code, hyphen, letter, two digits)."
+                    )
+                }
+            )
+        if self.kind == self.Kind.PROVINCE and self.parent_id:
+            raise ValidationError({"parent": _("A province has no parent region.")})
+        if self.kind != self.Kind.PROVINCE and not self.parent_id:
+            raise ValidationError({"parent": _("Only a province may have no parent region.")})
+        if self.kind in self.COUNTY_LEVEL_KINDS and self.parent and self.parent.kind != self.Kind.CITY:
+            raise ValidationError({"parent": _("A county-level unit belongs to a city.")})

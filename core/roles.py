@@ -1,0 +1,21 @@
+"""The roles a user can hold (one per user) and the departments that receive referrals."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CITY = "city", _("City bureau staff")
+    DISTRICT = "district", _("District staff")
+    INSTITUTION = "institution", _("Institution staff")
+    DEPARTMENT = "department", _("Department staff")
+    ADMIN = "admin", _("System administrator")
+
+
+class Department(models.TextChoices):
+    """Competent departments the notice names beside civil affairs (书面告知 goes to one of them)."""
+
+    HOUSING = "housing", _("Housing and urban-rural development")
+    HEALTH = "health", _("Health commission")
+    EMERGENCY = "emergency", _("Emergency management / fire rescue")
+    MARKET = "market", _("Market regulation")
