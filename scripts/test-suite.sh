@@ -3,7 +3,10 @@
 set -euo pipefail
 BIN=.venv/bin
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
-DJANGO_DEBUG=1 $BIN/python manage.py makemigrations --check --dry-run
-DJANGO_DEBUG=1 $BIN/python manage.py check
-DJANGO_DEBUG=1 $BIN/python manage.py migrate --no-input --verbosity 0
+# Tests run with the development switches (plain static storage, no HTTPS redirect) but the real
+# Redis cache; production settings are checked by tests/test_settings.py in subprocesses.
+export DJANGO_DEBUG=1 DJANGO_CACHE=redis
+$BIN/python manage.py makemigrations --check --dry-run
+$BIN/python manage.py check
+$BIN/python manage.py migrate --no-input --verbosity 0
 exec $BIN/pytest "$@"

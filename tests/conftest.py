@@ -1,0 +1,132 @@
+"""Shared fixtures: the demo regions, the 2020 campaign, one user per role, a foreign city."""
+
+import datetime
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from accounts.models import User
+from campaign.models import Campaign
+from campaign.services import DATA_DIR as CAMPAIGN_DATA
+from campaign.services import campaign_load_file
+from core.models import Region
+from core.services import DATA_DIR, regions_load_file
+from institutions.models import Institution
+
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+SEEDS = Path(os.environ.get("SEEDS_DIR", Path(settings.BASE_DIR).parent / "shared" / "seeds"))
+PASSWORD = "Test-password-2020"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 at production strength costs ~0.3 s per user; tests create many."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def regions(db) -> dict[str, Region]:
+    regions_load_file(path=DATA_DIR / "regions_anshan.yaml")
+    return {region.code: region for region in Region.objects.all()}
+
+
+@pytest.fixture
+def campaign(regions) -> Campaign:
+    campaign, _ = campaign_load_file(path=CAMPAIGN_DATA / "anshan_2020.yaml")
+    return campaign
+
+
+def make_user(username: str, role: str, **bindings) -> User:
+    user = User(username=username, full_name=bindings.pop("full_name", username), role=role, **bindings)
+    if role == User.Role.ADMIN:
+        user.is_superuser = user.is_staff = True
+    user.set_password(PASSWORD)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+@dataclass
+class World:
+    """Two districts of Anshan, an institution in each, and a foreign city with its own campaign."""
+
+    regions: dict
+    campaign: Campaign
+    own_institution: Institution
+    other_institution: Institution
+    foreign_region: Region
+    foreign_campaign: Campaign
+    users: dict[str, User]
+
+
+@pytest.fixture
+def world(regions, campaign) -> World:
+    tiedong, tiexi = regions["210302"], regions["210303"]
+    own = Institution.objects.create(name="铁东区测试养老院", region=tiedong)
+    other = Institution.objects.create(name="铁西区测试养老院", region=tiexi)
+    dalian = Region.objects.create(code="210200", name="大连市", kind="city", parent=regions["210000"])
+    foreign_region = Region.objects.create(code="210202", name="中山区", kind="district", parent=dalian)
+    foreign_campaign = Campaign.objects.create(
+        key="dalian-2020", year=2020, title="大连市2020年养老院服务质量建设专项行动", region=dalian
+    )
+    foreign_campaign.milestones.create(
+        key="x", due_on="2020-10-15", title="大连市公开机构名单", responsible="大连市各区", level="county"
+    )
+    users = {
+        "city": make_user("city", User.Role.CITY, region=regions["210300"], full_name="王建国"),
+        "district": make_user("tiedong", User.Role.DISTRICT, region=tiedong, full_name="李秀梅"),
+        "other_district": make_user("tiexi", User.Role.DISTRICT, region=tiexi, full_name="张海涛"),
+        "institution": make_user("kangle", User.Role.INSTITUTION, institution=own, full_name="赵淑芬"),
+        "department": make_user(
+            "zhujian", User.Role.DEPARTMENT, region=regions["210300"], department="housing", full_name="周明"
+        ),
+        "admin": make_user("admin", User.Role.ADMIN),
+    }
+    return World(regions, campaign, own, other, foreign_region, foreign_campaign, users)
+
+
+# Browser tests drive Debian's chromium: never `playwright install` (it downloads a browser).
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {
+        **browser_context_args,
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+        "viewport": {"width": 1366, "height": 900},
+    }
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def time_machine_2026(monkeypatch):
+    """Freeze the portal's idea of today at 2026-11-23 (Asia/Shanghai) for pages that count days."""
+    from core import dates
+
+    monkeypatch.setattr(dates, "today", lambda: datetime.date(2026, 11, 23))

@@ -1,0 +1,172 @@
+"""Every URL pattern, requested as every kind of user: the scoping guard of the whole portal.
+
+Each named URL must have an entry in SPECS (admin URLs are covered by one rule): a new URL without
+one fails `test_every_url_pattern_is_covered`. For each entry the sweep checks that
+
+- anonymous users are sent to the login page (or refused) unless the page is public;
+- roles not listed get 403 or 404, never the page;
+- an object outside the viewer's scope answers 404;
+- no response is a 500, and no 200 response shows data from outside the viewer's scope.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+ALL_STAFF = {"city", "district", "other_district", "institution", "department", "admin"}
+VIEWERS = ["anonymous", *sorted(ALL_STAFF)]
+
+
+@dataclass
+class Spec:
+    roles: set[str] = field(default_factory=set)  # viewers that get the page for `own`
+    public: bool = False
+    method: str = "get"
+    ok: tuple[int, ...] = (200,)
+    own: Callable | None = None  # kwargs for an object of 铁东区 (the "district" viewer's unit)
+    foreign: Callable | None = None  # kwargs for an object no Anshan viewer may see
+
+
+def campaign_pk(obj):
+    return lambda w: {"pk": getattr(w, obj).pk}
+
+
+SPECS: dict[str, Spec] = {
+    "core:home": Spec(roles=ALL_STAFF),
+    "core:healthz": Spec(public=True),
+    "accounts:login": Spec(public=True, roles=ALL_STAFF, ok=(200, 302)),
+    "accounts:logout": Spec(public=True, roles=ALL_STAFF, method="post", ok=(302,)),
+    "accounts:password_change": Spec(roles=ALL_STAFF),
+    "accounts:password_done": Spec(roles=ALL_STAFF),
+    "campaign:list": Spec(roles=ALL_STAFF),
+    "campaign:detail": Spec(
+        roles=ALL_STAFF, own=campaign_pk("campaign"), foreign=campaign_pk("foreign_campaign")
+    ),
+    "set_language": Spec(public=True, roles=ALL_STAFF, method="post", ok=(302,)),
+    "api:api-root": Spec(roles=ALL_STAFF),
+    "api:region-list": Spec(roles=ALL_STAFF),
+    "api:region-detail": Spec(
+        roles={"city", "district", "admin"},
+        own=lambda w: {"pk": w.regions["210302"].pk},
+        foreign=lambda w: {"pk": w.foreign_region.pk},
+    ),
+    "api:campaign-list": Spec(roles=ALL_STAFF),
+    "api:campaign-detail": Spec(
+        roles=ALL_STAFF, own=campaign_pk("campaign"), foreign=campaign_pk("foreign_campaign")
+    ),
+    "api:milestone-list": Spec(roles=ALL_STAFF),
+    "api:milestone-detail": Spec(
+        roles=ALL_STAFF,
+        own=lambda w: {"pk": w.campaign.milestones.first().pk},
+        foreign=lambda w: {"pk": w.foreign_campaign.milestones.first().pk},
+    ),
+}
+
+# Text that must never reach a viewer: names of things outside their scope.
+FOREIGN_TEXT = {
+    "city": ["大连市", "中山区"],
+    "district": ["大连市", "中山区", "铁西区"],
+    "other_district": ["大连市", "中山区", "铁东区"],
+    "institution": ["大连市", "中山区", "铁西区"],
+    "department": ["大连市", "中山区"],
+}
+DENIED = (403, 404)
+
+
+def url_names(resolver=None, namespace="") -> set[str]:
+    names = set()
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_pattern_is_covered():
+    uncovered = {name for name in url_names() if not name.startswith("admin:")} - set(SPECS)
+    assert not uncovered, (
+        f"URL patterns without a sweep entry in tests/test_url_sweep.py: {sorted(uncovered)}"
+    )
+
+
+def request_as(client, world, viewer, spec, url):
+    if viewer != "anonymous":
+        client.force_login(world.users[viewer])
+    return getattr(client, spec.method)(url)
+
+
+def assert_no_foreign_text(response, viewer):
+    body = response.content.decode("utf-8", errors="replace")
+    for text in FOREIGN_TEXT.get(viewer, []):
+        assert text not in body, f"{viewer} sees {text!r} at {response.request['PATH_INFO']}"
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_url_as_viewer(client, world, name, viewer):
+    spec = SPECS[name]
+    url = reverse(name, kwargs=spec.own(world) if spec.own else None)
+    response = request_as(client, world, viewer, spec, url)
+    assert response.status_code < 500
+    if viewer == "anonymous":
+        if spec.public:
+            assert response.status_code in spec.ok
+        else:
+            assert response.status_code in (302, 403), response.status_code
+            if response.status_code == 302:
+                assert response["Location"].startswith(reverse("accounts:login"))
+    elif spec.public or viewer in spec.roles:
+        assert response.status_code in spec.ok, f"{viewer} got {response.status_code} at {url}"
+    else:
+        assert response.status_code in DENIED, f"{viewer} got {response.status_code} at {url}"
+    if response.status_code == 200:
+        assert_no_foreign_text(response, viewer)
+
+
+@pytest.mark.parametrize("viewer", sorted(ALL_STAFF - {"admin"}))
+@pytest.mark.parametrize("name", sorted(name for name, spec in SPECS.items() if spec.foreign))
+def test_object_outside_scope_answers_404(client, world, name, viewer):
+    spec = SPECS[name]
+    client.force_login(world.users[viewer])
+    response = getattr(client, spec.method)(reverse(name, kwargs=spec.foreign(world)))
+    assert response.status_code == 404
+
+
+def admin_urls(world) -> list[str]:
+    """Every admin URL that can be built, with a real object id where one is needed."""
+    urls = []
+    for name in sorted(n for n in url_names() if n.startswith("admin:")):
+        for kwargs in ({}, {"object_id": world.users["district"].pk}, {"app_label": "campaign"}):
+            try:
+                urls.append(reverse(name, kwargs=kwargs))
+                break
+            except NoReverseMatch:  # try the next shape of arguments
+                continue
+    return urls
+
+
+@pytest.mark.parametrize("viewer", sorted(ALL_STAFF - {"admin"}))
+def test_admin_is_closed_to_everyone_but_superusers(client, world, viewer):
+    client.force_login(world.users[viewer])
+    urls = admin_urls(world)
+    assert len(urls) > 20
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code < 500, url
+        if url in (reverse("admin:login"), reverse("admin:jsi18n")):
+            continue
+        if url == reverse("admin:logout"):
+            assert response.status_code in (302, 405)  # POST only; nothing to log out of
+            continue
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+
+
+def test_admin_opens_for_superusers(client, world):
+    client.force_login(world.users["admin"])
+    for url in admin_urls(world):
+        assert client.get(url).status_code < 500, url
+    assert client.get(reverse("admin:index")).status_code == 200
