@@ -30,7 +30,6 @@ messages: setup
 	cd $(CURDIR) && DJANGO_DEBUG=1 $(MANAGE) compilemessages --ignore=.venv --verbosity 0
 
 run: messages
-	@scripts/need-debs.sh $(RUN_DEBS)
 	DJANGO_DEBUG=1 $(MANAGE) migrate --no-input
 	DJANGO_DEBUG=1 $(MANAGE) load_demo
 	@echo "Demo logins are listed in README.md (password: see 'Demo logins')."

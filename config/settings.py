@@ -210,8 +210,6 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
 
 # The portal's own choices.
 PORTAL_NAME = _("Eldercare Service Quality Supervision Portal")
-# Root region of this deployment (a city or a province): the demo loads Anshan.
-PORTAL_ROOT_REGION_CODE = env("PORTAL_ROOT_REGION_CODE", "210300")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,56 @@
+"""Screenshot pages of a running portal (`make run`) as the demo users, into test-artifacts/.
+
+Usage: .venv/bin/python scripts/screenshots.py [BASE_URL]
+"""
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(__file__).resolve().parent.parent / "test-artifacts"
+PASSWORD = "Anshan-2020"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+PAGES = {
+    None: ["/accounts/login/"],
+    "city": ["/", "/campaigns/", "/campaigns/1/", "/campaigns/999/"],
+    "tiedong": ["/"],
+    "kangle": ["/"],
+    "yingji": ["/"],
+}
+
+
+def main():
+    OUT.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for username, paths in PAGES.items():
+            for width, label in ((1366, "desktop"), (390, "phone")):
+                page = browser.new_page(viewport={"width": width, "height": 900}, locale="zh-CN")
+                if username:
+                    page.goto(f"{BASE}/accounts/login/")
+                    page.fill("#id_username", username)
+                    page.fill("#id_password", PASSWORD)
+                    page.click("button[type=submit]")
+                for path in paths:
+                    page.goto(BASE + path)
+                    name = f"{username or 'anonymous'}{path.replace('/', '_')}{label}.png"
+                    page.screenshot(path=OUT / name, full_page=True)
+                    print(OUT / name)
+                page.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
