@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,9 +19,6 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update({"class": "form-control"})
 
     def get_invalid_login_error(self):
-        from django.conf import settings
-        from django.core.exceptions import ValidationError
-
         return ValidationError(
             self.error_messages["invalid_login"],
             code="invalid_login",

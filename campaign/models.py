@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
+from core.roles import Role
 from core.scoping import ScopedQuerySet
 
 
@@ -157,8 +158,8 @@ class Milestone(models.Model):
 
     def concerns(self, user) -> bool:
         """Whether the user's unit must act on this milestone (highlighted on the home page)."""
-        if user.role == "district":
+        if user.role == Role.DISTRICT:
             return self.level == self.Level.COUNTY
-        if user.role == "city":
+        if user.role == Role.CITY:
             return self.level in (self.Level.CITY, self.Level.JOINT)
         return False

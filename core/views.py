@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -43,6 +44,4 @@ def page_not_found(request, exception=None):
 @requires_csrf_token
 def server_error(request):
     # No context processors that touch the database: the failure may be the database itself.
-    from django.template import loader
-
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
