@@ -8,20 +8,12 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "Anshan-2020"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 PAGES = {
     None: ["/accounts/login/"],
     "city": ["/", "/campaigns/", "/campaigns/1/", "/campaigns/999/"],
@@ -34,7 +26,7 @@ PAGES = {
 def main():
     OUT.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for username, paths in PAGES.items():
             for width, label in ((1366, "desktop"), (390, "phone")):
                 page = browser.new_page(viewport={"width": width, "height": 900}, locale="zh-CN")

@@ -15,6 +15,7 @@ from campaign.services import campaign_load_file
 from core.models import Region
 from core.services import DATA_DIR, regions_load_file
 from institutions.models import Institution
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 SEEDS = Path(os.environ.get("SEEDS_DIR", Path(settings.BASE_DIR).parent / "shared" / "seeds"))
@@ -93,18 +94,8 @@ def world(regions, campaign) -> World:
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
-        "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-        "args": [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-        ],
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_ARGS,
     }
 
 
