@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "hazards",
     "inspections",
     "reports",
+    "disclosure",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("campaigns/", include("campaign.urls")),
+    path("institutions/", include("institutions.urls")),
+    path("public/", include("disclosure.urls")),
     path("api/v1/", include("config.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -136,3 +136,53 @@ class Region(models.Model):
             raise ValidationError({"parent": _("Only a province may have no parent region.")})
         if self.kind in self.COUNTY_LEVEL_KINDS and self.parent and self.parent.kind != self.Kind.CITY:
             raise ValidationError({"parent": _("A county-level unit belongs to a city.")})
+
+
+class VersionedModel(models.Model):
+    """A row edited by several people: every save through `core.concurrency` bumps `version`, and a
+    save based on an older version is refused instead of overwriting the newer one."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class ImportBatchQuerySet(ScopedQuerySet):
+    region_lookup = "region"
+
+
+class ImportBatch(TimeStampedModel):
+    """One uploaded workbook: checked into a preview, then applied all at once (or not at all)."""
+
+    class Kind(models.TextChoices):
+        INSTITUTIONS = "institutions", _("Institution list")
+        HAZARDS = "hazards", _("Hazard ledger")
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Checked, not yet applied")
+        APPLIED = "applied", _("Applied")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PREVIEW)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    errors = models.JSONField(_("problems found"), default=list)
+    summary = models.JSONField(_("summary"), default=dict)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_status_display()})"

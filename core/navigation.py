@@ -21,6 +21,8 @@ class NavEntry:
 
 NAVIGATION = (
     NavEntry(_("Home"), "core:home", ALL_STAFF, "house"),
+    NavEntry(_("Institutions"), "institutions:list", (Role.CITY, Role.DISTRICT, Role.ADMIN), "building"),
+    NavEntry(_("Self-report"), "institutions:self_report", (Role.INSTITUTION,), "clipboard-check"),
     NavEntry(_("Campaigns"), "campaign:list", ALL_STAFF, "journal-text"),
     NavEntry(_("Administration"), "admin:index", (Role.ADMIN,), "gear"),
 )

@@ -1,0 +1,28 @@
+"""How a stored value reads on a page: choice labels, 是/否, — for nothing."""
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+
+def display_value(field: models.Field, value, names: dict | None = None):
+    if value is None or value == "":
+        return "—"
+    if isinstance(field, models.ForeignKey):
+        if isinstance(value, models.Model):
+            return str(value)
+        return (names or {}).get((field.related_model, value), value)
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return value
+
+
+def field_rows(instance: models.Model, names: list[str]) -> list[tuple]:
+    """(label, display value) for the named fields of an instance."""
+    rows = []
+    for name in names:
+        field = instance._meta.get_field(name)
+        value = getattr(instance, name)
+        rows.append((field.verbose_name, display_value(field, value)))
+    return rows

@@ -1,0 +1,85 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import Region
+from institutions import uscc
+from institutions.models import (
+    Area,
+    FilingStatus,
+    FireSafetyStatus,
+    Institution,
+    LegalPersonStatus,
+    MedicalMode,
+    Nature,
+    OperatingStatus,
+    RegistrationForm,
+)
+
+YES_NO = ((True, _("Yes")), (False, _("No")))
+
+
+def visible_regions(request):
+    if request is None:
+        return Region.objects.none()
+    return Region.objects.visible_to(request.user).county_level()
+
+
+class InstitutionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or credit code"), method="search")
+    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=visible_regions)
+    nature = django_filters.ChoiceFilter(label=_("Operating nature"), choices=Nature.choices)
+    registration_form = django_filters.ChoiceFilter(label=_("Registration form"), choices=RegistrationForm.choices)
+    filing_status = django_filters.ChoiceFilter(label=_("Filing status"), choices=FilingStatus.choices)
+    operating_status = django_filters.ChoiceFilter(label=_("Operating status"), choices=OperatingStatus.choices)
+    is_special_hardship = django_filters.TypedChoiceFilter(
+        label=_("Special-hardship facility"), choices=YES_NO, coerce=lambda v: v == "True"
+    )
+    area = django_filters.ChoiceFilter(label=_("Urban or rural"), choices=Area.choices)
+    legal_person_status = django_filters.ChoiceFilter(
+        label=_("Legal-person registration"), choices=LegalPersonStatus.choices
+    )
+    medical_mode = django_filters.ChoiceFilter(label=_("Medical services"), choices=MedicalMode.choices)
+    gb38600_compliant = django_filters.TypedChoiceFilter(
+        label=_("Meets GB 38600"), choices=YES_NO, coerce=lambda v: v == "True"
+    )
+    fire_safety_status = django_filters.ChoiceFilter(label=_("Fire-safety upgrade"), choices=FireSafetyStatus.choices)
+    star_rating = django_filters.ChoiceFilter(
+        label=_("Star rating"), choices=[(0, _("Not rated"))] + [(n, f"{n} ★") for n in range(1, 6)]
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("name", "name"),
+            ("region__path", "region"),
+            ("beds", "beds"),
+            ("nursing_beds", "nursing_beds"),
+            ("residents", "residents"),
+            ("star_rating", "star_rating"),
+            ("updated_at", "updated_at"),
+        ),
+        field_labels={
+            "name": _("Name"),
+            "region__path": _("Region"),
+            "beds": _("Beds"),
+            "nursing_beds": _("Nursing-type beds"),
+            "residents": _("Residents"),
+            "star_rating": _("Star rating"),
+            "updated_at": _("Last change"),
+        },
+    )
+
+    class Meta:
+        model = Institution
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        code = uscc.normalize(value)
+        return queryset.filter(Q(name__icontains=value) | Q(credit_code__startswith=code) if code else Q(name__icontains=value))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            css = "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
+            field.widget.attrs["class"] = css

@@ -1,0 +1,1 @@
+"""Excel template, import (upload → preview → apply) and export of the institution list."""

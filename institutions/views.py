@@ -1,0 +1,200 @@
+"""Registry pages: list, detail with history, create and edit, self-reports and their review."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.concurrency import ConcurrentEditError
+from core.display import field_rows
+from core.permissions import STAFF, role_required
+from core.roles import Role
+from institutions import services
+from institutions.filters import InstitutionFilter
+from institutions.forms import FIELDSETS, InstitutionForm, ReturnForm, SelfReportForm
+from institutions.history import history_rows
+from institutions.models import Institution, SelfReport
+
+PAGE_SIZE = 20
+
+
+def _querystring_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@role_required(*STAFF)
+def institution_list(request):
+    queryset = Institution.objects.visible_to(request.user).select_related("region", "parent")
+    filterset = InstitutionFilter(request.GET or None, queryset=queryset, request=request)
+    results = filterset.qs if filterset.is_bound else queryset
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "institutions/_list_results.html" if request.htmx else "institutions/list.html"
+    return render(
+        request,
+        template,
+        {"filter": filterset, "page": page, "querystring": _querystring_without_page(request)},
+    )
+
+
+@role_required(*STAFF, Role.INSTITUTION)
+def institution_detail(request, pk):
+    institution = get_object_or_404(
+        Institution.objects.visible_to(request.user).select_related("region", "parent"), pk=pk
+    )
+    return render(
+        request,
+        "institutions/detail.html",
+        {
+            "institution": institution,
+            "fieldsets": [(legend, field_rows(institution, names)) for legend, names in FIELDSETS],
+            "history": history_rows(institution),
+            "can_edit": services.can_edit_registry(request.user, institution),
+        },
+    )
+
+
+@role_required(*STAFF)
+def institution_create(request):
+    form = InstitutionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            institution = services.institution_create(institution=form.instance, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Institution %(name)s added.") % {"name": institution.name})
+            return redirect("institutions:detail", pk=institution.pk)
+    return render(request, "institutions/form.html", {"form": form, "institution": None})
+
+
+@role_required(*STAFF)
+def institution_edit(request, pk):
+    institution = get_object_or_404(Institution.objects.visible_to(request.user), pk=pk)
+    form = InstitutionForm(request.POST or None, instance=institution, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.institution_update(
+                institution=form.instance,
+                expected_version=form.cleaned_data["expected_version"] or 0,
+                by=request.user,
+            )
+        except ConcurrentEditError as error:
+            form.add_error(None, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Changes to %(name)s saved.") % {"name": institution.name})
+            return redirect("institutions:detail", pk=institution.pk)
+    return render(request, "institutions/form.html", {"form": form, "institution": institution})
+
+
+# Self-reports ---------------------------------------------------------------------------------
+
+
+@role_required(Role.INSTITUTION, superuser=False)
+def self_report(request):
+    institution = request.user.institution
+    report = SelfReport.objects.visible_to(request.user).open().first()
+    initial = report.values if report else services.self_report_values_from(institution)
+    form = SelfReportForm(request.POST or None, initial=initial, institution=institution)
+    locked = report is not None and report.status == SelfReport.Status.SUBMITTED
+    if request.method == "POST" and not locked and form.is_valid():
+        submit = "submit" in request.POST
+        try:
+            report = services.self_report_save(
+                institution=institution, values=form.values(), by=request.user, submit=submit
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, _("Report submitted to your district for review.") if submit else _("Draft saved.")
+            )
+            return redirect("institutions:self_report")
+    past = SelfReport.objects.visible_to(request.user).exclude(status__in=SelfReport.OPEN_STATUSES)[:10]
+    return render(
+        request,
+        "institutions/self_report.html",
+        {"form": form, "report": report, "locked": locked, "institution": institution, "past": past,
+         "changes": services.self_report_changes(report) if report else []},
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@role_required(*STAFF)
+def self_report_list(request):
+    reports = (
+        SelfReport.objects.visible_to(request.user)
+        .select_related("institution__region", "submitted_by", "reviewed_by")
+        .exclude(status=SelfReport.Status.DRAFT)
+    )
+    status = request.GET.get("status", SelfReport.Status.SUBMITTED)
+    if status in SelfReport.Status.values:
+        reports = reports.filter(status=status)
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "institutions/self_report_list.html",
+        {"page": page, "status": status, "statuses": SelfReport.Status.choices[1:]},
+    )
+
+
+def _visible_report(request, pk) -> SelfReport:
+    return get_object_or_404(
+        SelfReport.objects.visible_to(request.user).select_related("institution__region", "submitted_by"), pk=pk
+    )
+
+
+@role_required(*STAFF)
+def self_report_review(request, pk):
+    report = _visible_report(request, pk)
+    return render(
+        request,
+        "institutions/self_report_review.html",
+        {"report": report, "changes": services.self_report_changes(report), "return_form": ReturnForm()},
+    )
+
+
+@require_POST
+@role_required(*STAFF)
+def self_report_accept(request, pk):
+    report = _visible_report(request, pk)
+    try:
+        services.self_report_accept(report=report, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("institutions:self_report_review", pk=pk)
+    messages.success(request, _("Report accepted; the record of %(name)s is updated.") % {"name": report.institution})
+    return redirect("institutions:self_report_list")
+
+
+@require_POST
+@role_required(*STAFF)
+def self_report_return(request, pk):
+    report = _visible_report(request, pk)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.self_report_return(report=report, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Report returned to %(name)s.") % {"name": report.institution})
+            return redirect("institutions:self_report_list")
+    return render(
+        request,
+        "institutions/self_report_review.html",
+        {"report": report, "changes": services.self_report_changes(report), "return_form": form},
+        status=400,
+    )
