@@ -24,6 +24,9 @@ NAVIGATION = (
     NavEntry(_("Institutions"), "institutions:list", (Role.CITY, Role.DISTRICT, Role.ADMIN), "building"),
     NavEntry(_("Self-report"), "institutions:self_report", (Role.INSTITUTION,), "clipboard-check"),
     NavEntry(_("Campaigns"), "campaign:list", ALL_STAFF, "journal-text"),
+    NavEntry(
+        _("Public disclosure"), "disclosure:manage", (Role.CITY, Role.DISTRICT, Role.ADMIN), "megaphone"
+    ),
     NavEntry(_("Administration"), "admin:index", (Role.ADMIN,), "gear"),
 )
 

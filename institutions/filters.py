@@ -29,9 +29,13 @@ class InstitutionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or credit code"), method="search")
     region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=visible_regions)
     nature = django_filters.ChoiceFilter(label=_("Operating nature"), choices=Nature.choices)
-    registration_form = django_filters.ChoiceFilter(label=_("Registration form"), choices=RegistrationForm.choices)
+    registration_form = django_filters.ChoiceFilter(
+        label=_("Registration form"), choices=RegistrationForm.choices
+    )
     filing_status = django_filters.ChoiceFilter(label=_("Filing status"), choices=FilingStatus.choices)
-    operating_status = django_filters.ChoiceFilter(label=_("Operating status"), choices=OperatingStatus.choices)
+    operating_status = django_filters.ChoiceFilter(
+        label=_("Operating status"), choices=OperatingStatus.choices
+    )
     is_special_hardship = django_filters.TypedChoiceFilter(
         label=_("Special-hardship facility"), choices=YES_NO, coerce=lambda v: v == "True"
     )
@@ -43,7 +47,9 @@ class InstitutionFilter(django_filters.FilterSet):
     gb38600_compliant = django_filters.TypedChoiceFilter(
         label=_("Meets GB 38600"), choices=YES_NO, coerce=lambda v: v == "True"
     )
-    fire_safety_status = django_filters.ChoiceFilter(label=_("Fire-safety upgrade"), choices=FireSafetyStatus.choices)
+    fire_safety_status = django_filters.ChoiceFilter(
+        label=_("Fire-safety upgrade"), choices=FireSafetyStatus.choices
+    )
     star_rating = django_filters.ChoiceFilter(
         label=_("Star rating"), choices=[(0, _("Not rated"))] + [(n, f"{n} ★") for n in range(1, 6)]
     )
@@ -76,10 +82,14 @@ class InstitutionFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         value = value.strip()
         code = uscc.normalize(value)
-        return queryset.filter(Q(name__icontains=value) | Q(credit_code__startswith=code) if code else Q(name__icontains=value))
+        return queryset.filter(
+            Q(name__icontains=value) | Q(credit_code__startswith=code) if code else Q(name__icontains=value)
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.form.fields.values():
-            css = "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
+            css = (
+                "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
+            )
             field.widget.attrs["class"] = css

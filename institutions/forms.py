@@ -23,10 +23,19 @@ FIELDSETS = (
     (_("Medical care and services to nearby elders"), ("medical_mode", "integrated_care", *EXTENSION_FIELDS)),
     (
         _("Standards"),
-        ("star_rating", "star_rated_on", *RISK_FIELDS, "gb38600_compliant", "risk_assessed_on",
-         "quality_norm_compliant"),
+        (
+            "star_rating",
+            "star_rated_on",
+            *RISK_FIELDS,
+            "gb38600_compliant",
+            "risk_assessed_on",
+            "quality_norm_compliant",
+        ),
     ),
-    (_("Fire-safety upgrade (privately run only)"), ("fire_safety_status", "fire_gov_funds", "fire_own_funds")),
+    (
+        _("Fire-safety upgrade (privately run only)"),
+        ("fire_safety_status", "fire_gov_funds", "fire_own_funds"),
+    ),
     (_("National information system"), ("national_data_updated_on", "notes")),
 )
 FORM_FIELDS = [name for _legend, names in FIELDSETS for name in names]

@@ -22,7 +22,10 @@ class Nature(models.TextChoices):
 
 class RegistrationForm(models.TextChoices):
     PUBLIC_INSTITUTION = "public_institution", _("Public institution")
-    SOCIAL_ORGANISATION = "social_organisation", _("Social service organisation / private non-enterprise unit")
+    SOCIAL_ORGANISATION = (
+        "social_organisation",
+        _("Social service organisation / private non-enterprise unit"),
+    )
     ENTERPRISE = "enterprise", _("Enterprise")
     UNREGISTERED = "unregistered", _("Not registered")
 
@@ -111,12 +114,19 @@ class Institution(TimeStampedModel, VersionedModel):
     # Identity
     name = models.CharField(_("name"), max_length=128)
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, blank=True, db_index=True,
-        help_text=_("18 characters. Branches of a \"1+N\" consortium carry the head institution's code."),
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        db_index=True,
+        help_text=_('18 characters. Branches of a "1+N" consortium carry the head institution\'s code.'),
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("consortium head institution"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="branches",
+        "self",
+        verbose_name=_("consortium head institution"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="branches",
     )
     region = models.ForeignKey(
         "core.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="institutions"
@@ -127,11 +137,15 @@ class Institution(TimeStampedModel, VersionedModel):
 
     # Status
     nature = models.CharField(_("operating nature"), max_length=16, choices=Nature.choices)
-    registration_form = models.CharField(_("registration form"), max_length=24, choices=RegistrationForm.choices)
+    registration_form = models.CharField(
+        _("registration form"), max_length=24, choices=RegistrationForm.choices
+    )
     filing_status = models.CharField(_("filing status"), max_length=8, choices=FilingStatus.choices)
     filed_on = models.DateField(_("filed on"), null=True, blank=True)
     unfiled_found_on = models.DateField(
-        _("found taking in elders on"), null=True, blank=True,
+        _("found taking in elders on"),
+        null=True,
+        blank=True,
         help_text=_("For an unfiled institution found taking in elders: the date it was found."),
     )
     is_special_hardship = models.BooleanField(_("special-hardship support facility"), default=False)
@@ -141,7 +155,10 @@ class Institution(TimeStampedModel, VersionedModel):
     )
     legal_code_entered = models.BooleanField(_("legal code entered in the national system"), default=False)
     operating_status = models.CharField(
-        _("operating status"), max_length=16, choices=OperatingStatus.choices, default=OperatingStatus.OPERATING
+        _("operating status"),
+        max_length=16,
+        choices=OperatingStatus.choices,
+        default=OperatingStatus.OPERATING,
     )
 
     # Capacity
@@ -162,7 +179,9 @@ class Institution(TimeStampedModel, VersionedModel):
 
     # Standards
     star_rating = models.PositiveSmallIntegerField(
-        _("star rating"), default=0, validators=[MaxValueValidator(5)],
+        _("star rating"),
+        default=0,
+        validators=[MaxValueValidator(5)],
         help_text=_("GB/T 37276-2018; 0 means not rated."),
     )
     star_rated_on = models.DateField(_("rated on"), null=True, blank=True)
@@ -200,7 +219,9 @@ class Institution(TimeStampedModel, VersionedModel):
         verbose_name_plural = _("institutions")
         constraints = [
             models.UniqueConstraint(fields=["region", "name"], name="institution_unique_name_in_region"),
-            models.CheckConstraint(name="institution_nursing_beds_within_beds", condition=Q(nursing_beds__lte=F("beds"))),
+            models.CheckConstraint(
+                name="institution_nursing_beds_within_beds", condition=Q(nursing_beds__lte=F("beds"))
+            ),
             models.CheckConstraint(
                 name="institution_disabled_within_residents",
                 condition=Q(residents__gte=F("disabled_residents") + F("semi_disabled_residents")),
@@ -245,20 +266,34 @@ class Institution(TimeStampedModel, VersionedModel):
         elif self.registration_form and self.registration_form != RegistrationForm.UNREGISTERED:
             add("credit_code", _("A registered institution needs its credit code."))
         if self.nursing_beds > self.beds:
-            add("nursing_beds", _("Nursing-type beds (%(nursing)s) cannot exceed total beds (%(beds)s).")
-                % {"nursing": self.nursing_beds, "beds": self.beds})
+            add(
+                "nursing_beds",
+                _("Nursing-type beds (%(nursing)s) cannot exceed total beds (%(beds)s).")
+                % {"nursing": self.nursing_beds, "beds": self.beds},
+            )
         if self.disabled_residents + self.semi_disabled_residents > self.residents:
-            add("semi_disabled_residents", _("Disabled and semi-disabled residents together cannot exceed residents."))
+            add(
+                "semi_disabled_residents",
+                _("Disabled and semi-disabled residents together cannot exceed residents."),
+            )
         if self.filing_status == FilingStatus.FILED and not self.filed_on:
             add("filed_on", _("Give the filing date of a filed institution."))
         if self.filing_status == FilingStatus.FILED and self.unfiled_found_on:
-            add("unfiled_found_on", _("Only an unfiled institution has a date it was found taking in elders."))
+            add(
+                "unfiled_found_on", _("Only an unfiled institution has a date it was found taking in elders.")
+            )
         if self.filing_status == FilingStatus.UNFILED and self.filed_on:
             add("filed_on", _("An unfiled institution has no filing date."))
         if self.is_special_hardship and not self.legal_person_status:
-            add("legal_person_status", _("Give the legal-person registration status of a special-hardship facility."))
+            add(
+                "legal_person_status",
+                _("Give the legal-person registration status of a special-hardship facility."),
+            )
         if not self.is_special_hardship and self.legal_person_status:
-            add("legal_person_status", _("Only special-hardship facilities have a legal-person registration status."))
+            add(
+                "legal_person_status",
+                _("Only special-hardship facilities have a legal-person registration status."),
+            )
         if self.legal_person_status == LegalPersonStatus.BRANCH and not self.parent_id:
             add("parent", _('A "1+N" branch names its head institution.'))
         if self.parent_id and self.legal_person_status != LegalPersonStatus.BRANCH:
@@ -268,9 +303,15 @@ class Institution(TimeStampedModel, VersionedModel):
         elif self.credit_code:
             self._clean_shared_code(add)
         if self.fire_safety_status and not self.is_private:
-            add("fire_safety_status", _("The fire-safety upgrade is recorded for privately run institutions only."))
+            add(
+                "fire_safety_status",
+                _("The fire-safety upgrade is recorded for privately run institutions only."),
+            )
         if not self.is_private and (self.fire_gov_funds is not None or self.fire_own_funds is not None):
-            add("fire_gov_funds", _("The fire-safety upgrade is recorded for privately run institutions only."))
+            add(
+                "fire_gov_funds",
+                _("The fire-safety upgrade is recorded for privately run institutions only."),
+            )
         if self.star_rating and not self.star_rated_on:
             add("star_rated_on", _("Give the date of the star rating."))
         if not self.star_rating and self.star_rated_on:
@@ -287,8 +328,11 @@ class Institution(TimeStampedModel, VersionedModel):
         if parent.region_id != self.region_id:
             add("parent", _("The head institution must be in the same region."))
         if self.credit_code and parent.credit_code and self.credit_code != parent.credit_code:
-            add("credit_code", _('A "1+N" branch carries the head institution\'s credit code %(code)s.')
-                % {"code": parent.credit_code})
+            add(
+                "credit_code",
+                _('A "1+N" branch carries the head institution\'s credit code %(code)s.')
+                % {"code": parent.credit_code},
+            )
 
     def _clean_shared_code(self, add):
         others = Institution.objects.filter(credit_code=self.credit_code).exclude(pk=self.pk)
@@ -296,9 +340,14 @@ class Institution(TimeStampedModel, VersionedModel):
             others = others.exclude(parent_id=self.pk)
         clash = others.first()
         if clash is not None:
-            add("credit_code", _("Credit code %(code)s is already used by %(name)s (%(region)s). Only branches of "
-                                 "a \"1+N\" consortium may share the head institution's code.")
-                % {"code": self.credit_code, "name": clash.name, "region": clash.region})
+            add(
+                "credit_code",
+                _(
+                    "Credit code %(code)s is already used by %(name)s (%(region)s). Only branches of "
+                    'a "1+N" consortium may share the head institution\'s code.'
+                )
+                % {"code": self.credit_code, "name": clash.name, "region": clash.region},
+            )
 
 
 # What an institution reports about itself (self-reporting); everything else is kept by the district.
@@ -346,12 +395,20 @@ class SelfReport(TimeStampedModel):
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("submitted by"), null=True, blank=True, on_delete=models.PROTECT,
+        "accounts.User",
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("reviewed by"), null=True, blank=True, on_delete=models.PROTECT,
+        "accounts.User",
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     return_reason = models.TextField(_("reason for return"), blank=True)

@@ -41,7 +41,9 @@ def institution_create(*, institution: Institution, by) -> Institution:
 
 
 @transaction.atomic
-def institution_update(*, institution: Institution, expected_version: int, by, reason: str = "") -> Institution:
+def institution_update(
+    *, institution: Institution, expected_version: int, by, reason: str = ""
+) -> Institution:
     if not can_edit_registry(by, institution):
         raise PermissionDenied
     _check_region(by, institution)
@@ -76,7 +78,6 @@ def self_report_changes(report: SelfReport) -> list[dict]:
     return rows
 
 
-
 def _apply(institution: Institution, values: dict) -> Institution:
     for name in SELF_REPORT_FIELDS:
         if name in values:
@@ -89,7 +90,9 @@ def _validate_values(institution: Institution, values: dict) -> None:
     probe = Institution.objects.get(pk=institution.pk)
     _apply(probe, values)
     try:
-        probe.full_clean(exclude=[f.name for f in Institution._meta.fields if f.name not in SELF_REPORT_FIELDS])
+        probe.full_clean(
+            exclude=[f.name for f in Institution._meta.fields if f.name not in SELF_REPORT_FIELDS]
+        )
     except ValidationError as error:
         # Only the rules on what the institution reports are its to fix; a problem elsewhere in the
         # record is the district's and does not block the report.
@@ -103,12 +106,13 @@ def self_report_save(*, institution: Institution, values: dict, by, submit: bool
     """Create or update the institution's open report; submit it if asked."""
     if by.role != Role.INSTITUTION or by.institution_id != institution.pk:
         raise PermissionDenied
-    report = (
-        SelfReport.objects.select_for_update().filter(institution=institution).open().first()
-        or SelfReport(institution=institution, created_by=by)
-    )
+    report = SelfReport.objects.select_for_update().filter(
+        institution=institution
+    ).open().first() or SelfReport(institution=institution, created_by=by)
     if report.status == SelfReport.Status.SUBMITTED:
-        raise ValidationError(_("This report has been submitted and is awaiting review; it cannot be changed now."))
+        raise ValidationError(
+            _("This report has been submitted and is awaiting review; it cannot be changed now.")
+        )
     clean = {name: values[name] for name in SELF_REPORT_FIELDS if name in values}
     if submit:
         _validate_values(institution, clean)
@@ -142,7 +146,9 @@ def self_report_accept(*, report: SelfReport, by) -> SelfReport:
     _validate_values(institution, report.values)
     _apply(institution, report.values)
     save_versioned(
-        institution, expected_version=institution.version, by=by,
+        institution,
+        expected_version=institution.version,
+        by=by,
         reason=_("Self-report #%(id)s accepted") % {"id": report.pk},
     )
     report.status = SelfReport.Status.ACCEPTED

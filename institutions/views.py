@@ -119,8 +119,14 @@ def self_report(request):
     return render(
         request,
         "institutions/self_report.html",
-        {"form": form, "report": report, "locked": locked, "institution": institution, "past": past,
-         "changes": services.self_report_changes(report) if report else []},
+        {
+            "form": form,
+            "report": report,
+            "locked": locked,
+            "institution": institution,
+            "past": past,
+            "changes": services.self_report_changes(report) if report else [],
+        },
     )
 
 
@@ -152,7 +158,8 @@ def self_report_list(request):
 
 def _visible_report(request, pk) -> SelfReport:
     return get_object_or_404(
-        SelfReport.objects.visible_to(request.user).select_related("institution__region", "submitted_by"), pk=pk
+        SelfReport.objects.visible_to(request.user).select_related("institution__region", "submitted_by"),
+        pk=pk,
     )
 
 
@@ -175,7 +182,9 @@ def self_report_accept(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("institutions:self_report_review", pk=pk)
-    messages.success(request, _("Report accepted; the record of %(name)s is updated.") % {"name": report.institution})
+    messages.success(
+        request, _("Report accepted; the record of %(name)s is updated.") % {"name": report.institution}
+    )
     return redirect("institutions:self_report_list")
 
 

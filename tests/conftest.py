@@ -60,6 +60,7 @@ class World:
     other_institution: Institution
     foreign_region: Region
     foreign_campaign: Campaign
+    foreign_institution: Institution
     users: dict[str, User]
 
 
@@ -73,6 +74,7 @@ def world(regions, campaign) -> World:
     foreign_campaign = Campaign.objects.create(
         key="dalian-2020", year=2020, title="大连市2020年养老院服务质量建设专项行动", region=dalian
     )
+    foreign_institution = Institution.objects.create(name="中山区测试养老院", region=foreign_region)
     foreign_campaign.milestones.create(
         key="x", due_on="2020-10-15", title="大连市公开机构名单", responsible="大连市各区", level="county"
     )
@@ -86,7 +88,7 @@ def world(regions, campaign) -> World:
         ),
         "admin": make_user("admin", User.Role.ADMIN),
     }
-    return World(regions, campaign, own, other, foreign_region, foreign_campaign, users)
+    return World(regions, campaign, own, other, foreign_region, foreign_campaign, foreign_institution, users)
 
 
 # Browser tests drive Debian's chromium: never `playwright install` (it downloads a browser).

@@ -55,7 +55,7 @@ def test_a_city_campaign_reaches_every_unit_of_the_city_but_not_another_city(wor
 
 def test_superusers_see_everything(world):
     assert Campaign.objects.visible_to(world.users["admin"]).count() == 2
-    assert Institution.objects.visible_to(world.users["admin"]).count() == 2
+    assert Institution.objects.visible_to(world.users["admin"]).count() == 3
 
 
 def test_anonymous_and_inactive_users_see_nothing(world):

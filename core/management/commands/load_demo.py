@@ -10,7 +10,7 @@ from campaign.services import campaign_copy, campaign_load_file
 from core import dates
 from core.models import Region
 from core.services import DATA_DIR, regions_load_file
-from institutions.models import Institution
+from institutions.demo import load_demo_institutions, load_demo_self_reports
 
 DEMO_PASSWORD = "Anshan-2020"
 
@@ -30,12 +30,7 @@ class Command(BaseCommand):
             campaign_copy(source=source, year=this_year)
         data = yaml.safe_load(Path(demo_file).read_text(encoding="utf-8"))
         regions = {region.code: region for region in Region.objects.all()}
-        institutions = {}
-        for row in data["institutions"]:
-            institution, _ = Institution.objects.update_or_create(
-                region=regions[row["region"]], name=row["name"], defaults={"address": row.get("address", "")}
-            )
-            institutions[institution.name] = institution
+        institutions = load_demo_institutions()
         created = 0
         for row in data["users"]:
             user = User.objects.filter(username=row["username"]).first() or User(username=row["username"])
@@ -51,6 +46,7 @@ class Command(BaseCommand):
                 created += 1
             user.full_clean(exclude=["password"])
             user.save()
+        load_demo_self_reports({user.username: user for user in User.objects.all()})
         self.stdout.write(
             f"demo: {Region.objects.count()} regions, {len(institutions)} institutions, "
             f"{created} new users (password {DEMO_PASSWORD})"
