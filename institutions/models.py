@@ -251,6 +251,11 @@ class Institution(TimeStampedModel, VersionedModel):
     def risks_met(self) -> int:
         return sum(1 for name in RISK_FIELDS if getattr(self, name))
 
+    def clean_fields(self, exclude=None):
+        # Pasted codes (full-width, spaced) are normalised before the length check sees them.
+        self.credit_code = uscc.normalize(self.credit_code)
+        super().clean_fields(exclude=exclude)
+
     def clean(self):
         errors: dict[str, list] = {}
 
