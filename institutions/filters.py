@@ -16,7 +16,17 @@ from institutions.models import (
     RegistrationForm,
 )
 
-YES_NO = ((True, _("Yes")), (False, _("No")))
+
+class YesNoFilter(django_filters.ChoiceFilter):
+    """是 / 否 with an empty choice meaning "either"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, choices=(("yes", _("Yes")), ("no", _("No"))), **kwargs)
+
+    def filter(self, qs, value):
+        if value in ("yes", "no"):
+            return qs.filter(**{self.field_name: value == "yes"})
+        return qs
 
 
 def visible_regions(request):
@@ -36,17 +46,13 @@ class InstitutionFilter(django_filters.FilterSet):
     operating_status = django_filters.ChoiceFilter(
         label=_("Operating status"), choices=OperatingStatus.choices
     )
-    is_special_hardship = django_filters.TypedChoiceFilter(
-        label=_("Special-hardship facility"), choices=YES_NO, coerce=lambda v: v == "True"
-    )
+    is_special_hardship = YesNoFilter(label=_("Special-hardship facility"))
     area = django_filters.ChoiceFilter(label=_("Urban or rural"), choices=Area.choices)
     legal_person_status = django_filters.ChoiceFilter(
         label=_("Legal-person registration"), choices=LegalPersonStatus.choices
     )
     medical_mode = django_filters.ChoiceFilter(label=_("Medical services"), choices=MedicalMode.choices)
-    gb38600_compliant = django_filters.TypedChoiceFilter(
-        label=_("Meets GB 38600"), choices=YES_NO, coerce=lambda v: v == "True"
-    )
+    gb38600_compliant = YesNoFilter(label=_("Meets GB 38600"))
     fire_safety_status = django_filters.ChoiceFilter(
         label=_("Fire-safety upgrade"), choices=FireSafetyStatus.choices
     )
