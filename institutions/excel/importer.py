@@ -1,561 +1,61 @@
-"""The institution list as an Excel workbook: template, export, check (preview) and import.
-
-The workbook is a data-exchange format between the bureaus, so its sheet names, headers,
-instructions and 是/否 are Chinese whatever language the user reads the portal in (a file
-exported in English must import in Chinese, and the other way round). Choice columns hold the
-choice's Chinese label (the model's label under ``translation.override("zh-hans")``); the import
-also accepts the English label and the stored value, so a file keeps importing if a label's
-wording changes.
-
-``notes`` (内部备注) is left out on purpose: it is the district's internal remark, and a
-workbook leaves the portal (mail, USB sticks). An import never touches it.
-
-Import is two steps. ``create_batch`` reads the upload, checks every row and stores an
-``ImportBatch`` with the problems and the plan (create / update / unchanged). ``apply_batch``
-checks the stored file again and applies it in one transaction, all rows or none.
-
-Checking runs the same code as applying, inside a transaction that is always rolled back: rows
-are validated by the model's own rules (field validators, ``Institution.clean()``, the unique
-constraint; see ``_full_clean``) against the registry *as the earlier rows of the file leave it*
-(a branch may name a head institution created a few rows above), so the preview is exactly what
-applying will do. Nothing of a check persists. Matching: credit code and name, else region and
-name; a matched row equal to the registry is "unchanged" and not saved (no history entry, no
-version bump), so importing a file twice, or importing an export, changes nothing.
-"""
+"""Checking an uploaded workbook row by row and applying it all at once; see the package docstring."""
 
 from __future__ import annotations
 
-import datetime
 import hashlib
-import io
-import re
-import unicodedata
 import uuid
-import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q, UniqueConstraint
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.concurrency import ConcurrentEditError, save_versioned
 from core.models import ImportBatch, Region
 from institutions import uscc
+from institutions.excel.columns import (
+    BOOL,
+    BY_FIELD,
+    CHOICE,
+    CODE,
+    COLUMNS,
+    COUNT_LIMIT,
+    DATE,
+    DECIMAL,
+    INT,
+    MAX_ROWS,
+    PARENT,
+    PLAN_PREVIEW_ROWS,
+    REGION,
+    SHEET,
+    TEXT,
+    VALUE_FIELDS,
+    YES,  # noqa: F401
+    CellError,
+    WorkbookError,
+    _choice_lookup,
+    _key,
+    choice_labels,
+    clean_text,
+    header_key,
+    parse_bool,
+    parse_date,
+    parse_decimal,
+    parse_int,
+)
+from institutions.excel.workbook import (
+    _open_workbook,
+    check_size,
+    max_bytes,
+)
 from institutions.models import (
-    Area,
-    FilingStatus,
-    FireSafetyStatus,
     Institution,
-    LegalPersonStatus,
-    MedicalMode,
-    Nature,
-    OperatingStatus,
-    RegistrationForm,
 )
 from institutions.services import can_edit_registry
-
-SHEET = "机构名单"
-INSTRUCTIONS_SHEET = "填写说明"
-OPTIONS_SHEET = "选项"
-MAX_ROWS = 5000
-MAX_BYTES_DEFAULT = 5 * 1024 * 1024
-# A workbook is a zip: refuse one that unpacks to more than this (a "zip bomb").
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-# Rows counted before giving up on a huge sheet (the message then says "more than").
-COUNT_LIMIT = 100_000
-YES, NO = "是", "否"
-PLAN_PREVIEW_ROWS = 100
-
-TEXT, CODE, REGION, PARENT, CHOICE, BOOL, INT, DECIMAL, DATE = (
-    "text",
-    "code",
-    "region",
-    "parent",
-    "choice",
-    "bool",
-    "int",
-    "decimal",
-    "date",
-)
-
-
-@dataclass(frozen=True)
-class Column:
-    field: str
-    header: str
-    kind: str
-    help: str
-    choices: Any = None  # the TextChoices of a choice column
-    required: bool = False
-    width: int = 12
-
-
-def _bool(name, header, help_text=""):
-    return Column(name, header, BOOL, help_text or f"填“{YES}”或“{NO}”，空白视为“{NO}”。", width=10)
-
-
-# One list: the template, the export and the import all read it.
-COLUMNS: tuple[Column, ...] = (
-    Column("name", "机构名称", TEXT, "机构的登记名称，同一区域内不可重名。", required=True, width=28),
-    Column(
-        "credit_code",
-        "统一社会信用代码",
-        CODE,
-        "18位，已登记的机构必填；“1+N”联合体的分支机构填写主体机构的代码。请把此列设为“文本”格式，"
-        "否则Excel会把纯数字的代码变成科学计数法而丢失位数。",
-        width=22,
-    ),
-    Column(
-        "region",
-        "所属区域",
-        REGION,
-        "县（市）区、开发区的名称或区划代码，只能填写本单位管辖的区域。",
-        required=True,
-        width=16,
-    ),
-    Column("address", "地址", TEXT, "", width=30),
-    Column("legal_representative", "负责人（法定代表人）", TEXT, "", width=14),
-    Column("phone", "联系电话", TEXT, "", width=16),
-    Column("nature", "运营性质", CHOICE, "", Nature, required=True, width=16),
-    Column("registration_form", "登记形式", CHOICE, "", RegistrationForm, required=True, width=22),
-    Column("filing_status", "备案状态", CHOICE, "", FilingStatus, required=True, width=10),
-    Column("filed_on", "备案日期", DATE, "已备案的机构必填，未备案的机构不填。", width=12),
-    Column("unfiled_found_on", "发现未备案收住老年人日期", DATE, "仅未备案的机构填写。", width=14),
-    Column("operating_status", "运营状态", CHOICE, "空白视为“运营中”。", OperatingStatus, width=10),
-    _bool("is_special_hardship", "特困人员供养服务设施（敬老院）"),
-    Column("area", "城市或农村", CHOICE, "空白视为城市。", Area, width=10),
-    Column(
-        "legal_person_status",
-        "法人登记情况",
-        CHOICE,
-        "仅特困人员供养服务设施填写，且必须填写。",
-        LegalPersonStatus,
-        width=22,
-    ),
-    Column(
-        "parent",
-        "“1+N”联合体主体机构",
-        PARENT,
-        "仅“1+N”联合体的分支机构填写：同一区域内主体机构的名称（主体机构可在本表中，也可已在系统中）。",
-        width=24,
-    ),
-    _bool("legal_code_entered", "法人代码已录入全国系统"),
-    Column("beds", "床位数", INT, "整数，空白视为0。", width=9),
-    Column("nursing_beds", "护理型床位数", INT, "整数，不能多于床位数。", width=9),
-    Column("residents", "在住老年人数", INT, "整数。", width=9),
-    Column(
-        "disabled_residents", "失能老年人数", INT, "整数；失能与部分失能合计不能多于在住老年人数。", width=9
-    ),
-    Column("semi_disabled_residents", "部分失能老年人数", INT, "整数。", width=9),
-    Column("medical_mode", "医疗服务方式", CHOICE, "空白视为“无”。", MedicalMode, width=18),
-    _bool("integrated_care", "医养结合"),
-    _bool("ext_meal", "对外服务：助餐"),
-    _bool("ext_bath", "对外服务：助浴"),
-    _bool("ext_cleaning", "对外服务：助洁"),
-    _bool("ext_medical", "对外服务：助医"),
-    _bool("ext_recreation", "对外服务：文化娱乐"),
-    Column("star_rating", "星级", INT, "0到5的整数，0表示未评定（GB/T 37276-2018）。", width=8),
-    Column("star_rated_on", "星级评定日期", DATE, "评定了星级的机构必填。", width=12),
-    _bool("risk_choking", "防范噎食风险"),
-    _bool("risk_medication", "防范食品药品误食风险"),
-    _bool("risk_pressure_ulcer", "防范压疮风险"),
-    _bool("risk_scald", "防范烫伤风险"),
-    _bool("risk_bed_fall", "防范坠床风险"),
-    _bool("risk_fall", "防范跌倒风险"),
-    _bool("risk_harm", "防范他伤和自伤风险"),
-    _bool("risk_wandering", "防范走失风险"),
-    _bool("risk_recreation", "防范文娱活动意外风险"),
-    _bool(
-        "gb38600_compliant", "整体达到GB 38600-2019", f"填“{YES}”或“{NO}”；九项风险均已防范才能填“{YES}”。"
-    ),
-    Column("risk_assessed_on", "风险评估记录日期", DATE, "", width=12),
-    _bool("quality_norm_compliant", "达到服务质量基本规范"),
-    Column("fire_safety_status", "消防安全改造情况", CHOICE, "仅民办机构填写。", FireSafetyStatus, width=14),
-    Column("fire_gov_funds", "消防改造政府资金（万元）", DECIMAL, "仅民办机构填写，最多两位小数。", width=12),
-    Column("fire_own_funds", "消防改造自筹资金（万元）", DECIMAL, "仅民办机构填写，最多两位小数。", width=12),
-    Column("national_data_updated_on", "全国系统数据更新日期", DATE, "", width=12),
-)
-BY_FIELD = {column.field: column for column in COLUMNS}
-# Fields written from the sheet; region and parent are resolved to objects.
-VALUE_FIELDS = tuple(c.field for c in COLUMNS if c.kind not in (REGION, PARENT))
-KIND_HELP = {
-    DATE: "日期单元格，或“2020-09-30”形式的文本。",
-    BOOL: f"“{YES}”或“{NO}”（也可填Y/N、√/×）。",
-}
-
-
-class WorkbookError(ValidationError):
-    """The file as a whole cannot be imported (not a workbook, empty, wrong headers, too big)."""
-
-
-# Normalising what people type and paste ---------------------------------------------------------
-
-_FULL_WIDTH = {
-    code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
-}
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-_SPACES = re.compile(r"\s+")
-# A space between two Chinese characters (or full-width punctuation) is always a typing slip.
-_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_CJK_SPACE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
-_DATE = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"  # a time after the date is ignored
-)
-_INTEGER = re.compile(r"[+-]?\d+(?:\.0*)?")
-TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "有", "对"}
-FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "✗", "✘", "无", "不是"}
-
-
-def clean_text(value) -> str:
-    """A cell as text: full-width digits and letters made ASCII; leading, trailing and doubled
-    spaces (also ideographic and non-breaking ones) and spaces between Chinese characters removed;
-    an integral float without its ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    elif isinstance(value, datetime.datetime):
-        value = value.date() if value.time() == datetime.time() else value
-    text = str(value).translate(_FULL_WIDTH).translate(_INVISIBLE)
-    text = _SPACES.sub(" ", text).strip()
-    return _CJK_SPACE.sub("", text)
-
-
-def _key(text: str) -> str:
-    """How two spellings of a header or choice are compared."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
-
-
-def header_key(text) -> str:
-    return _key(clean_text(text))
-
-
-def choice_label(choices, value) -> str:
-    """The Chinese label of a stored choice value."""
-    if not value:
-        return ""
-    with translation.override("zh-hans"):
-        return str(dict(choices.choices).get(value, value))
-
-
-def choice_labels(choices) -> list[str]:
-    with translation.override("zh-hans"):
-        return [str(label) for label in choices.labels]
-
-
-def _choice_lookup(choices) -> dict[str, str]:
-    lookup = {}
-    for language in ("en", "zh-hans"):  # Chinese last: it wins if spellings collide
-        with translation.override(language):
-            for value, label in choices.choices:
-                lookup[_key(str(label))] = value
-    for value in choices.values:
-        lookup[_key(value)] = value
-    return lookup
-
-
-class CellError(Exception):
-    def __init__(self, message, code):
-        super().__init__(message)
-        self.message, self.code = message, code
-
-
-def parse_bool(value) -> bool:
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int | float) and value in (0, 1):
-        return bool(value)
-    text = clean_text(value).casefold()
-    if text == "":
-        return False
-    if text in TRUE_WORDS:
-        return True
-    if text in FALSE_WORDS:
-        return False
-    raise CellError(_("Write 是 or 否, not “%(value)s”.") % {"value": clean_text(value)}, "invalid_bool")
-
-
-def parse_int(value, default=0) -> int:
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        raise CellError(_("“%(value)s” is not a whole number.") % {"value": value}, "invalid_int")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = clean_text(value).replace(",", "")
-    if text == "":
-        return default
-    if _INTEGER.fullmatch(text):
-        return int(Decimal(text))
-    raise CellError(_("“%(value)s” is not a whole number.") % {"value": clean_text(value)}, "invalid_int")
-
-
-def parse_decimal(value) -> Decimal | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise CellError(_("“%(value)s” is not a number.") % {"value": value}, "invalid_decimal")
-    if isinstance(value, int | float):
-        value = repr(value)  # 18.5 -> Decimal("18.5"), not the float's binary digits
-    text = clean_text(value).replace(",", "")
-    if text == "":
-        return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
-        raise CellError(_("“%(value)s” is not a number.") % {"value": clean_text(value)}, "invalid_decimal")
-    return number
-
-
-def parse_date(value) -> datetime.date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = clean_text(value)
-    if text == "":
-        return None
-    match = _DATE.fullmatch(text)
-    if match:
-        try:
-            return datetime.date(*map(int, match.groups()))
-        except ValueError:
-            pass
-    raise CellError(
-        _("“%(value)s” is not a date: enter a date, or text such as 2020-09-30.") % {"value": text},
-        "invalid_date",
-    )
-
-
-# Writing workbooks ----------------------------------------------------------------------------
-
-HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
-REQUIRED_FONT = Font(bold=True, color="C00000")
-HEADER_FONT = Font(bold=True)
-
-
-def _column_options(column: Column, regions) -> list[str] | None:
-    if column.kind == CHOICE:
-        return choice_labels(column.choices)
-    if column.kind == BOOL:
-        return [YES, NO]
-    if column.kind == REGION and regions:
-        return [region.name for region in regions]
-    return None
-
-
-def _build(rows: list[list], regions=None) -> bytes:
-    """A workbook with the list sheet (headers, `rows`, dropdowns), the instructions, the options."""
-    regions = list(regions or [])
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET
-    options = workbook.create_sheet(OPTIONS_SHEET)
-    options.sheet_state = "hidden"
-    last_row = max(MAX_ROWS, len(rows)) + 1
-
-    sheet.append([column.header for column in COLUMNS])
-    for index, column in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(index)
-        cell = sheet.cell(row=1, column=index)
-        cell.font = REQUIRED_FONT if column.required else HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        sheet.column_dimensions[letter].width = max(column.width, 8)
-        if column.kind in (CODE, TEXT):
-            sheet.column_dimensions[letter].number_format = "@"
-        elif column.kind == DATE:
-            sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
-        cells = f"{letter}2:{letter}{last_row}"
-        values = _column_options(column, regions)
-        if values:
-            options.cell(row=1, column=index, value=column.header)
-            for offset, value in enumerate(values, start=2):
-                options.cell(row=offset, column=index, value=value)
-            source = f"'{OPTIONS_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
-            # A region may also be given by its code, so that list only suggests.
-            strict = column.kind != REGION
-            validation = DataValidation(
-                type="list",
-                formula1=source,
-                allow_blank=True,
-                showErrorMessage=strict,
-                errorTitle=column.header,
-                error="请从下拉列表中选择。",
-            )
-        elif column.kind == INT:
-            top = 5 if column.field == "star_rating" else 2147483647
-            validation = DataValidation(
-                type="whole",
-                operator="between",
-                formula1="0",
-                formula2=str(top),
-                allow_blank=True,
-                showErrorMessage=True,
-                errorTitle=column.header,
-                error=f"请填写0到{top}之间的整数。",
-            )
-        elif column.kind == DECIMAL:
-            validation = DataValidation(
-                type="decimal",
-                operator="greaterThanOrEqual",
-                formula1="0",
-                allow_blank=True,
-                showErrorMessage=True,
-                errorTitle=column.header,
-                error="请填写不小于0的数字。",
-            )
-        else:
-            continue
-        validation.add(cells)
-        sheet.add_data_validation(validation)
-    sheet.row_dimensions[1].height = 45
-    sheet.freeze_panes = "B2"
-
-    for values in rows:
-        sheet.append(values)
-    for index, column in enumerate(COLUMNS, start=1):
-        if column.kind == DATE:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "yyyy-mm-dd"
-        elif column.kind in (CODE, TEXT):
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "@"
-
-    _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET, index=1), regions)
-    workbook.active = 0
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
-def _write_instructions(sheet, regions) -> None:
-    general = [
-        "养老机构名单导入说明",
-        f"1. 在“{SHEET}”工作表中每行填写一个机构，第一行表头请勿修改、删除或调换。",
-        f"2. 每次最多导入{MAX_ROWS}行；红色表头的列必须填写。",
-        "3. 按“统一社会信用代码＋机构名称”匹配系统中已有的机构，找不到时按“所属区域＋机构名称”匹配："
-        "匹配到的机构按本表更新，匹配不到的新增。与系统中完全相同的行不做任何修改。",
-        "4. 上传后先显示检查结果，逐行逐列列出问题；全部无误后才能确认导入，"
-        "导入时要么全部成功，要么全部不导入。",
-        "5. 全角数字和字母、多余空格会自动规范；统一社会信用代码请使用“文本”格式，以免Excel改为科学计数法。",
-        "6. 一个机构中本表没有的内容（如内部备注）导入时保持不变。",
-    ]
-    for line in general:
-        sheet.append([line])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([])
-    sheet.append(["列名", "是否必填", "填写说明", "可选值"])
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-    for column in COLUMNS:
-        options = _column_options(column, regions)
-        help_text = column.help or KIND_HELP.get(column.kind, "")
-        sheet.append([column.header, "必填" if column.required else "", help_text, "、".join(options or [])])
-    for letter, width in zip("ABCD", (30, 10, 70, 60), strict=True):
-        sheet.column_dimensions[letter].width = width
-    for row in sheet.iter_rows(min_row=header_row + 1):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def template_workbook(regions=None) -> bytes:
-    """The empty list with headers, dropdowns and instructions; `regions` fill the region dropdown."""
-    return _build([], regions)
-
-
-def _export_value(institution: Institution, column: Column):
-    value = getattr(institution, column.field)
-    if column.kind == REGION:
-        return institution.region.name
-    if column.kind == PARENT:
-        return value.name if value else None
-    if column.kind == CHOICE:
-        return choice_label(column.choices, value) or None
-    if column.kind == BOOL:
-        return YES if value else NO
-    if value == "":
-        return None
-    return value
-
-
-def export_workbook(queryset, regions=None) -> bytes:
-    """The institutions in the template's columns: an export imports back without a change."""
-    queryset = queryset.select_related("region", "parent")
-    rows = [[_export_value(institution, column) for column in COLUMNS] for institution in queryset]
-    return _build(rows, regions)
-
-
-# Reading workbooks ----------------------------------------------------------------------------
-
-
-def max_bytes() -> int:
-    return getattr(settings, "PORTAL_IMPORT_MAX_BYTES", MAX_BYTES_DEFAULT)
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
-
-
-def check_size(size: int) -> None:
-    if size > max_bytes():
-        raise WorkbookError(
-            _("The file is %(size)s MB, more than the %(max)s MB one import can take.")
-            % {"size": _megabytes(size), "max": _megabytes(max_bytes())},
-            code="too_large",
-        )
-
-
-def _open_workbook(data: bytes):
-    if not data:
-        raise WorkbookError(_("The file is empty."), code="empty_file")
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: .xls, or an encrypted .xlsx
-        raise WorkbookError(
-            _(
-                "The file is an old Excel 97-2003 workbook (.xls) or is protected by a password. Open it in "
-                "Excel, remove any password, save it as an Excel workbook (.xlsx) and upload that."
-            ),
-            code="xls",
-        )
-    not_a_workbook = WorkbookError(
-        _(
-            "The file is not an Excel workbook (.xlsx), or it is damaged. Open it in Excel, save it as an "
-            "Excel workbook (.xlsx) and upload that; the template shows the columns."
-        ),
-        code="not_xlsx",
-    )
-    if data[:4] != b"PK\x03\x04":
-        raise not_a_workbook
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise not_a_workbook from error
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise WorkbookError(_("The workbook is too large to read."), code="too_large")
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises whatever the damaged part provokes
-        raise not_a_workbook from error
 
 
 @dataclass

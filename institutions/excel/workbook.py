@@ -1,0 +1,253 @@
+"""Writing the workbook (template, export) and opening an uploaded one safely."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from institutions.excel.columns import (
+    BOOL,
+    CHOICE,
+    CODE,
+    COLUMNS,
+    DATE,
+    DECIMAL,
+    INSTRUCTIONS_SHEET,
+    INT,
+    KIND_HELP,
+    MAX_BYTES_DEFAULT,
+    MAX_ROWS,
+    MAX_UNPACKED_BYTES,
+    NO,
+    OPTIONS_SHEET,
+    PARENT,
+    REGION,
+    SHEET,
+    TEXT,
+    YES,
+    Column,
+    WorkbookError,
+    choice_label,
+    choice_labels,
+)
+from institutions.models import (
+    Institution,
+)
+
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+REQUIRED_FONT = Font(bold=True, color="C00000")
+HEADER_FONT = Font(bold=True)
+
+
+def _column_options(column: Column, regions) -> list[str] | None:
+    if column.kind == CHOICE:
+        return choice_labels(column.choices)
+    if column.kind == BOOL:
+        return [YES, NO]
+    if column.kind == REGION and regions:
+        return [region.name for region in regions]
+    return None
+
+
+def _build(rows: list[list], regions=None) -> bytes:
+    """A workbook with the list sheet (headers, `rows`, dropdowns), the instructions, the options."""
+    regions = list(regions or [])
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    options = workbook.create_sheet(OPTIONS_SHEET)
+    options.sheet_state = "hidden"
+    last_row = max(MAX_ROWS, len(rows)) + 1
+
+    sheet.append([column.header for column in COLUMNS])
+    for index, column in enumerate(COLUMNS, start=1):
+        letter = get_column_letter(index)
+        cell = sheet.cell(row=1, column=index)
+        cell.font = REQUIRED_FONT if column.required else HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        sheet.column_dimensions[letter].width = max(column.width, 8)
+        if column.kind in (CODE, TEXT):
+            sheet.column_dimensions[letter].number_format = "@"
+        elif column.kind == DATE:
+            sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
+        cells = f"{letter}2:{letter}{last_row}"
+        values = _column_options(column, regions)
+        if values:
+            options.cell(row=1, column=index, value=column.header)
+            for offset, value in enumerate(values, start=2):
+                options.cell(row=offset, column=index, value=value)
+            source = f"'{OPTIONS_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
+            # A region may also be given by its code, so that list only suggests.
+            strict = column.kind != REGION
+            validation = DataValidation(
+                type="list",
+                formula1=source,
+                allow_blank=True,
+                showErrorMessage=strict,
+                errorTitle=column.header,
+                error="请从下拉列表中选择。",
+            )
+        elif column.kind == INT:
+            top = 5 if column.field == "star_rating" else 2147483647
+            validation = DataValidation(
+                type="whole",
+                operator="between",
+                formula1="0",
+                formula2=str(top),
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle=column.header,
+                error=f"请填写0到{top}之间的整数。",
+            )
+        elif column.kind == DECIMAL:
+            validation = DataValidation(
+                type="decimal",
+                operator="greaterThanOrEqual",
+                formula1="0",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle=column.header,
+                error="请填写不小于0的数字。",
+            )
+        else:
+            continue
+        validation.add(cells)
+        sheet.add_data_validation(validation)
+    sheet.row_dimensions[1].height = 45
+    sheet.freeze_panes = "B2"
+
+    for values in rows:
+        sheet.append(values)
+    for index, column in enumerate(COLUMNS, start=1):
+        if column.kind == DATE:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = "yyyy-mm-dd"
+        elif column.kind in (CODE, TEXT):
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = "@"
+
+    _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET, index=1), regions)
+    workbook.active = 0
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def _write_instructions(sheet, regions) -> None:
+    general = [
+        "养老机构名单导入说明",
+        f"1. 在“{SHEET}”工作表中每行填写一个机构，第一行表头请勿修改、删除或调换。",
+        f"2. 每次最多导入{MAX_ROWS}行；红色表头的列必须填写。",
+        "3. 按“统一社会信用代码＋机构名称”匹配系统中已有的机构，找不到时按“所属区域＋机构名称”匹配："
+        "匹配到的机构按本表更新，匹配不到的新增。与系统中完全相同的行不做任何修改。",
+        "4. 上传后先显示检查结果，逐行逐列列出问题；全部无误后才能确认导入，"
+        "导入时要么全部成功，要么全部不导入。",
+        "5. 全角数字和字母、多余空格会自动规范；统一社会信用代码请使用“文本”格式，以免Excel改为科学计数法。",
+        "6. 一个机构中本表没有的内容（如内部备注）导入时保持不变。",
+    ]
+    for line in general:
+        sheet.append([line])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([])
+    sheet.append(["列名", "是否必填", "填写说明", "可选值"])
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+    for column in COLUMNS:
+        options = _column_options(column, regions)
+        help_text = column.help or KIND_HELP.get(column.kind, "")
+        sheet.append([column.header, "必填" if column.required else "", help_text, "、".join(options or [])])
+    for letter, width in zip("ABCD", (30, 10, 70, 60), strict=True):
+        sheet.column_dimensions[letter].width = width
+    for row in sheet.iter_rows(min_row=header_row + 1):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def template_workbook(regions=None) -> bytes:
+    """The empty list with headers, dropdowns and instructions; `regions` fill the region dropdown."""
+    return _build([], regions)
+
+
+def _export_value(institution: Institution, column: Column):
+    value = getattr(institution, column.field)
+    if column.kind == REGION:
+        return institution.region.name
+    if column.kind == PARENT:
+        return value.name if value else None
+    if column.kind == CHOICE:
+        return choice_label(column.choices, value) or None
+    if column.kind == BOOL:
+        return YES if value else NO
+    if value == "":
+        return None
+    return value
+
+
+def export_workbook(queryset, regions=None) -> bytes:
+    """The institutions in the template's columns: an export imports back without a change."""
+    queryset = queryset.select_related("region", "parent")
+    rows = [[_export_value(institution, column) for column in COLUMNS] for institution in queryset]
+    return _build(rows, regions)
+
+
+# Reading workbooks ----------------------------------------------------------------------------
+
+
+def max_bytes() -> int:
+    return getattr(settings, "PORTAL_IMPORT_MAX_BYTES", MAX_BYTES_DEFAULT)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
+
+
+def check_size(size: int) -> None:
+    if size > max_bytes():
+        raise WorkbookError(
+            _("The file is %(size)s MB, more than the %(max)s MB one import can take.")
+            % {"size": _megabytes(size), "max": _megabytes(max_bytes())},
+            code="too_large",
+        )
+
+
+def _open_workbook(data: bytes):
+    if not data:
+        raise WorkbookError(_("The file is empty."), code="empty_file")
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: .xls, or an encrypted .xlsx
+        raise WorkbookError(
+            _(
+                "The file is an old Excel 97-2003 workbook (.xls) or is protected by a password. Open it in "
+                "Excel, remove any password, save it as an Excel workbook (.xlsx) and upload that."
+            ),
+            code="xls",
+        )
+    not_a_workbook = WorkbookError(
+        _(
+            "The file is not an Excel workbook (.xlsx), or it is damaged. Open it in Excel, save it as an "
+            "Excel workbook (.xlsx) and upload that; the template shows the columns."
+        ),
+        code="not_xlsx",
+    )
+    if data[:4] != b"PK\x03\x04":
+        raise not_a_workbook
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise not_a_workbook from error
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise WorkbookError(_("The workbook is too large to read."), code="too_large")
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises whatever the damaged part provokes
+        raise not_a_workbook from error
