@@ -1,26 +1,19 @@
-"""Excel template, import (check → preview → apply) and export of the institution list."""
+"""Importing the institution list: problems by row and column, scope, all-or-nothing, idempotence."""
 
 import datetime
 import hashlib
 import io
-import random
-import re
-import zipfile
-import zlib
 from decimal import Decimal
-from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 from django.urls import reverse
-from django.utils import timezone, translation
-from openpyxl import Workbook, load_workbook
+from django.utils import translation
+from openpyxl import Workbook
 
 from core.models import ImportBatch
 from institutions import excel, uscc
-from institutions.demo import load_demo_institutions
 from institutions.models import (
     FilingStatus,
     Institution,
@@ -28,185 +21,19 @@ from institutions.models import (
     Nature,
     RegistrationForm,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FIELDS = [column.field for column in excel.COLUMNS]
-HEADERS = [column.header for column in excel.COLUMNS]
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def code(n: int, division: str = "210302") -> str:
-    return uscc.generate(division=division, rng=random.Random(n))
-
-
-def numeric_code() -> str:
-    """A valid code of 18 digits, as Excel holds it in a number-formatted cell."""
-    rng = random.Random(7)
-    while True:
-        candidate = uscc.generate(division="210302", body="".join(rng.choices("0123456789", k=9)))
-        if candidate.isdigit():
-            return candidate
-
-
-def with_exact_number(data: bytes, cell: str, digits: str) -> bytes:
-    """The workbook with an 18-digit integer in `cell`, as some writers (not openpyxl, which writes
-    a float) store a number-formatted code."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w") as target:
-        for item in source.infolist():
-            content = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                content = re.sub(
-                    rf'<c r="{cell}" t="n"><v>[^<]*</v>'.encode(),
-                    f'<c r="{cell}" t="n"><v>{digits}</v>'.encode(),
-                    content,
-                )
-            target.writestr(item, content)
-    return output.getvalue()
-
-
-def label(choices, value) -> str:
-    return excel.choice_label(choices, value)
-
-
-def row(name="铁东区阳光养老院", **values) -> dict:
-    """A valid private care home of 铁东区, as the cells of one row."""
-    cells = {
-        "name": name,
-        "credit_code": code(zlib.crc32(name.encode())),
-        "region": "铁东区",
-        "nature": label(Nature, Nature.PRIVATE),
-        "registration_form": label(RegistrationForm, RegistrationForm.SOCIAL_ORGANISATION),
-        "filing_status": label(FilingStatus, FilingStatus.FILED),
-        "filed_on": datetime.date(2020, 5, 1),
-        "beds": 100,
-        "nursing_beds": 40,
-        "residents": 60,
-        "disabled_residents": 10,
-        "semi_disabled_residents": 10,
-    }
-    cells.update(values)
-    return cells
-
-
-def workbook(*rows: dict, headers=None) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = excel.SHEET
-    sheet.append(headers or HEADERS)
-    for cells in rows:
-        sheet.append([cells.get(name) for name in FIELDS])
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()
-
-
-def problems_by_place(result) -> dict:
-    return {(problem["row"], problem["field"]): problem for problem in result.problems}
-
-
-def upload(client, data: bytes, name="机构名单.xlsx"):
-    return client.post(
-        reverse("institutions:import"), {"file": SimpleUploadedFile(name, data, content_type=XLSX)}
-    )
-
-
-def uploaded_batch(response) -> ImportBatch:
-    assert response.status_code == 302, response.content.decode()[:2000]
-    pk = int(re.search(r"/import/(\d+)/", response["Location"]).group(1))
-    return ImportBatch.objects.get(pk=pk)
-
-
-def read(content: bytes):
-    return load_workbook(io.BytesIO(content))
-
-
-@pytest.fixture
-def district(world):
-    return world.users["district"]
-
-
-@pytest.fixture
-def city(world):
-    return world.users["city"]
-
-
-# The template -----------------------------------------------------------------------------------
-
-
-def test_template_has_chinese_headers_dropdowns_and_instructions(client, district):
-    client.force_login(district)
-    response = client.get(reverse("institutions:import_template"))
-    assert response.status_code == 200
-    assert response["Content-Type"] == XLSX
-    assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote('养老机构导入模板.xlsx')}"
-
-    book = read(response.content)
-    assert book.sheetnames[:2] == ["机构名单", "填写说明"]
-    sheet = book["机构名单"]
-    headers = [cell.value for cell in sheet[1]]
-    assert headers == HEADERS
-    assert all(re.search(r"[\u4e00-\u9fff]", header) for header in headers)
-    assert "notes" not in FIELDS
-    assert sheet.freeze_panes == "B2"
-    assert sheet.column_dimensions["A"].width >= 20
-
-    options = book[excel.OPTIONS_SHEET]
-    lists = {}
-    for validation in sheet.data_validations.dataValidation:
-        if validation.type == "list":
-            letter = str(validation.sqref).split(":")[0].rstrip("0123456789")
-            column = excel.COLUMNS[headers.index(sheet[f"{letter}1"].value)]
-            source = re.match(r"'选项'!\$([A-Z]+)\$2:\$[A-Z]+\$(\d+)", validation.formula1)
-            lists[column.field] = [
-                options[f"{source.group(1)}{n}"].value for n in range(2, int(source.group(2)) + 1)
-            ]
-            assert str(validation.sqref).endswith(f"{excel.MAX_ROWS + 1}")
-    for column in excel.COLUMNS:
-        if column.kind == excel.CHOICE:
-            assert lists[column.field] == excel.choice_labels(column.choices)
-        elif column.kind == excel.BOOL:
-            assert lists[column.field] == ["是", "否"]
-    assert lists["region"] == ["铁东区"]  # a district user's template offers its own region only
-
-    instructions = book["填写说明"]
-    described = {row[0] for row in instructions.iter_rows(values_only=True)}
-    assert set(HEADERS) <= described
-    assert any("5000" in str(row[0]) for row in instructions.iter_rows(values_only=True))
-
-
-def test_city_template_offers_every_unit_of_the_city(client, city, world):
-    client.force_login(city)
-    book = read(client.get(reverse("institutions:import_template")).content)
-    regions = {cell.value for cell in book[excel.OPTIONS_SHEET]["C"][1:]}
-    assert {"铁东区", "铁西区", "海城市", "鞍山高新技术产业开发区"} <= regions
-    assert "中山区" not in regions
-
-
-def test_the_workbook_is_chinese_whatever_the_users_language(client, district):
-    load_demo_institutions()
-    client.force_login(district)
-    client.cookies["django_language"] = "en"
-    assert client.get(reverse("core:home")).content.decode().count('lang="en"') == 1
-    book = read(client.get(reverse("institutions:export")).content)
-    assert [cell.value for cell in book[excel.SHEET][1]] == HEADERS
-    natures = {
-        values[FIELDS.index("nature")] for values in book[excel.SHEET].iter_rows(min_row=2, values_only=True)
-    }
-    assert natures <= set(excel.choice_labels(Nature)) | {None}
-
-
-def test_choice_labels_are_those_of_the_chinese_interface_whatever_the_language():
-    with translation.override("en"):
-        english_request = excel.choice_labels(Nature)
-    with translation.override("zh-hans"):
-        assert english_request == [str(label) for label in Nature.labels]
-
+from tests.institutions.excel_helpers import (
+    FIELDS,
+    HEADERS,
+    code,
+    label,
+    numeric_code,
+    problems_by_place,
+    row,
+    upload,
+    uploaded_batch,
+    with_exact_number,
+    workbook,
+)
 
 # Problems, row by row and column by column ------------------------------------------------------
 
@@ -726,184 +553,3 @@ def test_checking_a_file_writes_nothing(world, district):
         workbook(row("铁东区甲", credit_code=code(1)), row("铁东区乙", credit_code=code(2))), district
     )
     assert (Institution.history.count(), Institution.objects.count()) == (history, count)
-
-
-# Export ---------------------------------------------------------------------------------------------
-
-
-def test_export_then_import_changes_nothing(client, world, city):
-    load_demo_institutions()
-    client.force_login(city)
-    response = client.get(reverse("institutions:export"))
-    assert response.status_code == 200
-    filename = f"养老机构名单-{timezone.localdate():%Y%m%d}.xlsx"
-    assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote(filename)}"
-    history = Institution.history.count()
-    batch = uploaded_batch(upload(client, response.content))
-    assert batch.errors == []
-    total = Institution.objects.visible_to(city).count()
-    assert total > 60
-    assert batch.summary["counts"] == {"create": 0, "update": 0, "unchanged": total}
-    assert excel.apply_batch(batch, city)["unchanged"] == total
-    assert Institution.history.count() == history
-
-
-def test_export_has_the_template_columns_and_readable_values(client, world, district):
-    load_demo_institutions()
-    client.force_login(district)
-    book = read(client.get(reverse("institutions:export")).content)
-    sheet = book[excel.SHEET]
-    assert [cell.value for cell in sheet[1]] == HEADERS
-    rows = [dict(zip(FIELDS, values, strict=True)) for values in sheet.iter_rows(min_row=2, values_only=True)]
-    kangle = next(r for r in rows if r["name"] == "铁东区康乐老年公寓")
-    institution = Institution.objects.get(name="铁东区康乐老年公寓")
-    assert kangle["region"] == "铁东区"
-    assert kangle["credit_code"] == institution.credit_code
-    assert kangle["nature"] == label(Nature, institution.nature)
-    assert kangle["integrated_care"] in ("是", "否")
-    assert all(isinstance(r["filed_on"], datetime.datetime) for r in rows if r["filed_on"])
-    assert any(r["filed_on"] for r in rows)
-
-
-def test_export_respects_the_filters_and_the_users_scope(client, world, district):
-    load_demo_institutions()
-    client.force_login(district)
-
-    def exported(query=""):
-        content = client.get(reverse("institutions:export") + query).content
-        return {values[0] for values in read(content)[excel.SHEET].iter_rows(min_row=2, values_only=True)}
-
-    own = set(Institution.objects.filter(region=world.regions["210302"]).values_list("name", flat=True))
-    assert exported() == own
-    private = set(
-        Institution.objects.filter(region=world.regions["210302"], nature="private").values_list(
-            "name", flat=True
-        )
-    )
-    assert private and private != own
-    assert exported("?nature=private") == private
-    # Another region's id in the filter is not a way out of the scope.
-    assert exported(f"?region={world.regions['210303'].pk}") == own
-    assert not any(name.startswith("铁西区") for name in exported(f"?region={world.regions['210303'].pk}"))
-
-
-# Files that are not what they should be -------------------------------------------------------------
-
-
-def ten_thousand_rows() -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(excel.SHEET)
-    sheet.append(HEADERS)
-    for n in range(10_000):
-        sheet.append([f"养老院{n}"])
-    output = io.BytesIO()
-    book.save(output)
-    return output.getvalue()
-
-
-def empty_workbook() -> bytes:
-    output = io.BytesIO()
-    Workbook().save(output)
-    return output.getvalue()
-
-
-def zip_without_workbook() -> bytes:
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w") as archive:
-        archive.writestr("readme.txt", "not a workbook")
-    return output.getvalue()
-
-
-GARBAGE = {
-    "not_a_workbook": (lambda: b"%PDF-1.4 not a spreadsheet", "not_xlsx"),
-    "renamed_text_file": (lambda: "机构名称,所属区域\n甲,铁东区\n".encode(), "not_xlsx"),
-    "zip_that_is_no_workbook": (zip_without_workbook, "not_xlsx"),
-    "damaged_workbook": (lambda: workbook(row())[:3000], "not_xlsx"),
-    "old_xls": (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "xls"),
-    "empty_workbook": (empty_workbook, "empty"),
-    "headers_only": (lambda: workbook(), "no_rows"),
-    "wrong_headers": (lambda: workbook(row(), headers=[*HEADERS[:-2], "备注"]), "headers"),
-    "ten_thousand_rows": (ten_thousand_rows, "too_many_rows"),
-}
-
-
-@pytest.mark.parametrize("case", sorted(GARBAGE))
-def test_a_file_that_cannot_be_imported_gets_a_clear_answer(client, world, district, case):
-    make, expected_code = GARBAGE[case]
-    data = make()
-    with pytest.raises(excel.WorkbookError) as refused:
-        excel.check_workbook(data, district)
-    assert refused.value.code == expected_code
-
-    client.force_login(district)
-    response = upload(client, data, name="名单.xlsx")
-    assert response.status_code == 200
-    errors = response.context["form"].errors["file"]
-    assert errors == refused.value.messages
-    assert 'data-testid="upload-errors"' in response.content.decode()
-    assert not ImportBatch.objects.exists()
-
-
-def test_wrong_headers_are_named(world, district):
-    with pytest.raises(excel.WorkbookError) as refused:
-        excel.check_workbook(workbook(row(), headers=[*HEADERS[:-2], "备注"]), district)
-    message = refused.value.messages[0]
-    assert HEADERS[-1] in message and HEADERS[-2] in message and "备注" in message
-
-
-def test_ten_thousand_rows_are_counted_in_the_answer(world, district):
-    with pytest.raises(excel.WorkbookError) as refused:
-        excel.check_workbook(ten_thousand_rows(), district)
-    expected = translation.gettext(
-        "The file has %(rows)s rows of data, more than the %(max)s rows one import can take. "
-        "Split it into several files."
-    ) % {"rows": 10000, "max": 5000}
-    assert refused.value.messages == [expected]
-
-
-def test_a_file_over_the_size_limit_is_refused_before_reading(client, world, district, settings):
-    settings.PORTAL_IMPORT_MAX_BYTES = 1024
-    client.force_login(district)
-    response = upload(client, workbook(row()))
-    assert response.status_code == 200
-    assert (
-        response.context["form"]
-        .errors["file"][0]
-        .startswith(
-            translation.gettext(
-                "The file is %(size)s MB, more than the %(max)s MB one import can take."
-            ).split("%")[0]
-        )
-    )
-    assert not ImportBatch.objects.exists()
-
-
-def test_an_upload_without_a_file_is_a_form_error(client, district):
-    client.force_login(district)
-    response = client.post(reverse("institutions:import"), {})
-    assert response.status_code == 200
-    assert response.context["form"].errors["file"]
-
-
-# Pages --------------------------------------------------------------------------------------------
-
-
-def test_upload_page_links_to_the_template_and_back_to_the_registry(client, district):
-    client.force_login(district)
-    html = client.get(reverse("institutions:import")).content.decode()
-    assert reverse("institutions:import_template") in html
-    assert reverse("institutions:list") in html
-    assert 'enctype="multipart/form-data"' in html
-
-
-def test_preview_queries_do_not_grow_with_the_rows(client, world, district, django_assert_max_num_queries):
-    client.force_login(district)
-    rows = [row(f"铁东区第{n}养老院", credit_code="bad") for n in range(60)]
-    rows += [row(f"铁东区好{n}养老院", credit_code=code(100 + n)) for n in range(60)]
-    bad = excel.create_batch(file=workbook(*rows), user=district)
-    good = excel.create_batch(file=workbook(*rows[60:]), user=district)
-    assert len(bad.errors) == 60 and len(good.summary["plan"]) == 60
-    for batch in (bad, good):
-        with django_assert_max_num_queries(8):
-            response = client.get(reverse("institutions:import_preview", args=[batch.pk]))
-        assert response.status_code == 200
