@@ -71,7 +71,7 @@ COLUMNS: tuple[Column, ...] = (
         "credit_code",
         "统一社会信用代码",
         CODE,
-        "18位，已登记的机构必填；“1+N”联合体的分支机构填写主体机构的代码。请把此列设为“文本”格式，"
+        "18位，已登记的机构必填；“1+N”联合体的分院填写总院的代码。请把此列设为“文本”格式，"
         "否则Excel会把纯数字的代码变成科学计数法而丢失位数。",
         width=22,
     ),
@@ -104,26 +104,26 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "parent",
-        "“1+N”联合体主体机构",
+        "“1+N”联合体总院",
         PARENT,
-        "仅“1+N”联合体的分支机构填写：同一区域内主体机构的名称（主体机构可在本表中，也可已在系统中）。",
+        "仅“1+N”联合体的分院填写：同一区域内总院的名称（总院可在本表中，也可已在系统中）。",
         width=24,
     ),
     _bool("legal_code_entered", "法人代码已录入全国系统"),
     Column("beds", "床位数", INT, "整数，空白视为0。", width=9),
     Column("nursing_beds", "护理型床位数", INT, "整数，不能多于床位数。", width=9),
-    Column("residents", "在住老年人数", INT, "整数。", width=9),
+    Column("residents", "入住老年人数", INT, "整数。", width=9),
     Column(
-        "disabled_residents", "失能老年人数", INT, "整数；失能与部分失能合计不能多于在住老年人数。", width=9
+        "disabled_residents", "失能入住老年人数", INT, "整数；失能与部分失能合计不能多于入住老年人数。", width=9
     ),
-    Column("semi_disabled_residents", "部分失能老年人数", INT, "整数。", width=9),
+    Column("semi_disabled_residents", "部分失能入住老年人数", INT, "整数。", width=9),
     Column("medical_mode", "医疗服务方式", CHOICE, "空白视为“无”。", MedicalMode, width=18),
     _bool("integrated_care", "医养结合"),
     _bool("ext_meal", "对外服务：助餐"),
     _bool("ext_bath", "对外服务：助浴"),
     _bool("ext_cleaning", "对外服务：助洁"),
     _bool("ext_medical", "对外服务：助医"),
-    _bool("ext_recreation", "对外服务：文化娱乐"),
+    _bool("ext_recreation", "对外服务：助乐"),
     Column("star_rating", "星级", INT, "0到5的整数，0表示未评定（GB/T 37276-2018）。", width=8),
     Column("star_rated_on", "星级评定日期", DATE, "评定了星级的机构必填。", width=12),
     _bool("risk_choking", "防范噎食风险"),

@@ -446,7 +446,7 @@ def test_rows_update_the_institution_they_match_and_history_names_the_importer(w
     assert batch.errors == []
     assert [(e["action"], e["changes"]) for e in batch.summary["plan"]] == [
         ("update", ["床位数"]),
-        ("update", ["床位数", "在住老年人数"]),
+        ("update", ["床位数", "入住老年人数"]),
     ]
     counts = excel.apply_batch(batch, district)
     assert counts == {"create": 0, "update": 2, "unchanged": 0}
