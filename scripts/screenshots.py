@@ -15,10 +15,10 @@ BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "Anshan-2020"
 PAGES = {
-    None: ["/accounts/login/"],
-    "city": ["/", "/campaigns/", "/campaigns/1/", "/campaigns/999/"],
-    "tiedong": ["/"],
-    "kangle": ["/"],
+    None: ["/accounts/login/", "/public/", "/public/210381/"],
+    "city": ["/", "/campaigns/", "/campaigns/1/", "/institutions/", "/institutions/self-reports/"],
+    "tiedong": ["/", "/institutions/", "/public/manage/"],
+    "kangle": ["/", "/institutions/self-report/"],
     "yingji": ["/"],
 }
 
