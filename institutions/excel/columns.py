@@ -114,7 +114,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("nursing_beds", "护理型床位数", INT, "整数，不能多于床位数。", width=9),
     Column("residents", "入住老年人数", INT, "整数。", width=9),
     Column(
-        "disabled_residents", "失能入住老年人数", INT, "整数；失能与部分失能合计不能多于入住老年人数。", width=9
+        "disabled_residents",
+        "失能入住老年人数",
+        INT,
+        "整数；失能与部分失能合计不能多于入住老年人数。",
+        width=9,
     ),
     Column("semi_disabled_residents", "部分失能入住老年人数", INT, "整数。", width=9),
     Column("medical_mode", "医疗服务方式", CHOICE, "空白视为“无”。", MedicalMode, width=18),
