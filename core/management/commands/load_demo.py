@@ -10,6 +10,7 @@ from campaign.services import campaign_copy, campaign_load_file
 from core import dates
 from core.models import Region
 from core.services import DATA_DIR, regions_load_file
+from disclosure.demo import load_demo_publications
 from institutions.demo import load_demo_institutions, load_demo_self_reports
 
 DEMO_PASSWORD = "Anshan-2020"
@@ -46,7 +47,9 @@ class Command(BaseCommand):
                 created += 1
             user.full_clean(exclude=["password"])
             user.save()
-        load_demo_self_reports({user.username: user for user in User.objects.all()})
+        users = {user.username: user for user in User.objects.all()}
+        load_demo_self_reports(users)
+        load_demo_publications(users)
         self.stdout.write(
             f"demo: {Region.objects.count()} regions, {len(institutions)} institutions, "
             f"{created} new users (password {DEMO_PASSWORD})"

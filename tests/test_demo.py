@@ -1,0 +1,31 @@
+"""`manage.py load_demo`, as `make run` calls it: the whole demo city, loaded twice."""
+
+from django.core.management import call_command
+from django.urls import reverse
+
+from accounts.models import User
+from disclosure.models import Publication
+from institutions.models import Institution, SelfReport
+
+
+def test_the_demo_loads_twice_without_changes_and_fills_the_public_pages(db, client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    counts = (
+        Institution.objects.count(),
+        User.objects.count(),
+        SelfReport.objects.count(),
+        Publication.objects.count(),
+    )
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts == (
+        Institution.objects.count(),
+        User.objects.count(),
+        SelfReport.objects.count(),
+        Publication.objects.count(),
+    )
+    assert counts[0] == 60 and counts[3] == 6
+    body = client.get(reverse("disclosure:region", kwargs={"code": "210381"})).content.decode()
+    assert "海城市中心敬老院" in body and "海城市关于加快发展养老服务业的实施意见" in body
+    response = client.post(reverse("accounts:login"), {"username": "tiedong", "password": "Anshan-2020"})
+    assert response.status_code == 302  # the README's demo password works
