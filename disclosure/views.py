@@ -9,6 +9,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_errors
 from core.models import Region
 from core.permissions import STAFF, role_required
 from disclosure import selectors, services
@@ -144,7 +145,7 @@ def policy_create(request):
         try:
             policy = services.policy_create(by=request.user, **form.service_arguments())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Policy %(title)s added.") % {"title": policy.title})
             return redirect("disclosure:manage_region", code=policy.region.code)
@@ -164,7 +165,7 @@ def policy_edit(request, pk):
         try:
             services.policy_update(policy=policy, by=request.user, **form.service_arguments())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Changes to %(title)s saved.") % {"title": policy.title})
             return redirect("disclosure:manage_region", code=policy.region.code)
@@ -178,11 +179,3 @@ def policy_delete(request, pk):
     services.policy_delete(policy=policy, by=request.user)
     messages.success(request, _("Policy %(title)s deleted.") % {"title": policy.title})
     return redirect("disclosure:manage_region", code=policy.region.code)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

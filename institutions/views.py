@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.concurrency import ConcurrentEditError
 from core.display import field_rows
+from core.forms import add_errors
 from core.permissions import STAFF, role_required
 from core.roles import Role
 from institutions import services
@@ -64,7 +64,7 @@ def institution_create(request):
         try:
             institution = services.institution_create(institution=form.instance, by=request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_errors(form, error)
         else:
             messages.success(request, _("Institution %(name)s added.") % {"name": institution.name})
             return redirect("institutions:detail", pk=institution.pk)
@@ -82,10 +82,8 @@ def institution_edit(request, pk):
                 expected_version=form.cleaned_data["expected_version"] or 0,
                 by=request.user,
             )
-        except ConcurrentEditError as error:
-            form.add_error(None, error)
-        except ValidationError as error:
-            form.add_error(None, error)
+        except ValidationError as error:  # a concurrent edit too (ConcurrentEditError)
+            add_errors(form, error)
         else:
             messages.success(request, _("Changes to %(name)s saved.") % {"name": institution.name})
             return redirect("institutions:detail", pk=institution.pk)
@@ -109,7 +107,7 @@ def self_report(request):
                 institution=institution, values=form.values(), by=request.user, submit=submit
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error)
         else:
             messages.success(
                 request, _("Report submitted to your district for review.") if submit else _("Draft saved.")
@@ -128,14 +126,6 @@ def self_report(request):
             "changes": services.self_report_changes(report) if report else [],
         },
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @role_required(*STAFF)
