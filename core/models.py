@@ -2,8 +2,10 @@
 
 import re
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.scoping import ScopedQuerySet
@@ -186,3 +188,70 @@ class ImportBatch(TimeStampedModel):
 
     def __str__(self):
         return f"{self.original_name} ({self.get_status_display()})"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    """Evidence has no region of its own: it is visible exactly when its owner is (see
+    `core.evidence.visible_evidence`, which builds on the owner's `visible_to`)."""
+
+    def live(self):
+        return self.filter(removed_at__isnull=True)
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    """A random name under evidence/<year>/<month>/: the uploader's name is kept in
+    `original_name`, never used on disk. `filename` here is already the random name chosen by
+    `core.evidence.evidence_attach` (with the extension of the detected type)."""
+    return f"evidence/{timezone.localdate():%Y/%m}/{filename}"
+
+
+class Evidence(TimeStampedModel):
+    """One uploaded file proving something (a photo before rectification, a written notice, ...),
+    attached to any owner record. Files are checked by content on upload and served only by the
+    permission-checked view in `core.evidence_views`."""
+
+    owner_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("owner type"), on_delete=models.PROTECT, related_name="+"
+    )
+    owner_id = models.PositiveBigIntegerField(_("owner id"))
+    owner = GenericForeignKey("owner_type", "owner_id")
+    # What the file proves for its owner, e.g. "before" / "after" for a hazard; the owner's
+    # module defines the values and their labels.
+    purpose = models.CharField(_("purpose"), max_length=32)
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    mime_type = models.CharField(_("file type"), max_length=127)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("removed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        indexes = [models.Index(fields=["owner_type", "owner_id"], name="evidence_owner_idx")]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.mime_type.startswith("image/")
+
+    @property
+    def previewable(self) -> bool:
+        """Images and PDFs may be shown inline; everything else is only downloaded."""
+        return self.is_image or self.mime_type == "application/pdf"
