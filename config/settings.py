@@ -211,6 +211,13 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
 
 # The portal's own choices.
 PORTAL_IMPORT_MAX_BYTES = int(env("PORTAL_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)) or 0)
+# Evidence files (core.evidence): the largest upload, how the web server sends a file once the
+# portal has checked permission ("" = Django streams it; "X-Accel-Redirect" = nginx sends the file
+# from an `internal` location at PORTAL_SENDFILE_PREFIX), and how long removed files are kept.
+PORTAL_EVIDENCE_MAX_BYTES = int(env("PORTAL_EVIDENCE_MAX_BYTES", str(20 * 1024 * 1024)) or 0)
+PORTAL_SENDFILE_HEADER = env("PORTAL_SENDFILE_HEADER", "") or ""
+PORTAL_SENDFILE_PREFIX = env("PORTAL_SENDFILE_PREFIX", "/protected-media/") or "/protected-media/"
+PORTAL_PURGE_AFTER_DAYS = int(env("PORTAL_PURGE_AFTER_DAYS", "365") or 365)
 PORTAL_NAME = _("Eldercare Service Quality Supervision Portal")
 
 LOGGING = {

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("campaigns/", include("campaign.urls")),
     path("institutions/", include("institutions.urls")),
+    path("hazards/", include("hazards.urls")),
     path("public/", include("disclosure.urls")),
     path("api/v1/", include("config.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -23,6 +23,12 @@ NAVIGATION = (
     NavEntry(_("Home"), "core:home", ALL_STAFF, "house"),
     NavEntry(_("Institutions"), "institutions:list", (Role.CITY, Role.DISTRICT, Role.ADMIN), "building"),
     NavEntry(_("Self-report"), "institutions:self_report", (Role.INSTITUTION,), "clipboard-check"),
+    NavEntry(
+        _("Hazard ledger"),
+        "hazards:list",
+        (Role.CITY, Role.DISTRICT, Role.INSTITUTION, Role.DEPARTMENT, Role.ADMIN),
+        "exclamation-triangle",
+    ),
     NavEntry(_("Campaigns"), "campaign:list", ALL_STAFF, "journal-text"),
     NavEntry(
         _("Public disclosure"), "disclosure:manage", (Role.CITY, Role.DISTRICT, Role.ADMIN), "megaphone"

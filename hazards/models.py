@@ -103,10 +103,16 @@ class Hazard(TimeStampedModel, VersionedModel):
     )
     # The institution's region, copied on save: the ledger is kept (and scoped) per region.
     region = models.ForeignKey(
-        "core.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="hazards", editable=False
+        "core.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="hazards",
+        editable=False,
     )
     category = models.CharField(_("category"), max_length=24, choices=CATEGORIES)
-    severity = models.CharField(_("severity"), max_length=8, choices=Severity.choices, default=Severity.GENERAL)
+    severity = models.CharField(
+        _("severity"), max_length=8, choices=Severity.choices, default=Severity.GENERAL
+    )
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     description = models.TextField(_("hazard description"))
     found_on = models.DateField(_("found on"))
@@ -144,7 +150,11 @@ class Hazard(TimeStampedModel, VersionedModel):
     listed_on = models.DateField(_("listed on"), null=True, blank=True)
 
     created_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+", editable=False
+        "accounts.User",
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
     deleted_by = models.ForeignKey(
@@ -226,6 +236,9 @@ class DeadlineChange(models.Model):
         ordering = ["changed_at", "pk"]
         verbose_name = _("deadline change")
         verbose_name_plural = _("deadline changes")
+
+    def __str__(self):
+        return f"{self.old_deadline} → {self.new_deadline}"
 
 
 class ReferralQuerySet(ScopedQuerySet):

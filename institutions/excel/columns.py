@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-import datetime
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.excel import (  # noqa: F401 - re-exported: the institution code reads them from here
+    COUNT_LIMIT,
+    FALSE_WORDS,
+    MAX_BYTES_DEFAULT,
+    MAX_UNPACKED_BYTES,
+    NO,
+    TRUE_WORDS,
+    YES,
+    CellError,
+    WorkbookError,
+    _choice_lookup,
+    _key,
+    choice_label,
+    choice_labels,
+    clean_text,
+    header_key,
+    parse_bool,
+    parse_date,
+)
 from institutions.models import (
     Area,
     FilingStatus,
@@ -28,12 +43,6 @@ SHEET = "机构名单"
 INSTRUCTIONS_SHEET = "填写说明"
 OPTIONS_SHEET = "选项"
 MAX_ROWS = 5000
-MAX_BYTES_DEFAULT = 5 * 1024 * 1024
-# A workbook is a zip: refuse one that unpacks to more than this (a "zip bomb").
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
-# Rows counted before giving up on a huge sheet (the message then says "more than").
-COUNT_LIMIT = 100_000
-YES, NO = "是", "否"
 PLAN_PREVIEW_ROWS = 100
 
 TEXT, CODE, REGION, PARENT, CHOICE, BOOL, INT, DECIMAL, DATE = (
@@ -158,96 +167,9 @@ KIND_HELP = {
 }
 
 
-class WorkbookError(ValidationError):
-    """The file as a whole cannot be imported (not a workbook, empty, wrong headers, too big)."""
+# Normalising what people type and paste: see core.excel ------------------------------------------
 
-
-# Normalising what people type and paste ---------------------------------------------------------
-
-_FULL_WIDTH = {
-    code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
-}
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-_SPACES = re.compile(r"\s+")
-# A space between two Chinese characters (or full-width punctuation) is always a typing slip.
-_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-_CJK_SPACE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
-_DATE = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"  # a time after the date is ignored
-)
 _INTEGER = re.compile(r"[+-]?\d+(?:\.0*)?")
-TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "有", "对"}
-FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "✗", "✘", "无", "不是"}
-
-
-def clean_text(value) -> str:
-    """A cell as text: full-width digits and letters made ASCII; leading, trailing and doubled
-    spaces (also ideographic and non-breaking ones) and spaces between Chinese characters removed;
-    an integral float without its ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    elif isinstance(value, datetime.datetime):
-        value = value.date() if value.time() == datetime.time() else value
-    text = str(value).translate(_FULL_WIDTH).translate(_INVISIBLE)
-    text = _SPACES.sub(" ", text).strip()
-    return _CJK_SPACE.sub("", text)
-
-
-def _key(text: str) -> str:
-    """How two spellings of a header or choice are compared."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
-
-
-def header_key(text) -> str:
-    return _key(clean_text(text))
-
-
-def choice_label(choices, value) -> str:
-    """The Chinese label of a stored choice value."""
-    if not value:
-        return ""
-    with translation.override("zh-hans"):
-        return str(dict(choices.choices).get(value, value))
-
-
-def choice_labels(choices) -> list[str]:
-    with translation.override("zh-hans"):
-        return [str(label) for label in choices.labels]
-
-
-def _choice_lookup(choices) -> dict[str, str]:
-    lookup = {}
-    for language in ("en", "zh-hans"):  # Chinese last: it wins if spellings collide
-        with translation.override(language):
-            for value, label in choices.choices:
-                lookup[_key(str(label))] = value
-    for value in choices.values:
-        lookup[_key(value)] = value
-    return lookup
-
-
-class CellError(Exception):
-    def __init__(self, message, code):
-        super().__init__(message)
-        self.message, self.code = message, code
-
-
-def parse_bool(value) -> bool:
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int | float) and value in (0, 1):
-        return bool(value)
-    text = clean_text(value).casefold()
-    if text == "":
-        return False
-    if text in TRUE_WORDS:
-        return True
-    if text in FALSE_WORDS:
-        return False
-    raise CellError(_("Write 是 or 否, not “%(value)s”.") % {"value": clean_text(value)}, "invalid_bool")
 
 
 def parse_int(value, default=0) -> int:
@@ -284,28 +206,3 @@ def parse_decimal(value) -> Decimal | None:
     if number is None or not number.is_finite():
         raise CellError(_("“%(value)s” is not a number.") % {"value": clean_text(value)}, "invalid_decimal")
     return number
-
-
-def parse_date(value) -> datetime.date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = clean_text(value)
-    if text == "":
-        return None
-    match = _DATE.fullmatch(text)
-    if match:
-        try:
-            return datetime.date(*map(int, match.groups()))
-        except ValueError:
-            pass
-    raise CellError(
-        _("“%(value)s” is not a date: enter a date, or text such as 2020-09-30.") % {"value": text},
-        "invalid_date",
-    )
-
-
-# Writing workbooks ----------------------------------------------------------------------------

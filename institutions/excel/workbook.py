@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import io
-import zipfile
 
-from django.conf import settings
-from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.excel import (  # noqa: F401 - re-exported: the institution code reads them from here
+    HEADER_FILL,
+    HEADER_FONT,
+    REQUIRED_FONT,
+    _megabytes,
+    _open_workbook,
+    check_size,
+    max_bytes,
+)
 from institutions.excel.columns import (
     BOOL,
     CHOICE,
@@ -22,9 +28,7 @@ from institutions.excel.columns import (
     INSTRUCTIONS_SHEET,
     INT,
     KIND_HELP,
-    MAX_BYTES_DEFAULT,
     MAX_ROWS,
-    MAX_UNPACKED_BYTES,
     NO,
     OPTIONS_SHEET,
     PARENT,
@@ -33,17 +37,12 @@ from institutions.excel.columns import (
     TEXT,
     YES,
     Column,
-    WorkbookError,
     choice_label,
     choice_labels,
 )
 from institutions.models import (
     Institution,
 )
-
-HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
-REQUIRED_FONT = Font(bold=True, color="C00000")
-HEADER_FONT = Font(bold=True)
 
 
 def _column_options(column: Column, regions) -> list[str] | None:
@@ -198,56 +197,3 @@ def export_workbook(queryset, regions=None) -> bytes:
     queryset = queryset.select_related("region", "parent")
     rows = [[_export_value(institution, column) for column in COLUMNS] for institution in queryset]
     return _build(rows, regions)
-
-
-# Reading workbooks ----------------------------------------------------------------------------
-
-
-def max_bytes() -> int:
-    return getattr(settings, "PORTAL_IMPORT_MAX_BYTES", MAX_BYTES_DEFAULT)
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
-
-
-def check_size(size: int) -> None:
-    if size > max_bytes():
-        raise WorkbookError(
-            _("The file is %(size)s MB, more than the %(max)s MB one import can take.")
-            % {"size": _megabytes(size), "max": _megabytes(max_bytes())},
-            code="too_large",
-        )
-
-
-def _open_workbook(data: bytes):
-    if not data:
-        raise WorkbookError(_("The file is empty."), code="empty_file")
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: .xls, or an encrypted .xlsx
-        raise WorkbookError(
-            _(
-                "The file is an old Excel 97-2003 workbook (.xls) or is protected by a password. Open it in "
-                "Excel, remove any password, save it as an Excel workbook (.xlsx) and upload that."
-            ),
-            code="xls",
-        )
-    not_a_workbook = WorkbookError(
-        _(
-            "The file is not an Excel workbook (.xlsx), or it is damaged. Open it in Excel, save it as an "
-            "Excel workbook (.xlsx) and upload that; the template shows the columns."
-        ),
-        code="not_xlsx",
-    )
-    if data[:4] != b"PK\x03\x04":
-        raise not_a_workbook
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise not_a_workbook from error
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise WorkbookError(_("The workbook is too large to read."), code="too_large")
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises whatever the damaged part provokes
-        raise not_a_workbook from error

@@ -11,6 +11,7 @@ from core import dates
 from core.models import Region
 from core.services import DATA_DIR, regions_load_file
 from disclosure.demo import load_demo_publications
+from hazards.demo import load_demo_hazards
 from institutions.demo import load_demo_institutions, load_demo_self_reports
 
 DEMO_PASSWORD = "Anshan-2020"
@@ -50,7 +51,8 @@ class Command(BaseCommand):
         users = {user.username: user for user in User.objects.all()}
         load_demo_self_reports(users)
         load_demo_publications(users)
+        hazards = load_demo_hazards(users)
         self.stdout.write(
             f"demo: {Region.objects.count()} regions, {len(institutions)} institutions, "
-            f"{created} new users (password {DEMO_PASSWORD})"
+            f"{created} new users (password {DEMO_PASSWORD}), {hazards} new hazards"
         )

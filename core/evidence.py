@@ -1,0 +1,557 @@
+"""Evidence files, shared by every app that needs uploaded proof (hazards, the 30-item answers).
+
+One place decides what may be uploaded, how it is stored, who may read it and how it is sent:
+
+- **Accepted**: images (JPEG, PNG, GIF, WebP), PDF, and Word, Excel and PowerPoint documents in
+  both the 97-2003 (OLE2) and the 2007+ (OOXML) formats, at most `PORTAL_EVIDENCE_MAX_BYTES`
+  (20 MB by default). The type is decided by the file's *content* (magic bytes; the stream names
+  of an OLE2 file; the members of an OOXML zip) and must belong to the same family as the name's
+  extension: an image named .jpg that is really a PNG is accepted (and stored as .png), a PNG
+  named .pdf, a plain zip named .docx, HTML, SVG and everything else are refused. Names with a
+  folder path or control characters are refused (Django's upload parser already strips folders
+  from real HTTP uploads, so such a name means a crafted call).
+- **Stored** under `MEDIA_ROOT/evidence/<year>/<month>/<random hex>.<detected extension>`; the
+  uploader's name is kept in `original_name` only. SHA-256, size and the detected MIME type are
+  recorded. MEDIA_ROOT has no public URL.
+- **Read** only through `visible_evidence(user)`: evidence is visible exactly when its owner is
+  visible through the owner's `visible_to(user)`. Owner models register themselves with
+  `register_owner(Model)` (in their AppConfig.ready).
+- **Sent** by `evidence_response`: the detected MIME type, `Content-Disposition: attachment`
+  (inline only for image and PDF previews), `X-Content-Type-Options: nosniff`; by Django itself,
+  or by nginx through `X-Accel-Redirect` when `PORTAL_SENDFILE_HEADER` says so.
+- **Removed** softly (`evidence_remove`: the row and the file stay); **purged** for good
+  (`evidence_purge*`, the `purge_evidence` command), the files deleted after the commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import unicodedata
+import uuid
+import zipfile
+from collections.abc import Iterable
+from datetime import timedelta
+from urllib.parse import quote
+
+import filetype
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpResponse
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.models import Evidence
+
+logger = logging.getLogger(__name__)
+
+# What may be uploaded -----------------------------------------------------------------------------
+
+#: Accepted extensions and the MIME type a file of that kind is stored and served with.
+ALLOWED: dict[str, str] = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "ppt": "application/vnd.ms-powerpoint",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+#: The family of each extension: a file's content must be of the family its name says. Within a
+#: family the content wins (a PNG named .jpg is stored as .png, a .docx named .doc as .docx).
+FAMILY: dict[str, str] = {
+    "jpg": "image",
+    "jpeg": "image",
+    "png": "image",
+    "gif": "image",
+    "webp": "image",
+    "pdf": "pdf",
+    "doc": "word",
+    "docx": "word",
+    "xls": "excel",
+    "xlsx": "excel",
+    "ppt": "powerpoint",
+    "pptx": "powerpoint",
+}
+
+FAMILY_LABELS = {
+    "image": gettext_lazy("an image"),
+    "pdf": gettext_lazy("a PDF document"),
+    "word": gettext_lazy("a Word document"),
+    "excel": gettext_lazy("an Excel workbook"),
+    "powerpoint": gettext_lazy("a PowerPoint presentation"),
+}
+
+#: Shown wherever the accepted types are listed (help text, refusals).
+ACCEPTED_TYPES = gettext_lazy("images (JPG, PNG, GIF, WebP), PDF, and Word, Excel or PowerPoint documents")
+
+MAX_NAME_LENGTH = 255  # Evidence.original_name
+
+# Magic bytes and containers.
+_SIGNATURE_BYTES = 8192
+_OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+_ZIP_MAGIC = b"PK\x03\x04"
+# The main stream of each OLE2 (97-2003) Office format; "EncryptedPackage" is a password-protected
+# 2007+ document, which Office wraps in an OLE2 container.
+_OLE2_STREAMS = {
+    "WordDocument": "doc",
+    "Workbook": "xls",
+    "Book": "xls",
+    "PowerPoint Document": "ppt",
+    "EncryptedPackage": "encrypted",
+}
+_OOXML_FOLDERS = (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx"))
+_CONTENT_MATCHERS = [
+    filetype.get_type(mime=mime)
+    for mime in ("image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf")
+]
+# Canonical extension of each matcher's type (filetype says "jpg" for JPEG already).
+_MATCHER_EXTENSION = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
+
+# Characters that reorder or hide text (used to disguise "cod.exe" as "exe.doc") count as control
+# characters in a file name, with the C0/C1 controls.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def max_bytes() -> int:
+    """The largest evidence file accepted, in bytes (`settings.PORTAL_EVIDENCE_MAX_BYTES`)."""
+    return int(getattr(settings, "PORTAL_EVIDENCE_MAX_BYTES", 20 * 1024 * 1024))
+
+
+def accept_attribute() -> str:
+    """The `accept` attribute of a file input: the accepted MIME types and extensions."""
+    mimes = dict.fromkeys(ALLOWED.values())
+    return ",".join([*mimes, *(f".{extension}" for extension in ALLOWED)])
+
+
+def help_text() -> str:
+    """"Images (...), PDF ...; at most 20 MB per file." for upload forms."""
+    return _("Accepted: %(types)s; at most %(max)s per file.") % {
+        "types": ACCEPTED_TYPES,
+        "max": filesizeformat(max_bytes()),
+    }
+
+
+# Checking an upload -------------------------------------------------------------------------------
+
+
+def _has_control_characters(name: str) -> bool:
+    return any(unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS for char in name)
+
+
+def _shown(name: str) -> str:
+    """A name safe to put in a message: control characters replaced, at most 100 characters."""
+    text = "".join("?" if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS else char for char in name)
+    return text if len(text) <= 100 else text[:99] + "…"
+
+
+def _is_path_like(name: str) -> bool:
+    return "/" in name or "\\" in name or name in (".", "..")
+
+
+def _extension(name: str) -> str:
+    return name.rsplit(".", 1)[1].lower() if "." in name else ""
+
+
+def clean_original_name(name: str | None) -> str:
+    """The name to keep for an upload: refused (ValidationError) when missing, path-like or with
+    control characters; surrounding spaces removed; shortened to 255 characters keeping the
+    extension."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(_("The uploaded file has no name."), code="no_name")
+    if _is_path_like(name) or _has_control_characters(name):
+        raise ValidationError(
+            _(
+                "The file name “%(name)s” contains a folder path or control characters. Upload the "
+                "file itself, under a plain name."
+            )
+            % {"name": _shown(name)},
+            code="bad_name",
+        )
+    if len(name) > MAX_NAME_LENGTH:
+        extension = _extension(name)
+        suffix = f".{extension}" if extension and len(extension) < 16 else ""
+        name = name[: MAX_NAME_LENGTH - len(suffix)] + suffix
+    return name
+
+
+def _read_head(file) -> bytes:
+    file.seek(0)
+    head = file.read(_SIGNATURE_BYTES)
+    file.seek(0)
+    return bytes(head)
+
+
+def _ole2_streams(file) -> set[str]:
+    """Names of the known Office streams in an OLE2 (compound file) container.
+
+    Directory entries are 128 bytes, aligned to 128 bytes in the file (the header and every sector
+    are multiples of 128), and start with the UTF-16LE name, its length in bytes at offset 64 and
+    the entry type (2 = stream) at 66. Looking for aligned entries avoids parsing the sector chains
+    and never misses a real stream; text that merely mentions a name is not aligned like an entry.
+    """
+    needles = {name: name.encode("utf-16-le") + b"\0\0" for name in _OLE2_STREAMS}
+    found: set[str] = set()
+    chunk_size = 1 << 20  # a multiple of 128, so entries never straddle two chunks
+    file.seek(0)
+    while chunk := file.read(chunk_size):
+        for name, needle in needles.items():
+            start = 0
+            while (position := chunk.find(needle, start)) != -1:
+                start = position + 1
+                if (
+                    position % 128 == 0
+                    and int.from_bytes(chunk[position + 64 : position + 66], "little") == len(needle)
+                    and chunk[position + 66 : position + 67] == b"\x02"
+                ):
+                    found.add(name)
+    file.seek(0)
+    return found
+
+
+def _ooxml_kind(file) -> tuple[str | None, bool]:
+    """(docx/xlsx/pptx or None, has macros) of a zip upload, from its member names only (nothing is
+    decompressed, so a zip bomb costs nothing)."""
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return None, False
+    finally:
+        file.seek(0)
+    if "[Content_Types].xml" not in names:
+        return None, False
+    macros = any(name.lower().endswith("vbaproject.bin") for name in names)
+    for folder, extension in _OOXML_FOLDERS:
+        if any(name.startswith(folder) for name in names):
+            return extension, macros
+    return None, macros
+
+
+def _detect(file, named_extension: str) -> str | None:
+    """The canonical extension of the file's content, or None when it is nothing accepted.
+
+    Raises ValidationError for documents refused for their own sake (macros, password)."""
+    head = _read_head(file)
+    if head.startswith(_OLE2_MAGIC):
+        streams = {_OLE2_STREAMS[name] for name in _ole2_streams(file)}
+        if named_extension in streams:  # a .doc with an embedded workbook has both streams
+            return named_extension
+        for extension in ("doc", "xls", "ppt"):
+            if extension in streams:
+                return extension
+        if "encrypted" in streams:
+            raise _Refusal(
+                _(
+                    "The file “%(name)s” is protected by a password. Remove the password, save the "
+                    "file and upload it again."
+                ),
+                "password",
+            )
+        return None
+    if head.startswith(_ZIP_MAGIC):
+        extension, macros = _ooxml_kind(file)
+        if extension and macros:
+            raise _Refusal(
+                _(
+                    "The file “%(name)s” contains macros, which are not accepted. Save it as a "
+                    "document without macros and upload that."
+                ),
+                "macros",
+            )
+        return extension
+    kind = filetype.match(head, _CONTENT_MATCHERS)
+    return _MATCHER_EXTENSION[kind.mime] if kind else None
+
+
+class _Refusal(Exception):
+    """A refusal whose message still needs the file's name."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+def validate_upload(file, *, name: str | None = None) -> tuple[str, str]:
+    """Check an upload; return (MIME type, extension) of its content, or raise ValidationError
+    with one clear sentence naming the file.
+
+    `name` defaults to `file.name`. Refused: no name, a path-like name or one with control
+    characters, an extension outside ALLOWED, an empty file, a file over `max_bytes()`, content
+    that is not of the family the extension says (a PNG named .pdf, a zip named .docx, HTML or SVG
+    under any name), Office documents with macros or a password. The file is left at position 0.
+    """
+    name = clean_original_name(name if name is not None else getattr(file, "name", None))
+    shown = _shown(name)
+    named_extension = _extension(name)
+    if named_extension not in ALLOWED:
+        raise ValidationError(
+            _("The file “%(name)s” is not of an accepted type. Accepted are %(types)s.")
+            % {"name": shown, "types": ACCEPTED_TYPES},
+            code="type_not_allowed",
+        )
+    size = file.size
+    if not size:
+        raise ValidationError(_("The file “%(name)s” is empty.") % {"name": shown}, code="empty")
+    if size > max_bytes():
+        raise ValidationError(
+            _("The file “%(name)s” is %(size)s, larger than the %(max)s allowed.")
+            % {"name": shown, "size": filesizeformat(size), "max": filesizeformat(max_bytes())},
+            code="too_large",
+        )
+    named_family = FAMILY[named_extension]
+    try:
+        detected = _detect(file, named_extension)
+    except _Refusal as refusal:
+        raise ValidationError(refusal.message % {"name": shown}, code=refusal.code) from None
+    if detected is None:
+        raise ValidationError(
+            _(
+                "The content of “%(name)s” is not %(named)s: the file may be damaged, or another kind "
+                "of file renamed."
+            )
+            % {"name": shown, "named": FAMILY_LABELS[named_family]},
+            code="content_unknown",
+        )
+    if FAMILY[detected] != named_family:
+        raise ValidationError(
+            _("The name “%(name)s” says %(named)s, but the file's content is %(found)s.")
+            % {"name": shown, "named": FAMILY_LABELS[named_family], "found": FAMILY_LABELS[FAMILY[detected]]},
+            code="content_mismatch",
+        )
+    return ALLOWED[detected], detected
+
+
+# Owners and scope ---------------------------------------------------------------------------------
+
+_OWNERS: dict[str, type[models.Model]] = {}
+
+
+def register_owner(model: type[models.Model]) -> type[models.Model]:
+    """Let `model`'s rows own evidence (idempotent; usable as a class decorator). Its default
+    manager must offer `visible_to(user)`: evidence is visible exactly when its owner is."""
+    if not callable(getattr(model._default_manager.all(), "visible_to", None)):
+        raise ImproperlyConfigured(f"{model._meta.label} has no visible_to(user); it cannot own evidence.")
+    _OWNERS[model._meta.label_lower] = model
+    return model
+
+
+def unregister_owner(model: type[models.Model]) -> None:
+    """Undo `register_owner` (for tests)."""
+    _OWNERS.pop(model._meta.label_lower, None)
+
+
+def owner_models() -> list[type[models.Model]]:
+    return list(_OWNERS.values())
+
+
+def _check_registered(owner: models.Model) -> None:
+    if owner._meta.concrete_model._meta.label_lower not in _OWNERS:
+        raise ImproperlyConfigured(
+            f"{owner._meta.label} is not registered as an evidence owner (core.evidence.register_owner)."
+        )
+
+
+def visible_evidence(user) -> QuerySet[Evidence]:
+    """The live evidence `user` may read: that of every registered owner visible to `user`."""
+    if user is None or not user.is_authenticated or not _OWNERS:
+        return Evidence.objects.none()
+    condition = Q()
+    for model in _OWNERS.values():
+        owner_type = ContentType.objects.get_for_model(model)
+        visible = model._default_manager.all().visible_to(user).values("pk")
+        condition |= Q(owner_type=owner_type, owner_id__in=visible)
+    return Evidence.objects.live().filter(condition)
+
+
+def evidence_for(owner: models.Model, *, purpose: str | None = None) -> QuerySet[Evidence]:
+    """The live evidence of one owner (optionally of one purpose), oldest first, with uploaders.
+    The caller has already established that the owner is visible."""
+    queryset = Evidence.objects.live().filter(
+        owner_type=ContentType.objects.get_for_model(owner), owner_id=owner.pk
+    )
+    if purpose is not None:
+        queryset = queryset.filter(purpose=purpose)
+    return queryset.select_related("uploaded_by")
+
+
+def _owner_visible(owner: models.Model, user) -> bool:
+    return type(owner)._default_manager.all().visible_to(user).filter(pk=owner.pk).exists()
+
+
+# Writes ------------------------------------------------------------------------------------------
+
+
+def evidence_attach(*, owner: models.Model, file, purpose: str, by) -> Evidence:
+    """Check `file`, store it under a random name and record it as evidence of `owner`.
+
+    Raises ValidationError (see `validate_upload`) for a refused file, PermissionDenied when `by`
+    cannot see `owner` (the owner's app decides who may attach; this is the floor), and
+    ImproperlyConfigured when the owner's model is not registered.
+    """
+    _check_registered(owner)
+    if not _owner_visible(owner, by):
+        raise PermissionDenied
+    mime, extension = validate_upload(file)
+    original_name = clean_original_name(file.name)
+    digest = hashlib.sha256()
+    size = 0
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    file.seek(0)
+    if size == 0 or size > max_bytes():  # the size read, not the size announced
+        raise ValidationError(
+            _("The file “%(name)s” is empty.") % {"name": _shown(original_name)}
+            if size == 0
+            else _("The file “%(name)s” is %(size)s, larger than the %(max)s allowed.")
+            % {"name": _shown(original_name), "size": filesizeformat(size), "max": filesizeformat(max_bytes())}
+        )
+    evidence = Evidence(
+        owner=owner,
+        purpose=purpose,
+        original_name=original_name,
+        mime_type=mime,
+        size=size,
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+    )
+    evidence.full_clean(exclude=["file"])
+    storage = Evidence._meta.get_field("file").storage
+    evidence.file.save(f"{uuid.uuid4().hex}.{extension}", file, save=False)
+    try:
+        with transaction.atomic():
+            evidence.save()
+    except Exception:
+        storage.delete(evidence.file.name)  # no row, no file
+        raise
+    return evidence
+
+
+def evidence_remove(evidence: Evidence, *, by) -> Evidence:
+    """Remove `evidence` from view (soft): the row and the file stay until purged. Idempotent.
+    Raises PermissionDenied when `by` cannot see it; who else may remove is the owner app's rule."""
+    if evidence.removed_at is not None:
+        return evidence
+    if not visible_evidence(by).filter(pk=evidence.pk).exists():
+        raise PermissionDenied
+    evidence.removed_at = timezone.now()
+    evidence.removed_by = by
+    evidence.save(update_fields=["removed_at", "removed_by", "updated_at"])
+    return evidence
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    storage = Evidence._meta.get_field("file").storage
+
+    def delete() -> None:
+        for name in names:
+            try:
+                storage.delete(name)
+            except OSError:
+                logger.exception("Could not delete evidence file %s", name)
+
+    if names:
+        transaction.on_commit(delete, robust=True)
+
+
+@transaction.atomic
+def evidence_purge(evidence: QuerySet[Evidence] | Iterable[Evidence]) -> int:
+    """Delete evidence rows for good, and their files once the transaction commits (a rolled-back
+    purge keeps both). Returns the number of rows deleted."""
+    if isinstance(evidence, QuerySet):
+        rows = list(evidence.values_list("pk", "file"))
+    else:
+        rows = [(item.pk, item.file.name) for item in evidence]
+    if not rows:
+        return 0
+    deleted, _counts = Evidence.objects.filter(pk__in=[pk for pk, _name in rows]).delete()
+    _delete_files_on_commit([name for _pk, name in rows if name])
+    return deleted
+
+
+def evidence_purge_for(owner: models.Model) -> int:
+    """Purge every evidence file of `owner`, live or removed (when the owner itself is purged)."""
+    return evidence_purge(
+        Evidence.objects.filter(owner_type=ContentType.objects.get_for_model(owner), owner_id=owner.pk)
+    )
+
+
+def evidence_purge_removed(older_than: timedelta) -> int:
+    """Purge evidence removed more than `older_than` ago."""
+    return evidence_purge(Evidence.objects.filter(removed_at__lt=timezone.now() - older_than))
+
+
+# Sending ------------------------------------------------------------------------------------------
+
+# A preview is shown by the browser itself: scripts never run. Images get a sandboxed document;
+# PDFs cannot have `sandbox` (Chromium refuses to start its PDF viewer in a sandboxed document, and
+# Firefox's pdf.js needs scripts) and need `object-src 'self'` and inline styles for the viewer's
+# wrapper page. Downloads are never rendered, the strictest policy costs nothing.
+CSP_IMAGE = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox"
+CSP_PDF = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'"
+CSP_DOWNLOAD = "default-src 'none'; frame-ancestors 'none'; sandbox"
+
+
+def evidence_response(evidence: Evidence, *, inline: bool) -> HttpResponse:
+    """The response sending `evidence`: call it only after the permission check.
+
+    Content-Type is the detected type stored on upload (never guessed from the name);
+    `Content-Disposition` is `attachment` unless `inline` and the file is previewable (image or
+    PDF); `X-Content-Type-Options: nosniff`, a Content-Security-Policy and `Cache-Control:
+    private` always. With `PORTAL_SENDFILE_HEADER` set (e.g. "X-Accel-Redirect"), the body is left
+    to the web server: the header points at `PORTAL_SENDFILE_PREFIX` + the stored name. A file
+    missing on disk answers 404.
+    """
+    as_inline = inline and evidence.previewable
+    storage = evidence.file.storage
+    name = evidence.file.name
+    if not name:
+        raise Http404
+    header = getattr(settings, "PORTAL_SENDFILE_HEADER", "")
+    if header:
+        if not storage.exists(name):
+            raise Http404
+        response = HttpResponse(content_type=evidence.mime_type)
+        prefix = getattr(settings, "PORTAL_SENDFILE_PREFIX", "/protected-media/")
+        response[header] = prefix.rstrip("/") + "/" + quote(name)
+    else:
+        try:
+            stream = storage.open(name, "rb")
+        except FileNotFoundError as error:
+            raise Http404 from error
+        response = FileResponse(stream, content_type=evidence.mime_type)
+    response["Content-Disposition"] = content_disposition_header(not as_inline, evidence.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    if not as_inline:
+        response["Content-Security-Policy"] = CSP_DOWNLOAD
+    elif evidence.is_image:
+        response["Content-Security-Policy"] = CSP_IMAGE
+    else:
+        response["Content-Security-Policy"] = CSP_PDF
+    if as_inline:
+        # The portal's own pages may show a preview in a frame; the global DENY stays for the rest.
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    response["Cache-Control"] = "private"
+    return response

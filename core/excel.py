@@ -1,0 +1,354 @@
+"""What every Excel exchange of the portal shares: reading what people type and paste into cells,
+opening an uploaded workbook safely, and the look of a header row.
+
+A workbook is a data-exchange format between the bureaus: its sheet names, headers, instructions
+and 是/否 are Chinese whatever language the user reads the portal in, and a choice cell holds the
+choice's Chinese label (the label under ``translation.override("zh-hans")``). Reading accepts the
+English label and the stored value too, so a file keeps importing if a label's wording changes.
+
+The institution list (``institutions.excel``) and the hazard ledger (``hazards.excel``) build on it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.styles import Font, PatternFill
+
+MAX_BYTES_DEFAULT = 5 * 1024 * 1024
+# A workbook is a zip: refuse one that unpacks to more than this (a "zip bomb").
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# Rows counted before giving up on a huge sheet (the message then says "more than").
+COUNT_LIMIT = 100_000
+YES, NO = "是", "否"
+TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "有", "对"}
+FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "✗", "✘", "无", "不是"}
+
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+REQUIRED_FONT = Font(bold=True, color="C00000")
+HEADER_FONT = Font(bold=True)
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+
+class WorkbookError(ValidationError):
+    """The file as a whole cannot be imported (not a workbook, empty, wrong headers, too big)."""
+
+
+class CellError(Exception):
+    def __init__(self, message, code):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+# Normalising what people type and paste ---------------------------------------------------------
+
+_FULL_WIDTH = {
+    code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+}
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_SPACES = re.compile(r"\s+")
+# A space between two Chinese characters (or full-width punctuation) is always a typing slip.
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_SPACE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+_DATE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"  # a time after the date is ignored
+)
+
+
+def clean_text(value) -> str:
+    """A cell as text: full-width digits and letters made ASCII; leading, trailing and doubled
+    spaces (also ideographic and non-breaking ones) and spaces between Chinese characters removed;
+    an integral float without its ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, datetime.datetime):
+        value = value.date() if value.time() == datetime.time() else value
+    text = str(value).translate(_FULL_WIDTH).translate(_INVISIBLE)
+    text = _SPACES.sub(" ", text).strip()
+    return _CJK_SPACE.sub("", text)
+
+
+def clean_multiline(value) -> str:
+    """Like `clean_text`, line by line: a long text (a description, measures) keeps its line
+    breaks; blank lines at the start and end are dropped."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return clean_text(value)
+    lines = [clean_text(line) for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+def _key(text: str) -> str:
+    """How two spellings of a header or choice are compared."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+def header_key(text) -> str:
+    return _key(clean_text(text))
+
+
+def _pairs(choices) -> list[tuple]:
+    """(value, label) pairs of a TextChoices class or of a plain choices sequence."""
+    return list(getattr(choices, "choices", choices))
+
+
+def choice_label(choices, value) -> str:
+    """The Chinese label of a stored choice value."""
+    if not value:
+        return ""
+    with translation.override("zh-hans"):
+        return str(dict(_pairs(choices)).get(value, value))
+
+
+def choice_labels(choices) -> list[str]:
+    with translation.override("zh-hans"):
+        return [str(label) for _value, label in _pairs(choices)]
+
+
+def _choice_lookup(choices) -> dict[str, str]:
+    """Normalised spelling -> stored value, for the English and Chinese labels and the values."""
+    pairs = _pairs(choices)
+    lookup = {}
+    for language in ("en", "zh-hans"):  # Chinese last: it wins if spellings collide
+        with translation.override(language):
+            for value, label in pairs:
+                lookup[_key(str(label))] = value
+    for value, _label in pairs:
+        lookup[_key(value)] = value
+    return lookup
+
+
+def parse_bool(value) -> bool:
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    text = clean_text(value).casefold()
+    if text == "":
+        return False
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise CellError(_("Write 是 or 否, not “%(value)s”.") % {"value": clean_text(value)}, "invalid_bool")
+
+
+def parse_date(value) -> datetime.date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = clean_text(value)
+    if text == "":
+        return None
+    match = _DATE.fullmatch(text)
+    if match:
+        try:
+            return datetime.date(*map(int, match.groups()))
+        except ValueError:
+            pass
+    raise CellError(
+        _("“%(value)s” is not a date: enter a date, or text such as 2020-09-30.") % {"value": text},
+        "invalid_date",
+    )
+
+
+# Reading uploads ---------------------------------------------------------------------------------
+
+
+def max_bytes() -> int:
+    return getattr(settings, "PORTAL_IMPORT_MAX_BYTES", MAX_BYTES_DEFAULT)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
+
+
+def check_size(size: int) -> None:
+    if size > max_bytes():
+        raise WorkbookError(
+            _("The file is %(size)s MB, more than the %(max)s MB one import can take.")
+            % {"size": _megabytes(size), "max": _megabytes(max_bytes())},
+            code="too_large",
+        )
+
+
+def read_upload(file) -> bytes:
+    """The bytes of an upload (or bytes as they are), refused when larger than `max_bytes()`."""
+    if isinstance(file, bytes):
+        data = file
+    else:
+        size = getattr(file, "size", None)
+        if size is not None:
+            check_size(size)
+        if hasattr(file, "seek"):
+            file.seek(0)
+        data = file.read(max_bytes() + 1)
+    check_size(len(data))
+    return data
+
+
+def _open_workbook(data: bytes):
+    if not data:
+        raise WorkbookError(_("The file is empty."), code="empty_file")
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: .xls, or an encrypted .xlsx
+        raise WorkbookError(
+            _(
+                "The file is an old Excel 97-2003 workbook (.xls) or is protected by a password. Open it in "
+                "Excel, remove any password, save it as an Excel workbook (.xlsx) and upload that."
+            ),
+            code="xls",
+        )
+    not_a_workbook = WorkbookError(
+        _(
+            "The file is not an Excel workbook (.xlsx), or it is damaged. Open it in Excel, save it as an "
+            "Excel workbook (.xlsx) and upload that; the template shows the columns."
+        ),
+        code="not_xlsx",
+    )
+    if data[:4] != b"PK\x03\x04":
+        raise not_a_workbook
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise not_a_workbook from error
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise WorkbookError(_("The workbook is too large to read."), code="too_large")
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises whatever the damaged part provokes
+        raise not_a_workbook from error
+
+
+def map_headers(headers, known: dict[str, str], labels: dict[str, str], optional=()) -> dict[int, str]:
+    """Column index -> field for a header row; a WorkbookError naming missing, unknown or repeated
+    headers. `known`: header key -> field; `labels`: field -> header as written; fields in
+    `optional` may be missing."""
+    mapping, unknown, repeated = {}, [], []
+    for index, header in enumerate(headers):
+        key = header_key(header)
+        if not key:
+            continue
+        name = known.get(key)
+        if name is None:
+            unknown.append(clean_text(header))
+        elif name in mapping.values():
+            repeated.append(labels[name])
+        else:
+            mapping[index] = name
+    missing = [
+        header for name, header in labels.items() if name not in mapping.values() and name not in optional
+    ]
+    messages = []
+    if missing:
+        messages.append(
+            _("The header row lacks these columns: %(columns)s.") % {"columns": "、".join(missing)}
+        )
+    if unknown:
+        messages.append(
+            _("The header row has columns the import does not know: %(columns)s.")
+            % {"columns": "、".join(unknown)}
+        )
+    if repeated:
+        messages.append(
+            _("These columns appear more than once: %(columns)s.") % {"columns": "、".join(repeated)}
+        )
+    if messages:
+        messages.append(_("Use the header row of the template unchanged."))
+        raise WorkbookError(" ".join(messages), code="headers")
+    return mapping
+
+
+def read_table(
+    data: bytes,
+    *,
+    sheet: str,
+    known: dict[str, str],
+    labels: dict[str, str],
+    anchor: str,
+    max_rows: int,
+    empty_message: str,
+    no_rows_message: str,
+    optional=(),
+) -> list[tuple[int, dict]]:
+    """(Excel row number, {field: raw cell value}) for each non-blank data row of the sheet named
+    `sheet` (else the first sheet). The header row is the first of the top ten rows holding the
+    header `anchor` (a title row above it is tolerated); see `map_headers` for the other arguments."""
+    workbook = _open_workbook(data)
+    try:
+        worksheet = workbook[sheet] if sheet in workbook.sheetnames else workbook.worksheets[0]
+        worksheet.reset_dimensions()  # some writers record a wrong used range; read what is there
+        cells = worksheet.iter_rows(values_only=True)
+        top = []
+        for values in cells:
+            top.append(values)
+            if len(top) == 10:
+                break
+        if not any(clean_text(value) for values in top for value in values):
+            raise WorkbookError(empty_message, code="empty")
+        anchor_key = header_key(anchor)
+        header_index = next(
+            (i for i, values in enumerate(top) if any(header_key(v) == anchor_key for v in values)), None
+        )
+        if header_index is None:
+            header_index = next(i for i, values in enumerate(top) if any(clean_text(v) for v in values))
+        mapping = map_headers(top[header_index], known, labels, optional)
+        rows, count = [], 0
+        number = header_index + 1
+
+        def data_rows():
+            yield from top[header_index + 1 :]
+            yield from cells
+
+        for values in data_rows():
+            number += 1
+            if not any(clean_text(value) for value in values):
+                continue
+            count += 1
+            if count <= max_rows:
+                rows.append(
+                    (number, {name: values[i] if i < len(values) else None for i, name in mapping.items()})
+                )
+            elif count >= COUNT_LIMIT:
+                break
+    except WorkbookError:
+        raise
+    except Exception as error:  # a damaged sheet part surfaces only while reading it
+        raise WorkbookError(
+            _(
+                "The workbook could not be read; it may be damaged. Open it in Excel, save it again as an "
+                "Excel workbook (.xlsx) and upload that."
+            ),
+            code="not_xlsx",
+        ) from error
+    finally:
+        workbook.close()
+    if count > max_rows:
+        raise WorkbookError(
+            _(
+                "The file has %(rows)s rows of data, more than the %(max)s rows one import can take. "
+                "Split it into several files."
+            )
+            % {"rows": count if count < COUNT_LIMIT else f"{COUNT_LIMIT}+", "max": max_rows},
+            code="too_many_rows",
+        )
+    if not rows:
+        raise WorkbookError(no_rows_message, code="no_rows")
+    return rows

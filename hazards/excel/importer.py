@@ -1,0 +1,767 @@
+"""Checking an uploaded ledger row by row and applying it all at once; see the package docstring."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.concurrency import ConcurrentEditError, save_versioned
+from core.excel import (
+    CellError,
+    WorkbookError,
+    _choice_lookup,
+    _key,
+    choice_labels,
+    clean_multiline,
+    clean_text,
+    header_key,
+    parse_bool,
+    parse_date,
+    read_table,
+    read_upload,
+)
+from core.models import ImportBatch, Region
+from core.roles import Role
+from hazards import services
+from hazards.excel.columns import (
+    BOOL,
+    BY_FIELD,
+    CHOICE,
+    CODE,
+    COLUMNS,
+    DATE,
+    INSTITUTION,
+    LONG_TEXT,
+    MAX_ROWS,
+    ORDER,
+    PLAN_PREVIEW_ROWS,
+    REGION,
+    SHEET,
+    TEXT,
+    VALUE_FIELDS,
+)
+from hazards.models import DeadlineChange, Hazard, HazardEvent, Status
+from institutions import uscc
+from institutions.models import Institution
+
+ACTIONS = ("create", "update", "unchanged")
+SHORT = 30
+
+
+def can_import(user) -> bool:
+    """District staff import their district's ledger (the batch belongs to their region)."""
+    return user.is_authenticated and user.role == Role.DISTRICT and user.region_id is not None
+
+
+@dataclass
+class Problem:
+    row: int  # the Excel row; 0 for the file as a whole
+    column: str  # the header, "" for the whole row
+    field: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict:
+        if self.column:
+            text = _("Row %(row)s, “%(column)s”: %(message)s") % {
+                "row": self.row,
+                "column": self.column,
+                "message": self.message,
+            }
+        else:
+            text = _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
+        return {
+            "row": self.row,
+            "column": self.column,
+            "field": self.field,
+            "code": self.code,
+            "message": self.message,
+            "text": text,
+        }
+
+
+@dataclass
+class Row:
+    number: int
+    cells: dict[str, Any]  # field -> raw cell value
+    values: dict[str, Any] = field(default_factory=dict)
+    code: str = ""
+    credit_code: str = ""
+    name: str = ""
+    region: Region | None = None
+    region_outside: str = ""  # the region as written, when it is outside the user's area
+    institution: Institution | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, field_name: str, message, code: str) -> None:
+        column = BY_FIELD[field_name].header if field_name in BY_FIELD else ""
+        self.problems.append(Problem(self.number, column, field_name, code, str(message)))
+
+    @property
+    def unreadable(self) -> set[str]:
+        return {problem.field for problem in self.problems}
+
+    def natural_key(self) -> tuple | None:
+        values = self.values
+        if self.institution is None or not (values.get("found_on") and values.get("category")):
+            return None
+        if not values.get("description"):
+            return None
+        return (self.institution.pk, values["found_on"], values["category"], _key(values["description"]))
+
+
+def natural_key(hazard: Hazard) -> tuple:
+    """What identifies a hazard without its number: institution, day found, category, description."""
+    return (
+        hazard.institution_id,
+        hazard.found_on,
+        hazard.category,
+        _key(clean_multiline(hazard.description)),
+    )
+
+
+# Reading -------------------------------------------------------------------------------------------
+
+
+def read_rows(data: bytes) -> list[Row]:
+    rows = read_table(
+        data,
+        sheet=SHEET,
+        known={header_key(column.header): column.field for column in COLUMNS},
+        labels={column.field: column.header for column in COLUMNS},
+        anchor=BY_FIELD["description"].header,
+        max_rows=MAX_ROWS,
+        optional=("code",),
+        empty_message=_(
+            "The workbook is empty. Fill in the template, one hazard per row below the header row."
+        ),
+        no_rows_message=_("The workbook has the header row but no hazards below it."),
+    )
+    return [Row(number, cells) for number, cells in rows]
+
+
+class _Regions:
+    """The county-level regions of the user's area, by name and by code."""
+
+    def __init__(self, user):
+        self.by_code, self.by_name = {}, {}
+        for region in Region.objects.visible_to(user).county_level():
+            self.by_code[region.code.upper()] = region
+            self.by_name.setdefault(_key(region.name), []).append(region)
+        self._exists: dict[str, bool] = {}
+
+    def exists_elsewhere(self, text: str) -> bool:
+        if text not in self._exists:
+            self._exists[text] = Region.objects.filter(Q(code=text.upper()) | Q(name=text)).exists()
+        return self._exists[text]
+
+    def resolve(self, row: Row, value) -> None:
+        text = clean_text(value)
+        if not text:
+            return
+        region = self.by_code.get(text.upper())
+        candidates = [region] if region else self.by_name.get(_key(text), [])
+        if len(candidates) == 1:
+            row.region = candidates[0]
+        elif candidates:
+            row.add(
+                "region",
+                _("Several regions are called “%(value)s”: give its code instead.") % {"value": text},
+                "ambiguous_region",
+            )
+        elif self.exists_elsewhere(text):
+            row.region_outside = text  # reported with the institution, which it cannot be
+        else:
+            row.add(
+                "region",
+                _(
+                    "There is no region “%(value)s”. Give the name or code of a county-level unit, as in the "
+                    "template's list."
+                )
+                % {"value": text},
+                "unknown_region",
+            )
+
+
+class _Institutions:
+    """The institutions of the user's area: a row names one by credit code, or by region and name."""
+
+    def __init__(self, user):
+        self.by_code: dict[str, list[Institution]] = {}
+        self.by_region_name: dict[tuple, Institution] = {}
+        self.by_name: dict[str, list[Institution]] = {}
+        fields = ("pk", "name", "credit_code", "region_id", "parent_id")
+        for institution in Institution.objects.visible_to(user).only(*fields).select_related(None):
+            if institution.credit_code:
+                self.by_code.setdefault(institution.credit_code, []).append(institution)
+            self.by_region_name[(institution.region_id, _key(institution.name))] = institution
+            self.by_name.setdefault(_key(institution.name), []).append(institution)
+
+    def resolve(self, row: Row) -> None:
+        name = row.name
+        if row.credit_code:
+            found = self.by_code.get(row.credit_code, [])
+            if len(found) > 1:  # a "1+N" consortium: the branches share the head's code
+                found = [i for i in found if _key(i.name) == _key(name)]
+                if len(found) != 1:
+                    row.add(
+                        "institution",
+                        _(
+                            "Several institutions of a “1+N” consortium share the credit code %(code)s: "
+                            "write the name exactly as registered (%(names)s)."
+                        )
+                        % {
+                            "code": row.credit_code,
+                            "names": "、".join(i.name for i in self.by_code[row.credit_code]),
+                        },
+                        "ambiguous_institution",
+                    )
+                    return
+            if found:
+                row.institution = found[0]
+                return
+            if Institution.objects.filter(credit_code=row.credit_code).exists():
+                row.add(
+                    "credit_code",
+                    _(
+                        "The institution with credit code %(code)s is not in your area: you can only import "
+                        "hazards of institutions you supervise."
+                    )
+                    % {"code": row.credit_code},
+                    "outside_area",
+                )
+                return
+        if not name:
+            if not row.credit_code:
+                row.add(
+                    "institution",
+                    _("Give the institution's name as registered (or its credit code)."),
+                    "required",
+                )
+            else:
+                row.add(
+                    "credit_code",
+                    _("No institution has the credit code %(code)s.") % {"code": row.credit_code},
+                    "unknown_institution",
+                )
+            return
+        if row.region is not None:
+            found = self.by_region_name.get((row.region.pk, _key(name)))
+            candidates = [found] if found else []
+        elif row.region_outside:
+            candidates = []
+        else:
+            candidates = self.by_name.get(_key(name), [])
+        if len(candidates) == 1:
+            row.institution = candidates[0]
+        elif candidates:
+            row.add(
+                "institution",
+                _("Several institutions are called “%(name)s”: give the region or the credit code.")
+                % {"name": name},
+                "ambiguous_institution",
+            )
+        elif row.region_outside or Institution.objects.filter(name=name).exists():
+            row.add(
+                "institution",
+                _(
+                    "“%(name)s” is not an institution of your area: you can only import hazards of "
+                    "institutions you supervise."
+                )
+                % {"name": name},
+                "outside_area",
+            )
+        else:
+            where = row.region.name if row.region else _("your area")
+            row.add(
+                "institution",
+                _(
+                    "There is no institution “%(name)s” in %(region)s. Check the name, or register the "
+                    "institution in the institution list first."
+                )
+                % {"name": name, "region": where},
+                "unknown_institution",
+            )
+
+    @staticmethod
+    def check_region(row: Row) -> None:
+        """An institution found by credit code must lie in the region the row names."""
+        institution = row.institution
+        if institution is None:
+            return
+        if (row.region and row.region.pk != institution.region_id) or row.region_outside:
+            row.add(
+                "region",
+                _("“%(name)s” is registered in another region; correct the region or leave it empty.")
+                % {"name": institution.name},
+                "region_mismatch",
+            )
+
+
+def _parse(row: Row, regions: _Regions, institutions: _Institutions, lookups: dict) -> None:
+    """Cells to values; a cell that cannot be read becomes a problem and the field's default."""
+    for column in COLUMNS:
+        value = row.cells.get(column.field)
+        try:
+            if column.kind == CODE:
+                row.code = clean_text(value).upper()
+            elif column.kind == REGION:
+                regions.resolve(row, value)
+            elif column.kind == INSTITUTION:
+                row.name = clean_text(value)
+            elif column.field == "credit_code":
+                row.credit_code = uscc.normalize(value)
+            elif column.kind == TEXT:
+                row.values[column.field] = clean_text(value)
+            elif column.kind == LONG_TEXT:
+                row.values[column.field] = clean_multiline(value)
+            elif column.kind == CHOICE:
+                text = clean_text(value)
+                if text == "":
+                    row.values[column.field] = None  # the default, or for a status: unchanged
+                elif _key(text) in lookups[column.field]:
+                    row.values[column.field] = lookups[column.field][_key(text)]
+                else:
+                    raise CellError(
+                        _("“%(value)s” is not one of: %(choices)s.")
+                        % {"value": text, "choices": "、".join(choice_labels(column.choices))},
+                        "invalid_choice",
+                    )
+            elif column.kind == BOOL:
+                row.values[column.field] = parse_bool(value)
+            elif column.kind == DATE:
+                row.values[column.field] = parse_date(value)
+        except CellError as error:
+            row.add(column.field, error.message, error.code)
+            row.values[column.field] = None if column.kind != BOOL else False
+    institutions.resolve(row)
+    institutions.check_region(row)
+
+
+# The ledger as the file's earlier rows leave it ----------------------------------------------------
+
+
+class _Ledger:
+    """The hazards the file's rows may name: by number (anywhere, to tell "not yours" from "new")
+    and, among the user's live hazards of the file's institutions, by natural key."""
+
+    def __init__(self, user, rows: list[Row]):
+        codes = {row.code for row in rows if row.code}
+        institution_ids = {row.institution.pk for row in rows if row.institution}
+        visible = Hazard.objects.visible_to(user)
+        self.visible_codes = set(visible.filter(code__in=codes).values_list("code", flat=True))
+        loaded = {hazard.pk: hazard for hazard in Hazard.objects.filter(code__in=codes)}
+        self.by_code: dict[str, Hazard] = {hazard.code: hazard for hazard in loaded.values()}
+        self.by_key: dict[tuple, Hazard] = {}
+        for hazard in visible.live().filter(institution_id__in=institution_ids).order_by("pk"):
+            hazard = loaded.setdefault(hazard.pk, hazard)
+            self.by_key.setdefault(natural_key(hazard), hazard)
+            self.by_code[hazard.code] = hazard
+            self.visible_codes.add(hazard.code)
+
+    def put(self, hazard: Hazard, old: Hazard | None = None) -> None:
+        if old is not None:
+            stale = self.by_key.get(natural_key(old))
+            if stale is not None and stale.pk == old.pk:
+                del self.by_key[natural_key(old)]
+        self.by_key.setdefault(natural_key(hazard), hazard)
+        self.by_code[hazard.code] = hazard
+        self.visible_codes.add(hazard.code)
+
+    def match(self, row: Row) -> Hazard | None:
+        key = row.natural_key()
+        if row.code:
+            hazard = self.by_code.get(row.code)
+            if hazard is None:  # a new number; the hazard must not be in the ledger already
+                same = self.by_key.get(key) if key else None
+                if same is not None:
+                    row.add(
+                        "code",
+                        _(
+                            "This hazard is already in the ledger under the number %(code)s: write that "
+                            "number, or leave the number empty."
+                        )
+                        % {"code": same.code},
+                        "already_recorded",
+                    )
+                return None
+            if row.code not in self.visible_codes:
+                row.add(
+                    "code",
+                    _(
+                        "The number %(code)s belongs to a hazard outside your area; a district imports only "
+                        "its own ledger."
+                    )
+                    % {"code": row.code},
+                    "outside_area",
+                )
+                return None
+            if hazard.deleted_at is not None:
+                row.add(
+                    "code",
+                    _("The hazard %(code)s was deleted from the ledger; its number cannot be used again.")
+                    % {"code": row.code},
+                    "deleted",
+                )
+                return None
+            return hazard
+        return self.by_key.get(key) if key else None
+
+
+class _Seen:
+    """What the earlier rows of the file hold: a row repeating one is a problem."""
+
+    def __init__(self):
+        self.codes: dict[str, int] = {}
+        self.keys: dict[tuple, int] = {}
+        self.matched: dict[int, int] = {}  # hazard id -> row number
+
+    def check(self, row: Row) -> None:
+        if row.code:
+            first = self.codes.setdefault(row.code, row.number)
+            if first != row.number:
+                row.add("code", _("Row %(row)s has the same number.") % {"row": first}, "duplicate_in_file")
+        key = row.natural_key()
+        if key:
+            first = self.keys.setdefault(key, row.number)
+            if first != row.number:
+                message = _(
+                    "Row %(row)s has the same hazard (same institution, date found, category and description)."
+                ) % {"row": first}
+                row.add("description", message, "duplicate_in_file")
+
+    def check_match(self, row: Row, current: Hazard | None) -> None:
+        if current is None:
+            return
+        first = self.matched.setdefault(current.pk, row.number)
+        if first != row.number:
+            message = _("This row and row %(row)s are the same hazard of the ledger (%(code)s).") % {
+                "row": first,
+                "code": current.code,
+            }
+            row.add("code" if row.code else "description", message, "duplicate_in_file")
+
+
+# Checking and applying -----------------------------------------------------------------------------
+
+
+def _changed_fields(current: Hazard, row: Row) -> list[str]:
+    """The columns whose value differs from the stored hazard (text compared as normalised)."""
+    changed = []
+    if current.institution_id != row.institution.pk:
+        changed.append("institution")
+    for name in VALUE_FIELDS:
+        value = row.values[name]
+        stored = getattr(current, name)
+        if name == "status" and value is None:
+            continue  # a blank status keeps the stored one
+        if name == "severity" and value is None:
+            value = Hazard._meta.get_field("severity").get_default()
+        if BY_FIELD[name].kind == LONG_TEXT:
+            stored = clean_multiline(stored)
+        elif BY_FIELD[name].kind == TEXT:
+            stored = clean_text(stored)
+        if stored != value:
+            changed.append(name)
+    return sorted(changed, key=lambda name: ORDER[name])
+
+
+def _copy(hazard: Hazard) -> Hazard:
+    copy = Hazard(**{f.attname: getattr(hazard, f.attname) for f in Hazard._meta.concrete_fields})
+    copy._state.adding = False
+    copy._state.db = hazard._state.db
+    return copy
+
+
+# Not validated again per row: the foreign keys were just found (a query each otherwise), and the
+# fields the portal sets itself.
+_NOT_CLEANED = {"institution", "region", "created_by", "verified_by", "deleted_by", "original_deadline"}
+
+
+def _full_clean(hazard: Hazard) -> None:
+    """``Hazard.full_clean()`` without looking up the foreign keys again; the unique number is
+    checked by the ledger (a number found elsewhere is reported, a new one is free)."""
+    errors: dict = {}
+    exclude = set(_NOT_CLEANED) | (set() if hazard.code else {"code"})
+    try:
+        hazard.clean_fields(exclude=exclude)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    try:
+        hazard.clean()
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _model_problems(row: Row, error: ValidationError) -> None:
+    unreadable = row.unreadable
+    for name, errors in error.error_dict.items():
+        if name in unreadable:
+            continue  # the cell itself could not be read; that problem is reported already
+        for item in errors:
+            for message in item.messages:
+                row.add(name if name in BY_FIELD else "", message, item.code or "invalid")
+
+
+def _validated(row: Row, current: Hazard | None) -> Hazard:
+    """The hazard as the row would leave it; the model's complaints become the row's problems."""
+    hazard = _copy(current) if current is not None else Hazard(code=row.code)
+    unreadable = row.unreadable
+    for name in VALUE_FIELDS:
+        value = row.values[name]
+        if current is not None and name in unreadable:
+            continue  # an unreadable cell keeps the stored value
+        if value is None and name in ("severity", "status"):
+            if current is not None:
+                continue
+            value = Hazard._meta.get_field(name).get_default()
+        setattr(hazard, name, value)
+    if row.institution is not None:
+        hazard.institution = row.institution
+        hazard.region_id = row.institution.region_id
+    if current is None:
+        hazard.original_deadline = hazard.deadline
+    try:
+        _full_clean(hazard)
+    except ValidationError as error:
+        _model_problems(row, error)
+    return hazard
+
+
+def _status_rules(row: Row, current: Hazard, changed: list[str]) -> None:
+    """An import corrects a hazard that is still open; it does not close one, nor change a closed one
+    (closing is the district's verification in the portal, with its opinion)."""
+    if current.status == Status.CLOSED:
+        row.add(
+            "status" if "status" in changed else "",
+            _(
+                "The hazard %(code)s is closed (销号) in the portal; an import does not change a closed hazard."
+            )
+            % {"code": current.code},
+            "closed",
+        )
+    elif row.values["status"] == Status.CLOSED:
+        row.add(
+            "status",
+            _(
+                "The hazard %(code)s is open in the portal: close it there with “Verify and close”, not by an "
+                "import."
+            )
+            % {"code": current.code},
+            "close_by_import",
+        )
+
+
+@dataclass
+class CheckResult:
+    row_count: int
+    problems: list[dict]
+    plan: list[dict]
+    counts: dict[str, int]
+
+
+def _plan_entry(row: Row, action: str, hazard: Hazard, changed: list[str]) -> dict:
+    description = " ".join(hazard.description.split())
+    return {
+        "row": row.number,
+        "action": action,
+        "code": hazard.code,
+        "institution": row.institution.name if row.institution else "",
+        "description": description if len(description) <= SHORT else description[: SHORT - 1] + "…",
+        "changes": [BY_FIELD[name].header for name in changed],
+    }
+
+
+def _reason(file_name: str) -> str:
+    return _("Ledger import: %(file)s") % {"file": file_name}
+
+
+def _process(rows: list[Row], user, file_name: str) -> CheckResult:
+    """Check the rows and save the good ones (numbered rows first, so that the portal's numbering
+    continues after them); run inside a transaction the caller rolls back (a check, or a file with
+    problems) or commits."""
+    regions, institutions = _Regions(user), _Institutions(user)
+    lookups = {column.field: _choice_lookup(column.choices) for column in COLUMNS if column.kind == CHOICE}
+    for row in rows:
+        _parse(row, regions, institutions, lookups)
+    ledger, seen = _Ledger(user, rows), _Seen()
+    reason = _reason(file_name)
+    plan = []
+    for row in sorted(rows, key=lambda r: (not r.code, r.number)):
+        seen.check(row)
+        current = ledger.match(row)
+        seen.check_match(row, current)
+        changed = []
+        if current is not None and not row.problems:
+            changed = _changed_fields(current, row)
+            if not changed:
+                plan.append(_plan_entry(row, "unchanged", current, []))
+                continue
+            _status_rules(row, current, changed)
+        hazard = _validated(row, current)
+        if row.problems:
+            continue
+        if current is None:
+            _create(hazard, user, reason)
+            ledger.put(hazard)
+            plan.append(_plan_entry(row, "create", hazard, []))
+        else:
+            _update(hazard, current, changed, user, reason)
+            ledger.put(hazard, old=current)
+            plan.append(_plan_entry(row, "update", hazard, changed))
+
+    problems = sorted(
+        (problem for row in rows for problem in row.problems),
+        key=lambda p: (p.row, ORDER.get(p.field, len(COLUMNS))),
+    )
+    plan.sort(key=lambda entry: entry["row"])
+    counts = {action: sum(1 for entry in plan if entry["action"] == action) for action in ACTIONS}
+    return CheckResult(len(rows), [p.as_dict() for p in problems], plan, counts)
+
+
+def _create(hazard: Hazard, user, reason: str) -> None:
+    hazard.created_by = user
+    if not hazard.code:
+        services.assign_code(hazard)
+    hazard._history_user = user
+    hazard._change_reason = reason
+    hazard.save()
+    HazardEvent.objects.create(
+        hazard=hazard, action=HazardEvent.Action.IMPORT, by=user, to_status=hazard.status, note=reason
+    )
+
+
+def _update(hazard: Hazard, current: Hazard, changed: list[str], user, reason: str) -> None:
+    save_versioned(hazard, expected_version=current.version, by=user, reason=reason)
+    if "deadline" in changed:  # an extension is never silent
+        DeadlineChange.objects.create(
+            hazard=hazard,
+            old_deadline=current.deadline,
+            new_deadline=hazard.deadline,
+            reason=reason[:255],
+            changed_by=user,
+        )
+    note = _("%(reason)s; changed: %(columns)s") % {
+        "reason": reason,
+        "columns": "、".join(BY_FIELD[name].header for name in changed),
+    }
+    status_changed = current.status != hazard.status
+    HazardEvent.objects.create(
+        hazard=hazard,
+        action=HazardEvent.Action.IMPORT,
+        by=user,
+        note=note,
+        from_status=current.status if status_changed else "",
+        to_status=hazard.status if status_changed else "",
+    )
+
+
+class _Rollback(Exception):
+    def __init__(self, result: CheckResult):
+        self.result = result
+
+
+def _ledger_changed_message() -> str:
+    return _(
+        "The ledger changed while the file was being processed; nothing was imported. Upload the file again."
+    )
+
+
+def check_workbook(file, user, file_name: str = "") -> CheckResult:
+    """Read the file and check every row against the ledger by applying it in a transaction that
+    is rolled back; nothing is kept. Raises WorkbookError when the file as a whole is unusable."""
+    rows = read_rows(read_upload(file))
+    try:
+        with transaction.atomic():
+            raise _Rollback(_process(rows, user, file_name or getattr(file, "name", "") or "workbook.xlsx"))
+    except _Rollback as rollback:
+        return rollback.result
+    except (IntegrityError, ConcurrentEditError) as error:
+        raise WorkbookError(_ledger_changed_message(), code="ledger_changed") from error
+
+
+def _summary(result: CheckResult) -> dict:
+    return {"counts": result.counts, "plan": result.plan[:PLAN_PREVIEW_ROWS]}
+
+
+def create_batch(*, file, user, original_name: str = "") -> ImportBatch:
+    """Check an uploaded ledger and keep it, with its problems and plan, for the preview.
+
+    A file that cannot be imported at all raises WorkbookError and is not kept."""
+    if not can_import(user):
+        raise PermissionDenied
+    data = read_upload(file)
+    name = (original_name or getattr(file, "name", "") or "workbook.xlsx")[:255]
+    result = check_workbook(data, user, name)
+    batch = ImportBatch(
+        kind=ImportBatch.Kind.HAZARDS,
+        region=user.region,
+        created_by=user,
+        original_name=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        row_count=result.row_count,
+        errors=result.problems,
+        summary=_summary(result),
+    )
+    batch.file.save(f"{uuid.uuid4().hex}.xlsx", ContentFile(data), save=False)
+    batch.save()
+    return batch
+
+
+def apply_batch(batch: ImportBatch, user) -> dict[str, int]:
+    """Check the batch's file again and apply it: every row or none. Returns the counts.
+
+    Raises ValidationError (nothing written) when the batch was applied already, has problems,
+    or the ledger has changed so that the file no longer passes."""
+    if batch.created_by_id != user.pk or not can_import(user) or batch.kind != ImportBatch.Kind.HAZARDS:
+        raise PermissionDenied
+    try:
+        with transaction.atomic():
+            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if locked.status == ImportBatch.Status.APPLIED:
+                raise ValidationError(_("This file has been imported already."), code="applied")
+            if locked.errors:
+                raise ValidationError(
+                    _("This file has problems: fix them in the file and upload it again."), code="problems"
+                )
+            try:
+                with locked.file.open("rb") as stored:
+                    data = stored.read()
+            except (OSError, ValueError) as error:
+                raise ValidationError(
+                    _("The uploaded file is no longer available; upload it again."), code="missing_file"
+                ) from error
+            result = _process(read_rows(data), user, locked.original_name)
+            if result.problems:
+                raise _Rollback(result)
+            locked.status = ImportBatch.Status.APPLIED
+            locked.applied_at = timezone.now()
+            locked.summary = _summary(result)
+            locked.save(update_fields=["status", "applied_at", "summary", "updated_at"])
+    except _Rollback as rollback:
+        batch.errors = rollback.result.problems
+        batch.summary = _summary(rollback.result)
+        batch.save(update_fields=["errors", "summary", "updated_at"])
+        raise ValidationError(
+            _(
+                "The ledger has changed since the check and %(count)s problems were found; nothing was "
+                "imported. See the list below."
+            )
+            % {"count": len(rollback.result.problems)},
+            code="problems",
+        ) from None
+    except (IntegrityError, ConcurrentEditError) as error:
+        raise ValidationError(_ledger_changed_message(), code="ledger_changed") from error
+    batch.refresh_from_db()
+    return result.counts

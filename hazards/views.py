@@ -1,0 +1,345 @@
+"""Ledger pages: the list with its counts and inline steps, the hazard's page with its timeline,
+and the forms behind each step. The rules live in hazards/services.py; these views parse the
+request, call a service and answer (a row fragment for HTMX, a redirect otherwise)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core import dates
+from core.display import field_rows
+from core.evidence import visible_evidence
+from core.forms import add_errors
+from core.permissions import role_required
+from core.roles import Role
+from hazards import services
+from hazards.filters import filtered_hazards
+from hazards.forms import (
+    FIELDSETS,
+    WIDE_FIELDS,
+    DeleteForm,
+    EvidenceUploadForm,
+    ExtendForm,
+    HazardForm,
+    ReferralForm,
+    ReplyForm,
+    TransitionForm,
+)
+from hazards.models import Hazard, Referral, Status
+
+PAGE_SIZE = 20
+READERS = (Role.CITY, Role.DISTRICT, Role.INSTITUTION, Role.DEPARTMENT)
+CHANGED = "hazardsChanged"  # HTMX event: the list's counts reload on it
+
+
+def visible_hazards(user):
+    return Hazard.objects.visible_to(user).live()
+
+
+def status_counts(queryset) -> dict:
+    """Counts per status, overdue and listed for the (filtered) ledger, in one query."""
+    today = dates.today()
+    open_ = ~Q(status=Status.CLOSED)
+    return queryset.aggregate(
+        total=Count("pk", distinct=True),
+        overdue=Count("pk", filter=Q(deadline__lt=today) & open_, distinct=True),
+        listed=Count("pk", filter=Q(is_listed=True) & open_, distinct=True),
+        **{status: Count("pk", filter=Q(status=status), distinct=True) for status in Status.values},
+    )
+
+
+def _querystring(request, *drop) -> str:
+    params = request.GET.copy()
+    for name in ("page", "fragment", *drop):
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _row_context(request, hazard: Hazard) -> dict:
+    return {"hazard": hazard, "steps": services.transitions_for(request.user, hazard)}
+
+
+@role_required(*READERS)
+def hazard_list(request):
+    queryset = visible_hazards(request.user).select_related("institution", "region").with_overdue()
+    filterset, results = filtered_hazards(request, queryset)
+    # The counts ignore the status filters, so each count says what clicking it would show.
+    _unused, counted = filtered_hazards(
+        request, visible_hazards(request.user), ignore=("status", "overdue", "is_listed")
+    )
+    counts = status_counts(counted)
+    context = {
+        "filter": filterset,
+        "counts": counts,
+        "status_tiles": [(value, label, counts[value]) for value, label in Status.choices],
+        "counts_querystring": _querystring(request, "status", "overdue", "is_listed"),
+        "querystring": _querystring(request),
+        "can_record": services.can_record(request.user),
+        "can_import": request.user.role == Role.DISTRICT,
+    }
+    if request.GET.get("fragment") == "counts":
+        return render(request, "hazards/_counts.html", context)
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    context["page"] = page
+    context["rows"] = [_row_context(request, hazard) for hazard in page]
+    template = "hazards/_list_results.html" if request.htmx else "hazards/list.html"
+    return render(request, template, context)
+
+
+def _detail_queryset(user):
+    return (
+        visible_hazards(user)
+        .select_related("institution", "region", "created_by", "verified_by")
+        .with_overdue()
+    )
+
+
+@role_required(*READERS)
+def hazard_detail(request, pk):
+    hazard = get_object_or_404(_detail_queryset(request.user), pk=pk)
+    return render(request, "hazards/detail.html", _detail_context(request, hazard))
+
+
+def _detail_context(request, hazard, **forms) -> dict:
+    user = request.user
+    referrals = list(
+        Referral.objects.visible_to(user).filter(hazard=hazard).select_related("referred_by", "replied_by")
+    )
+    files = list(
+        visible_evidence(user)
+        .filter(
+            owner_type__model__in=["hazard", "referral"], owner_id__in=[hazard.pk, *[r.pk for r in referrals]]
+        )
+        .select_related("uploaded_by", "owner_type")
+    )
+    hazard_files = [f for f in files if f.owner_type.model == "hazard" and f.owner_id == hazard.pk]
+    for referral in referrals:
+        referral.files = [f for f in files if f.owner_type.model == "referral" and f.owner_id == referral.pk]
+        referral.can_reply = services.can_reply(user, referral)
+        referral.reply_form = forms.get("reply_forms", {}).get(referral.pk) or ReplyForm(
+            prefix=f"r{referral.pk}", initial={"replied_on": dates.today()}
+        )
+    steps = services.transitions_for(user, hazard)
+    return {
+        "hazard": hazard,
+        "fieldsets": _fieldsets(hazard),
+        "events": hazard.events.select_related("by"),
+        "deadline_changes": hazard.deadline_changes.select_related("changed_by"),
+        "before_files": [f for f in hazard_files if f.purpose == services.EvidencePurpose.BEFORE],
+        "after_files": [f for f in hazard_files if f.purpose == services.EvidencePurpose.AFTER],
+        "referrals": referrals,
+        "steps": steps,
+        "transition_form": forms.get("transition_form")
+        or TransitionForm(initial={"expected_version": hazard.version}),
+        "can_edit": services.can_edit(user, hazard),
+        "can_add_evidence": services.can_add_evidence(user, hazard),
+        "can_refer": services.can_refer(user, hazard),
+        "can_delete": services.is_district_staff(user),
+        "extend_form": forms.get("extend_form")
+        or ExtendForm(initial={"expected_version": hazard.version, "new_deadline": hazard.deadline}),
+        "evidence_form": forms.get("evidence_form") or EvidenceUploadForm(initial={"purpose": "after"}),
+        "referral_form": forms.get("referral_form") or ReferralForm(initial={"referred_on": dates.today()}),
+        "delete_form": forms.get("delete_form") or DeleteForm(),
+    }
+
+
+def _fieldsets(hazard):
+    return [
+        (
+            legend,
+            field_rows(hazard, [n for n in names if n not in WIDE_FIELDS]),
+            [
+                (hazard._meta.get_field(n).verbose_name, getattr(hazard, n) or "—")
+                for n in names
+                if n in WIDE_FIELDS
+            ],
+        )
+        for legend, names in FIELDSETS
+    ]
+
+
+def _detail_again(request, hazard_pk, status=400, **forms):
+    hazard = get_object_or_404(_detail_queryset(request.user), pk=hazard_pk)
+    return render(request, "hazards/detail.html", _detail_context(request, hazard, **forms), status=status)
+
+
+@role_required(Role.DISTRICT, superuser=False)
+def hazard_create(request):
+    initial = {"found_on": dates.today(), "institution": request.GET.get("institution")}
+    form = HazardForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            hazard = services.hazard_create(hazard=form.instance, by=request.user)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Hazard %(code)s recorded.") % {"code": hazard.code})
+            return redirect("hazards:detail", pk=hazard.pk)
+    return render(request, "hazards/form.html", {"form": form, "hazard": None, "wide": WIDE_FIELDS})
+
+
+@role_required(Role.DISTRICT, superuser=False)
+def hazard_edit(request, pk):
+    hazard = get_object_or_404(visible_hazards(request.user), pk=pk)
+    if not services.can_edit(request.user, hazard):
+        raise PermissionDenied
+    form = HazardForm(request.POST or None, instance=hazard, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.hazard_update(
+                hazard=form.instance,
+                expected_version=form.cleaned_data["expected_version"] or 0,
+                by=request.user,
+            )
+        except ValidationError as error:  # a concurrent edit too (ConcurrentEditError)
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Changes to %(code)s saved.") % {"code": hazard.code})
+            return redirect("hazards:detail", pk=hazard.pk)
+    return render(request, "hazards/form.html", {"form": form, "hazard": hazard, "wide": WIDE_FIELDS})
+
+
+@require_POST
+@role_required(Role.DISTRICT, Role.INSTITUTION, superuser=False)
+def hazard_transition(request, pk, action):
+    hazard = get_object_or_404(visible_hazards(request.user), pk=pk)
+    form = TransitionForm(request.POST)
+    form.is_valid()
+    note = form.cleaned_data.get("note") or request.headers.get("HX-Prompt", "")
+    error_text = ""
+    try:
+        hazard = services.hazard_transition(
+            hazard=hazard,
+            action=action,
+            by=request.user,
+            note=note,
+            expected_version=form.cleaned_data.get("expected_version"),
+        )
+    except ValidationError as error:
+        error_text = " ".join(error.messages)
+        if not request.htmx:
+            add_errors(form, error)
+            return _detail_again(request, pk, transition_form=form)
+    if request.htmx:
+        hazard = get_object_or_404(_detail_queryset(request.user), pk=pk)
+        response = render(
+            request, "hazards/_row.html", {**_row_context(request, hazard), "error": error_text}
+        )
+        if not error_text:
+            response["HX-Trigger"] = CHANGED
+        return response
+    messages.success(
+        request,
+        _("%(code)s is now “%(status)s”.") % {"code": hazard.code, "status": hazard.get_status_display()},
+    )
+    return redirect("hazards:detail", pk=pk)
+
+
+@require_POST
+@role_required(Role.DISTRICT, superuser=False)
+def hazard_extend(request, pk):
+    hazard = get_object_or_404(visible_hazards(request.user), pk=pk)
+    form = ExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            services.hazard_extend(
+                hazard=hazard,
+                new_deadline=form.cleaned_data["new_deadline"],
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["expected_version"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Deadline changed; the original deadline is kept."))
+            return redirect("hazards:detail", pk=pk)
+    return _detail_again(request, pk, extend_form=form)
+
+
+@require_POST
+@role_required(Role.DISTRICT, Role.INSTITUTION, superuser=False)
+def evidence_upload(request, pk):
+    hazard = get_object_or_404(visible_hazards(request.user), pk=pk)
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.evidence_add(
+                hazard=hazard,
+                file=form.cleaned_data["file"],
+                purpose=form.cleaned_data["purpose"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("File added."))
+            return redirect("hazards:detail", pk=pk)
+    return _detail_again(request, pk, evidence_form=form)
+
+
+@require_POST
+@role_required(Role.DISTRICT, superuser=False)
+def referral_create(request, pk):
+    hazard = get_object_or_404(visible_hazards(request.user), pk=pk)
+    form = ReferralForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            referral = services.referral_create(
+                hazard=hazard,
+                department=form.cleaned_data["department"],
+                referred_on=form.cleaned_data["referred_on"],
+                note=form.cleaned_data["note"],
+                notice=form.cleaned_data["notice"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Written notice to %(department)s recorded.")
+                % {"department": referral.get_department_display()},
+            )
+            return redirect("hazards:detail", pk=pk)
+    return _detail_again(request, pk, referral_form=form)
+
+
+@require_POST
+@role_required(Role.DEPARTMENT, superuser=False)
+def referral_reply(request, pk):
+    referral = get_object_or_404(
+        Referral.objects.visible_to(request.user).filter(hazard__deleted_at__isnull=True), pk=pk
+    )
+    form = ReplyForm(request.POST, request.FILES, prefix=f"r{referral.pk}")
+    if form.is_valid():
+        try:
+            services.referral_reply(
+                referral=referral,
+                reply=form.cleaned_data["reply"],
+                replied_on=form.cleaned_data["replied_on"],
+                attachment=form.cleaned_data.get("attachment"),
+                by=request.user,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Reply recorded."))
+            return redirect("hazards:detail", pk=referral.hazard_id)
+    return _detail_again(request, referral.hazard_id, reply_forms={referral.pk: form})
+
+
+@require_POST
+@role_required(Role.DISTRICT, superuser=False)
+def hazard_delete(request, pk):
+    hazard = get_object_or_404(visible_hazards(request.user), pk=pk)
+    form = DeleteForm(request.POST)
+    if form.is_valid():
+        services.hazard_delete(hazard=hazard, reason=form.cleaned_data["reason"], by=request.user)
+        messages.success(request, _("Hazard %(code)s deleted from the ledger.") % {"code": hazard.code})
+        return redirect("hazards:list")
+    return _detail_again(request, pk, delete_form=form)
