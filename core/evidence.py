@@ -143,7 +143,7 @@ def accept_attribute() -> str:
 
 
 def help_text() -> str:
-    """"Images (...), PDF ...; at most 20 MB per file." for upload forms."""
+    """ "Images (...), PDF ...; at most 20 MB per file." for upload forms."""
     return _("Accepted: %(types)s; at most %(max)s per file.") % {
         "types": ACCEPTED_TYPES,
         "max": filesizeformat(max_bytes()),
@@ -159,7 +159,9 @@ def _has_control_characters(name: str) -> bool:
 
 def _shown(name: str) -> str:
     """A name safe to put in a message: control characters replaced, at most 100 characters."""
-    text = "".join("?" if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS else char for char in name)
+    text = "".join(
+        "?" if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS else char for char in name
+    )
     return text if len(text) <= 100 else text[:99] + "…"
 
 
@@ -248,10 +250,18 @@ def _ooxml_kind(file) -> tuple[str | None, bool]:
     return None, macros
 
 
+class _Refusal(Exception):
+    """A refusal whose message still needs the file's name."""
+
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
 def _detect(file, named_extension: str) -> str | None:
     """The canonical extension of the file's content, or None when it is nothing accepted.
 
-    Raises ValidationError for documents refused for their own sake (macros, password)."""
+    Raises _Refusal for documents refused for their own sake (macros, password)."""
     head = _read_head(file)
     if head.startswith(_OLE2_MAGIC):
         streams = {_OLE2_STREAMS[name] for name in _ole2_streams(file)}
@@ -282,14 +292,6 @@ def _detect(file, named_extension: str) -> str | None:
         return extension
     kind = filetype.match(head, _CONTENT_MATCHERS)
     return _MATCHER_EXTENSION[kind.mime] if kind else None
-
-
-class _Refusal(Exception):
-    """A refusal whose message still needs the file's name."""
-
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message, self.code = message, code
 
 
 def validate_upload(file, *, name: str | None = None) -> tuple[str, str]:
@@ -426,7 +428,11 @@ def evidence_attach(*, owner: models.Model, file, purpose: str, by) -> Evidence:
             _("The file “%(name)s” is empty.") % {"name": _shown(original_name)}
             if size == 0
             else _("The file “%(name)s” is %(size)s, larger than the %(max)s allowed.")
-            % {"name": _shown(original_name), "size": filesizeformat(size), "max": filesizeformat(max_bytes())}
+            % {
+                "name": _shown(original_name),
+                "size": filesizeformat(size),
+                "max": filesizeformat(max_bytes()),
+            }
         )
     evidence = Evidence(
         owner=owner,
@@ -510,7 +516,9 @@ def evidence_purge_removed(older_than: timedelta) -> int:
 # Firefox's pdf.js needs scripts) and need `object-src 'self'` and inline styles for the viewer's
 # wrapper page. Downloads are never rendered, the strictest policy costs nothing.
 CSP_IMAGE = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox"
-CSP_PDF = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'"
+CSP_PDF = (
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'"
+)
 CSP_DOWNLOAD = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 

@@ -194,6 +194,8 @@ class Hazard(TimeStampedModel, VersionedModel):
 
     def clean(self):
         errors = {}
+        if self.found_on and self.found_on > dates.today():
+            errors["found_on"] = _("A hazard cannot be found in the future.")
         if self.found_on and self.deadline and self.deadline < self.found_on:
             errors["deadline"] = _("The deadline cannot be earlier than the day the hazard was found.")
         if self.is_major_fire:

@@ -242,16 +242,15 @@ def hazard_transition(
     note = (note or "").strip()
     if transition.needs_note and not note:
         raise ValidationError({"note": _("Write the verification opinion.")}, code="note_required")
-    if (
-        transition.needs_after_evidence
-        and not hazard.evidence.live().filter(purpose=EvidencePurpose.AFTER).exists()
-    ):
+    if transition.needs_after_evidence and not _has_fresh_after_evidence(hazard):
         raise ValidationError(
             _("Attach at least one photo or document of the finished rectification first."),
             code="evidence_required",
         )
     source = hazard.status
     hazard.status = transition.target
+    if action == Action.SUBMIT:  # a new round of verification: the last verdict is in the timeline
+        hazard.verified_by, hazard.verified_at, hazard.verification_opinion = None, None, ""
     if action in (Action.CLOSE, Action.RETURN):
         hazard.verified_by = by
         hazard.verified_at = timezone.now()
@@ -263,6 +262,21 @@ def hazard_transition(
     hazard.save()
     _event(hazard, action, by, note=note, from_status=source, to_status=hazard.status)
     return hazard
+
+
+def _has_fresh_after_evidence(hazard: Hazard) -> bool:
+    """An "after" file exists, uploaded after the last return if the hazard was returned (the
+    photo the district already rejected does not prove the second attempt)."""
+    files = hazard.evidence.live().filter(purpose=EvidencePurpose.AFTER)
+    last_return = hazard.events.filter(action=Action.RETURN).order_by("-at", "-pk").first()
+    if last_return is not None:
+        files = files.filter(created_at__gt=last_return.at)
+    return files.exists()
+
+
+def _not_in_future(field: str, day: datetime.date) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: _("This date is in the future.")})
 
 
 @transaction.atomic
@@ -365,6 +379,7 @@ def referral_create(*, hazard: Hazard, department: str, referred_on: datetime.da
         raise PermissionDenied
     if hazard.referrals.filter(department=department).exists():
         raise ValidationError({"department": _("This hazard has already been referred to that department.")})
+    _not_in_future("referred_on", referred_on)
     if referred_on < hazard.found_on:
         raise ValidationError({"referred_on": _("The notice cannot predate the day the hazard was found.")})
     if notice is None:
@@ -386,6 +401,7 @@ def referral_reply(*, referral: Referral, reply: str, replied_on: datetime.date,
     reply = (reply or "").strip()
     if not reply:
         raise ValidationError({"reply": _("Write the department's reply.")})
+    _not_in_future("replied_on", replied_on)
     if replied_on < referral.referred_on:
         raise ValidationError({"replied_on": _("The reply cannot predate the notice.")})
     referral.reply = reply

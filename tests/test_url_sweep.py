@@ -84,6 +84,42 @@ def foreign_policy(w):
     return {"pk": disclosure_policy(w.foreign_region, w.users["admin"]).pk}
 
 
+def hazard_of(obj, referred_to="housing"):
+    """A hazard of the world's institution `obj`, referred to the housing department (the
+    "department" viewer), so that every role that may see it does."""
+
+    def build(w):
+        return {"pk": referred_hazard(w, obj, referred_to).pk}
+
+    return build
+
+
+def referred_hazard(w, obj, department):
+    from hazards.models import Hazard, Referral
+    from tests.hazards.factories import hazard_values
+
+    institution = getattr(w, obj)
+    hazard = Hazard(**hazard_values(institution))
+    hazard.code = f"{institution.region.code}-2026-{Hazard.objects.count() + 1:04d}"
+    hazard.created_by = w.users["admin"]
+    hazard.save()
+    Referral.objects.create(
+        hazard=hazard, department=department, referred_on=hazard.found_on, referred_by=w.users["admin"]
+    )
+    return hazard
+
+
+def referral_of(obj):
+    return lambda w: {"pk": referred_hazard(w, obj, "housing").referrals.get().pk}
+
+
+def hazard_step(obj, action):
+    return lambda w: {**hazard_of(obj)(w), "action": action}
+
+
+HAZARD_READERS = OWN_UNIT | {"institution", "department"}
+HAZARD_WRITERS = {"district", "institution"}
+
 SPECS: dict[str, Spec] = {
     "core:home": Spec(roles=ALL_STAFF),
     "core:healthz": Spec(public=True),
@@ -167,6 +203,56 @@ SPECS: dict[str, Spec] = {
     "disclosure:policy_edit": Spec(roles=OWN_UNIT, own=own_policy, foreign=foreign_policy),
     "disclosure:policy_delete": Spec(
         roles=OWN_UNIT, method="post", ok=(302,), own=own_policy, foreign=foreign_policy
+    ),
+    "hazards:list": Spec(roles=ALL_STAFF),
+    "hazards:create": Spec(roles={"district", "other_district"}),
+    "hazards:detail": Spec(
+        roles=HAZARD_READERS, own=hazard_of("own_institution"), foreign=hazard_of("foreign_institution")
+    ),
+    "hazards:edit": Spec(
+        roles={"district"}, own=hazard_of("own_institution"), foreign=hazard_of("foreign_institution")
+    ),
+    "hazards:transition": Spec(
+        roles=HAZARD_WRITERS,
+        method="post",
+        ok=(302,),
+        own=hazard_step("own_institution", "start"),
+        foreign=hazard_step("foreign_institution", "start"),
+    ),
+    "hazards:extend": Spec(
+        roles={"district"},
+        method="post",
+        ok=(400,),
+        own=hazard_of("own_institution"),
+        foreign=hazard_of("foreign_institution"),
+    ),
+    "hazards:evidence": Spec(
+        roles=HAZARD_WRITERS,
+        method="post",
+        ok=(400,),
+        own=hazard_of("own_institution"),
+        foreign=hazard_of("foreign_institution"),
+    ),
+    "hazards:refer": Spec(
+        roles={"district"},
+        method="post",
+        ok=(400,),
+        own=hazard_of("own_institution"),
+        foreign=hazard_of("foreign_institution"),
+    ),
+    "hazards:delete": Spec(
+        roles={"district"},
+        method="post",
+        ok=(400,),
+        own=hazard_of("own_institution"),
+        foreign=hazard_of("foreign_institution"),
+    ),
+    "hazards:reply": Spec(
+        roles={"department"},
+        method="post",
+        ok=(400,),
+        own=referral_of("own_institution"),
+        foreign=referral_of("foreign_institution"),
     ),
     "api:milestone-list": Spec(roles=ALL_STAFF),
     "api:milestone-detail": Spec(

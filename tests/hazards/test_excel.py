@@ -670,17 +670,9 @@ def test_numbers_of_other_areas_and_closed_hazards_are_not_changed_by_an_import(
     open_ = record(world.own_institution, district, description="尚未整改的隐患")
 
     def same_as(hazard, **values):
-        return ledger_row(
-            code=hazard.code,
-            description=hazard.description,
-            found_on=hazard.found_on,
-            deadline=hazard.deadline,
-            measures=hazard.measures,
-            responsible_unit=hazard.responsible_unit,
-            responsible_person=hazard.responsible_person,
-            responsible_phone=hazard.responsible_phone,
-            **values,
-        )
+        fields = ("description", "found_on", "deadline", "measures", "responsible_unit", "responsible_person")
+        cells = {name: getattr(hazard, name) for name in (*fields, "responsible_phone")}
+        return ledger_row(code=hazard.code, **{**cells, **values})
 
     data = ledger(
         ledger_row(code=theirs.code),  # 2

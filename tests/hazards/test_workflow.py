@@ -107,7 +107,13 @@ def test_a_returned_hazard_goes_round_again_and_the_timeline_keeps_every_step(wo
     district, institution = world.users["district"], world.users["institution"]
     hazard = hazard_in(world, "awaiting_verification")
     hazard = services.hazard_transition(hazard=hazard, action="return", by=district, note="灭火器仍过期")
+    assert hazard.verification_opinion == "灭火器仍过期"
+    with pytest.raises(ValidationError) as raised:  # the rejected photo does not prove the second try
+        services.hazard_transition(hazard=hazard, action="submit", by=institution)
+    assert raised.value.code == "evidence_required"
+    services.evidence_add(hazard=hazard, file=photo("更换后的灭火器.png"), purpose="after", by=institution)
     hazard = services.hazard_transition(hazard=hazard, action="submit", by=institution)
+    assert hazard.verified_by is None and hazard.verification_opinion == ""
     hazard = services.hazard_transition(hazard=hazard, action="close", by=district, note="同意销号")
     steps = list(hazard.events.exclude(action="evidence").values_list("action", "to_status"))
     assert steps == [
