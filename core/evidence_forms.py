@@ -9,7 +9,7 @@ from core.evidence import accept_attribute, help_text, validate_upload
 from core.forms import BootstrapMixin
 
 
-class MultipleFileInput(forms.ClearableFileInput):
+class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
 

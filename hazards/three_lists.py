@@ -22,7 +22,7 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.excel import NO, YES
 from hazards.models import Hazard, Referral
@@ -45,7 +45,7 @@ class Flag:
 class ListColumn:
     key: str
     header: str  # the workbook's header, Chinese in every language
-    label: Promise  # the page's header (its Chinese translation is `header`)
+    label: Promise  # the page's header: its Chinese translation (context "three lists") is `header`
     width: int
     value: Callable[[Hazard], Any]
     kind: str = TEXT
@@ -84,12 +84,22 @@ def _reply(referral: Referral) -> str:
     return f"{referral.reply}（{referral.replied_on:%Y-%m-%d}）" if referral.replied_on else referral.reply
 
 
-CODE = ListColumn("code", "编号", gettext_lazy("Ledger number"), 16, lambda h: h.code)
+CODE = ListColumn("code", "编号", pgettext_lazy("three lists", "Ledger number"), 16, lambda h: h.code)
 INSTITUTION = ListColumn(
-    "institution", "机构名称", gettext_lazy("Institution"), 24, lambda h: h.institution.name, wrap=True
+    "institution",
+    "机构名称",
+    pgettext_lazy("three lists", "Institution"),
+    24,
+    lambda h: h.institution.name,
+    wrap=True,
 )
 DESCRIPTION = ListColumn(
-    "description", "隐患描述", gettext_lazy("Hazard description"), 40, lambda h: h.description, wrap=True
+    "description",
+    "隐患描述",
+    pgettext_lazy("three lists", "Hazard description"),
+    40,
+    lambda h: h.description,
+    wrap=True,
 )
 
 HAZARDS = ThreeList(
@@ -99,26 +109,39 @@ HAZARDS = ThreeList(
     gettext_lazy("Every hazard found: where, what, how serious, and whether it is under listed supervision."),
     (
         CODE,
-        ListColumn("region", "所属区域", gettext_lazy("Region"), 10, lambda h: h.region.name),
+        ListColumn("region", "所属区域", pgettext_lazy("three lists", "Region"), 10, lambda h: h.region.name),
         INSTITUTION,
         ListColumn(
             "category",
             "隐患类别",
-            gettext_lazy("Category"),
+            pgettext_lazy("three lists", "Category"),
             14,
             lambda h: h.get_category_display(),
             wrap=True,
         ),
-        ListColumn("severity", "隐患等级", gettext_lazy("Severity"), 8, lambda h: h.get_severity_display()),
         ListColumn(
-            "source", "隐患来源", gettext_lazy("Source"), 14, lambda h: h.get_source_display(), wrap=True
+            "severity",
+            "隐患等级",
+            pgettext_lazy("three lists", "Severity"),
+            8,
+            lambda h: h.get_severity_display(),
+        ),
+        ListColumn(
+            "source",
+            "隐患来源",
+            pgettext_lazy("three lists", "Source"),
+            14,
+            lambda h: h.get_source_display(),
+            wrap=True,
         ),
         DESCRIPTION,
-        ListColumn("found_on", "发现日期", gettext_lazy("Found on"), 11, lambda h: h.found_on, DATE),
+        ListColumn(
+            "found_on", "发现日期", pgettext_lazy("three lists", "Found on"), 11, lambda h: h.found_on, DATE
+        ),
         ListColumn(
             "major_fire",
             "重大火灾隐患",
-            gettext_lazy("Major fire hazard"),
+            pgettext_lazy("three lists", "Major fire hazard"),
             18,
             lambda h: Flag(h.is_major_fire, (h.major_determined_by, h.major_determined_on)),
             wrap=True,
@@ -126,7 +149,7 @@ HAZARDS = ThreeList(
         ListColumn(
             "listed",
             "挂牌督办",
-            gettext_lazy("Listed supervision"),
+            pgettext_lazy("three lists", "Listed supervision"),
             18,
             lambda h: Flag(h.is_listed, (h.listed_by, h.listed_on)),
             wrap=True,
@@ -147,7 +170,7 @@ RECTIFICATION = ThreeList(
         ListColumn(
             "description_short",
             "隐患描述",
-            gettext_lazy("Hazard description"),
+            pgettext_lazy("three lists", "Hazard description"),
             24,
             lambda h: _short(h.description),
             wrap=True,
@@ -155,29 +178,38 @@ RECTIFICATION = ThreeList(
         ListColumn(
             "measures",
             "整改措施",
-            gettext_lazy("Rectification measures"),
+            pgettext_lazy("three lists", "Rectification measures"),
             36,
             lambda h: h.measures,
             wrap=True,
         ),
-        ListColumn("deadline", "整改时限", gettext_lazy("Deadline"), 11, lambda h: h.deadline, DATE),
+        ListColumn(
+            "deadline", "整改时限", pgettext_lazy("three lists", "Deadline"), 11, lambda h: h.deadline, DATE
+        ),
         ListColumn(
             "original_deadline",
             "原定时限",
-            gettext_lazy("Original deadline"),
+            pgettext_lazy("three lists", "Original deadline"),
             11,
             lambda h: h.original_deadline if h.is_extended else None,
             DATE,
         ),
         ListColumn(
-            "status", "整改状态", gettext_lazy("Status"), 12, lambda h: h.get_status_display(), wrap=True
+            "status",
+            "整改状态",
+            pgettext_lazy("three lists", "Status"),
+            12,
+            lambda h: h.get_status_display(),
+            wrap=True,
         ),
-        ListColumn("overdue", "是否逾期", gettext_lazy("Overdue"), 8, lambda h: h.is_overdue, BOOL),
-        ListColumn("verified_by", "核查人", gettext_lazy("Verified by"), 10, _verifier),
+        ListColumn(
+            "overdue", "是否逾期", pgettext_lazy("three lists", "Overdue"), 8, lambda h: h.is_overdue, BOOL
+        ),
+        ListColumn("verified_by", "核查人", pgettext_lazy("three lists", "Verified by"), 10, _verifier),
         ListColumn(
             "verified_at",
             "核查时间",
-            gettext_lazy("Verified at"),
+            pgettext_lazy("three lists", "Verified at"),
             16,
             lambda h: _local(h.verified_at),
             DATETIME,
@@ -185,12 +217,19 @@ RECTIFICATION = ThreeList(
         ListColumn(
             "verification_opinion",
             "核查意见",
-            gettext_lazy("Verification opinion"),
+            pgettext_lazy("three lists", "Verification opinion"),
             28,
             lambda h: h.verification_opinion,
             wrap=True,
         ),
-        ListColumn("closed_on", "销号日期", gettext_lazy("Closed on"), 11, lambda h: h.closed_on, DATE),
+        ListColumn(
+            "closed_on",
+            "销号日期",
+            pgettext_lazy("three lists", "Closed on"),
+            11,
+            lambda h: h.closed_on,
+            DATE,
+        ),
     ),
 )
 
@@ -209,7 +248,7 @@ RESPONSIBILITY = ThreeList(
         ListColumn(
             "responsible_unit",
             "责任单位",
-            gettext_lazy("Responsible unit"),
+            pgettext_lazy("three lists", "Responsible unit"),
             20,
             lambda h: h.responsible_unit,
             wrap=True,
@@ -217,15 +256,21 @@ RESPONSIBILITY = ThreeList(
         ListColumn(
             "responsible_person",
             "责任人",
-            gettext_lazy("Responsible person"),
+            pgettext_lazy("three lists", "Responsible person"),
             10,
             lambda h: h.responsible_person,
         ),
-        ListColumn("responsible_phone", "联系电话", gettext_lazy("Phone"), 14, lambda h: h.responsible_phone),
+        ListColumn(
+            "responsible_phone",
+            "联系电话",
+            pgettext_lazy("three lists", "Phone"),
+            14,
+            lambda h: h.responsible_phone,
+        ),
         ListColumn(
             "listed_by",
             "督办单位",
-            gettext_lazy("Supervising body"),
+            pgettext_lazy("three lists", "Supervising body"),
             18,
             lambda h: h.listed_by if h.is_listed else "",
             wrap=True,
@@ -233,7 +278,7 @@ RESPONSIBILITY = ThreeList(
         ListColumn(
             "departments",
             "告知部门",
-            gettext_lazy("Departments notified"),
+            pgettext_lazy("three lists", "Departments notified"),
             18,
             lambda h: [r.get_department_display() for r in _referrals(h)],
             wrap=True,
@@ -241,7 +286,7 @@ RESPONSIBILITY = ThreeList(
         ListColumn(
             "referred_on",
             "告知日期",
-            gettext_lazy("Notified on"),
+            pgettext_lazy("three lists", "Notified on"),
             11,
             lambda h: [r.referred_on for r in _referrals(h)],
             DATE,
@@ -250,7 +295,7 @@ RESPONSIBILITY = ThreeList(
         ListColumn(
             "replies",
             "部门回复",
-            gettext_lazy("Department's reply"),
+            pgettext_lazy("three lists", "Department's reply"),
             30,
             lambda h: [_reply(r) for r in _referrals(h)],
             wrap=True,

@@ -55,10 +55,10 @@ def submitted_report(obj):
     return build
 
 
-def batch_pk(region, user):
+def batch_pk(region, user, kind="institutions"):
     def build(w):
         batch = ImportBatch.objects.create(
-            kind="institutions",
+            kind=kind,
             region=region(w),
             created_by=w.users[user],
             original_name="机构名单.xlsx",
@@ -118,6 +118,9 @@ def hazard_step(obj, action):
 
 
 HAZARD_READERS = OWN_UNIT | {"institution", "department"}
+LIST_READERS = STAFF | {"department"}
+own_hazard_batch = batch_pk(lambda w: w.regions["210302"], "district", kind="hazards")
+foreign_hazard_batch = batch_pk(lambda w: w.foreign_region, "admin", kind="hazards")
 HAZARD_WRITERS = {"district", "institution"}
 
 SPECS: dict[str, Spec] = {
@@ -253,6 +256,16 @@ SPECS: dict[str, Spec] = {
         ok=(400,),
         own=referral_of("own_institution"),
         foreign=referral_of("foreign_institution"),
+    ),
+    "hazards:lists": Spec(
+        roles=LIST_READERS, own=lambda w: {"kind": "hazards"}, foreign=lambda w: {"kind": "nonexistent"}
+    ),
+    "hazards:export": Spec(roles=LIST_READERS),
+    "hazards:import": Spec(roles={"district", "other_district"}),
+    "hazards:import_template": Spec(roles={"district", "other_district"}),
+    "hazards:import_preview": Spec(roles={"district"}, own=own_hazard_batch, foreign=foreign_hazard_batch),
+    "hazards:import_apply": Spec(
+        roles={"district"}, method="post", ok=(302,), own=own_hazard_batch, foreign=foreign_hazard_batch
     ),
     "api:milestone-list": Spec(roles=ALL_STAFF),
     "api:milestone-detail": Spec(

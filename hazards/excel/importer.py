@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -510,8 +510,11 @@ def _model_problems(row: Row, error: ValidationError) -> None:
         if name in unreadable:
             continue  # the cell itself could not be read; that problem is reported already
         for item in errors:
-            for message in item.messages:
-                row.add(name if name in BY_FIELD else "", message, item.code or "invalid")
+            code, messages = item.code or "invalid", item.messages
+            if code == "null":  # an empty date or choice cell: say "blank", not "null"
+                code, messages = "blank", [str(models.Field.default_error_messages["blank"])]
+            for message in messages:
+                row.add(name if name in BY_FIELD else "", message, code)
 
 
 def _validated(row: Row, current: Hazard | None) -> Hazard:

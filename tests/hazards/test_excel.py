@@ -719,3 +719,16 @@ def test_a_batch_belongs_to_its_uploader(world, district_client, client):
     client.force_login(world.users["other_district"])
     assert client.post(reverse("hazards:import_apply", args=[batch.pk])).status_code == 404
     assert not Hazard.objects.exists()
+
+
+def test_a_title_row_above_the_header_and_blank_required_cells(world, district):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["铁东区风险隐患整治工作台账"])
+    sheet.append(HEADERS)
+    sheet.append([ledger_row(found_on=None, category=None).get(name) for name in FIELDS])
+    output = io.BytesIO()
+    book.save(output)
+    found = problems_by_place(excel.check_workbook(output.getvalue(), district))
+    assert set(found) == {(3, "found_on"), (3, "category")}
+    assert {problem["code"] for problem in found.values()} == {"blank"}
