@@ -430,6 +430,8 @@ def _load(rng: random.Random, plan: Plan, *, district: User, users: dict, person
         hazard = services.hazard_transition(
             hazard=hazard, action=Action.RETURN, by=district, note=rng.choice(phrases["return_opinions"])
         )
+        # A second attempt needs a new photo: the rejected one does not prove it.
+        services.evidence_add(hazard=hazard, file=_photo(), purpose=EvidencePurpose.AFTER, by=actor)
         hazard = services.hazard_transition(hazard=hazard, action=Action.SUBMIT, by=actor)
     if plan.status == Status.AWAITING_VERIFICATION:
         return hazard

@@ -113,6 +113,18 @@ def referral_of(obj):
     return lambda w: {"pk": referred_hazard(w, obj, "housing").referrals.get().pk}
 
 
+def hazard_evidence(obj):
+    def build(w):
+        from core.evidence import evidence_attach
+        from tests.hazards.factories import photo
+
+        hazard = referred_hazard(w, obj, "housing")
+        evidence = evidence_attach(owner=hazard, file=photo(), purpose="before", by=w.users["admin"])
+        return {"pk": evidence.pk}
+
+    return build
+
+
 def hazard_step(obj, action):
     return lambda w: {**hazard_of(obj)(w), "action": action}
 
@@ -208,6 +220,16 @@ SPECS: dict[str, Spec] = {
         roles=OWN_UNIT, method="post", ok=(302,), own=own_policy, foreign=foreign_policy
     ),
     "hazards:list": Spec(roles=ALL_STAFF),
+    "core:evidence_download": Spec(
+        roles=HAZARD_READERS,
+        own=hazard_evidence("own_institution"),
+        foreign=hazard_evidence("foreign_institution"),
+    ),
+    "core:evidence_preview": Spec(
+        roles=HAZARD_READERS,
+        own=hazard_evidence("own_institution"),
+        foreign=hazard_evidence("foreign_institution"),
+    ),
     "hazards:create": Spec(roles={"district", "other_district"}),
     "hazards:detail": Spec(
         roles=HAZARD_READERS, own=hazard_of("own_institution"), foreign=hazard_of("foreign_institution")

@@ -101,7 +101,11 @@ def test_list_filters(client, world, today_2026, query, expected):
     record(world.own_institution, district, description="七天内到期", deadline=datetime.date(2026, 11, 30))
     record(world.own_institution, district, description="明年到期", deadline=datetime.date(2027, 2, 1))
     started = record(
-        world.own_institution, district, description="已开始", found_on=datetime.date(2026, 11, 11)
+        world.own_institution,
+        district,
+        description="已开始",
+        found_on=datetime.date(2026, 11, 11),
+        deadline=datetime.date(2026, 12, 20),
     )
     services.hazard_transition(hazard=started, action="start", by=district)
     referred = record(
