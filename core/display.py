@@ -1,5 +1,7 @@
 """How a stored value reads on a page: choice labels, 是/否, — for nothing."""
 
+import datetime
+
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -15,6 +17,8 @@ def display_value(field: models.Field, value, names: dict | None = None):
         return dict(field.flatchoices).get(value, value)
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.isoformat()  # 2026-11-30, as the ledgers and the documents' tables write dates
     return value
 
 

@@ -363,7 +363,7 @@ def evidence_add(*, hazard: Hazard, file, purpose: str, by):
         hazard,
         Action.EVIDENCE,
         by,
-        note=f"{EvidencePurpose.LABELS[purpose]}: {evidence.original_name}",
+        note=f"{EvidencePurpose.LABELS[purpose]}：{evidence.original_name}",
     )
     return evidence
 
@@ -410,5 +410,5 @@ def referral_reply(*, referral: Referral, reply: str, replied_on: datetime.date,
     referral.save(update_fields=["reply", "replied_on", "replied_by", "updated_at"])
     if attachment is not None:
         evidence_files.evidence_attach(owner=referral, file=attachment, purpose=EvidencePurpose.REPLY, by=by)
-    _event(referral.hazard, Action.REPLY, by, note=f"{referral.get_department_display()}: {reply}")
+    _event(referral.hazard, Action.REPLY, by, note=f"{referral.get_department_display()}：{reply}")
     return referral

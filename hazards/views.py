@@ -5,7 +5,7 @@ request, call a service and answer (a row fragment for HTMX, a redirect otherwis
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -65,7 +65,14 @@ def _row_context(request, hazard: Hazard) -> dict:
 
 @role_required(*READERS)
 def hazard_list(request):
-    queryset = visible_hazards(request.user).select_related("institution", "region").with_overdue()
+    queryset = (
+        visible_hazards(request.user)
+        .select_related("institution", "region")
+        .with_overdue()
+        # Open hazards first, the nearest deadline on top (a column's sort order replaces this).
+        .alias(closed_last=Case(When(status=Status.CLOSED, then=Value(1)), default=Value(0)))
+        .order_by("closed_last", "deadline", "pk")
+    )
     filterset, results = filtered_hazards(request, queryset)
     # The counts ignore the status filters, so each count says what clicking it would show.
     _unused, counted = filtered_hazards(

@@ -17,9 +17,19 @@ PASSWORD = "Anshan-2020"
 PAGES = {
     None: ["/accounts/login/", "/public/", "/public/210381/"],
     "city": ["/", "/campaigns/", "/campaigns/1/", "/institutions/", "/institutions/self-reports/"],
-    "tiedong": ["/", "/institutions/", "/public/manage/"],
-    "kangle": ["/", "/institutions/self-report/"],
-    "yingji": ["/"],
+    "tiedong": [
+        "/",
+        "/institutions/",
+        "/public/manage/",
+        "/hazards/",
+        "/hazards/?is_listed=yes",
+        "/hazards/lists/hazards/",
+        "/hazards/lists/rectification/",
+        "/hazards/lists/responsibility/",
+        "/hazards/import/",
+    ],
+    "kangle": ["/", "/institutions/self-report/", "/hazards/"],
+    "yingji": ["/", "/hazards/"],
 }
 
 

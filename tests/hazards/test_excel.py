@@ -732,3 +732,15 @@ def test_a_title_row_above_the_header_and_blank_required_cells(world, district):
     found = problems_by_place(excel.check_workbook(output.getvalue(), district))
     assert set(found) == {(3, "found_on"), (3, "category")}
     assert {problem["code"] for problem in found.values()} == {"blank"}
+
+
+def test_each_page_column_reads_in_chinese_exactly_as_the_sheet_header():
+    from django.utils import translation
+
+    from hazards.three_lists import LISTS
+
+    with translation.override("zh-hans"):
+        for three_list in LISTS.values():
+            assert str(three_list.title) == three_list.sheet
+            for column in three_list.columns:
+                assert str(column.label) == column.header, (three_list.sheet, column.header)
