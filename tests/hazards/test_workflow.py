@@ -1,11 +1,14 @@
 """The hazard workflow through the service layer: who may take which step from which status."""
 
 import datetime
+import io
 import zoneinfo
+from pathlib import Path
 
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 
 from core.concurrency import ConcurrentEditError
 from hazards import services
@@ -360,20 +363,23 @@ def test_another_department_sees_nothing_of_the_referral(world, media, regions):
 # Deleting and purging ----------------------------------------------------------------------------------------
 
 
-def test_a_deleted_hazard_leaves_the_ledger_but_keeps_its_files_until_purged(world, media, settings):
+def test_a_deleted_hazard_leaves_the_ledger_but_keeps_its_files_until_purged(
+    world, media, django_capture_on_commit_callbacks
+):
     district = world.users["district"]
     hazard = hazard_in(world, "awaiting_verification")
-    evidence = hazard.evidence.get()
-    path = evidence.file.path
+    path = Path(hazard.evidence.get().file.path)
     with pytest.raises(ValidationError):
         services.hazard_delete(hazard=hazard, reason="", by=district)
     services.hazard_delete(hazard=hazard, reason="重复录入", by=district)
     assert not Hazard.objects.visible_to(district).live().exists()
-    assert Hazard.objects.filter(pk=hazard.pk).exists()
-    import os
-
-    assert os.path.exists(path)
-    assert services.hazards_purge(older_than=datetime.timedelta(days=30)) == 0
-    with time_machine.travel(datetime.datetime(2027, 12, 1, tzinfo=SHANGHAI)):
-        assert services.hazards_purge(older_than=datetime.timedelta(days=30)) == 1
+    assert Hazard.objects.filter(pk=hazard.pk).exists() and path.exists()
+    call_command("purge_hazards", "--days", "30", stdout=io.StringIO())  # deleted today: kept
+    assert Hazard.objects.filter(pk=hazard.pk).exists() and path.exists()
+    with (
+        time_machine.travel(datetime.datetime(2027, 12, 1, tzinfo=SHANGHAI)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        call_command("purge_hazards", "--days", "30", stdout=io.StringIO())
     assert not Hazard.objects.filter(pk=hazard.pk).exists()
+    assert not path.exists()
