@@ -87,6 +87,8 @@ def hazard_list(request):
         "querystring": _querystring(request),
         "can_record": services.can_record(request.user),
         "can_import": request.user.role == Role.DISTRICT,
+        # only district and institution staff take steps; the others read
+        "hide_steps": request.user.role not in (Role.DISTRICT, Role.INSTITUTION),
     }
     if request.GET.get("fragment") == "counts":
         return render(request, "hazards/_counts.html", context)
