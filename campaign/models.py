@@ -1,9 +1,10 @@
 """The campaign as data: the notice, its key tasks, the 30 inspection items and the deadlines."""
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import TimeStampedModel, VersionedModel
 from core.roles import Role
 from core.scoping import ScopedQuerySet
 
@@ -163,3 +164,105 @@ class Milestone(models.Model):
         if user.role == Role.CITY:
             return self.level in (self.Level.CITY, self.Level.JOINT)
         return False
+
+
+class ItemAnswerQuerySet(ScopedQuerySet):
+    region_lookup = "region"
+
+
+class ItemAnswer(TimeStampedModel, VersionedModel):
+    """A unit's answer to one of the 30 items (各地落实及有关证明材料): the implementation narrative,
+    the figures the item asks for, evidence files, and its way to acceptance (验收).
+
+    A county-level unit answers the items its level covers; the city answers the city-level ones
+    (its region is the city). Status: 草稿 → 已提交 → 已退回 (with the reason) → 已提交 … → 已验收;
+    an accepted answer is locked until the city reopens it with a reason."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        ACCEPTED = "accepted", _("Accepted")
+
+    item = models.ForeignKey(
+        InspectionItem, verbose_name=_("inspection item"), on_delete=models.PROTECT, related_name="answers"
+    )
+    region = models.ForeignKey(
+        "core.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="item_answers"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    narrative = models.TextField(_("implementation"), blank=True)
+    # The figures the unit declares, keyed like the computed indicator's figures (campaign.indicators).
+    values = models.JSONField(_("declared figures"), default=dict, blank=True)
+    submitted_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
+    return_reason = models.TextField(_("reason for return"), blank=True, editable=False)
+
+    evidence = GenericRelation("core.Evidence", content_type_field="owner_type", object_id_field="owner_id")
+
+    objects = ItemAnswerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["region__path", "item__number"]
+        verbose_name = _("item answer")
+        verbose_name_plural = _("item answers")
+        constraints = [models.UniqueConstraint(fields=["item", "region"], name="itemanswer_once_per_region")]
+
+    def __str__(self):
+        return f"{self.region} · {self.item.number}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status in (self.Status.SUBMITTED, self.Status.ACCEPTED)
+
+
+class AnswerEventQuerySet(ScopedQuerySet):
+    region_lookup = "answer__region"
+
+
+class AnswerEvent(models.Model):
+    """One line of an answer's history: who did what, when, with which reason."""
+
+    class Action(models.TextChoices):
+        SAVE = "save", _("Draft saved")
+        SUBMIT = "submit", _("Submitted")
+        RETURN = "return", _("Returned")
+        ACCEPT = "accept", _("Accepted")
+        REOPEN = "reopen", _("Reopened")
+        EVIDENCE = "evidence", _("Evidence added")
+
+    answer = models.ForeignKey(ItemAnswer, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    note = models.TextField(_("note"), blank=True)
+    by = models.ForeignKey("accounts.User", verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    objects = AnswerEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("answer event")
+        verbose_name_plural = _("answer events")
+
+    def __str__(self):
+        return f"{self.answer_id} {self.action}"
