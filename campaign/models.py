@@ -3,6 +3,7 @@
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel, VersionedModel
 from core.roles import Role
@@ -179,10 +180,11 @@ class ItemAnswer(TimeStampedModel, VersionedModel):
     an accepted answer is locked until the city reopens it with a reason."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        RETURNED = "returned", _("Returned")
-        ACCEPTED = "accepted", _("Accepted")
+        # Context "acceptance": the bare words are taken by other screens (提交时间, 已通过).
+        DRAFT = "draft", pgettext_lazy("acceptance", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("acceptance", "Submitted")
+        RETURNED = "returned", pgettext_lazy("acceptance", "Returned")
+        ACCEPTED = "accepted", pgettext_lazy("acceptance", "Accepted")
 
     item = models.ForeignKey(
         InspectionItem, verbose_name=_("inspection item"), on_delete=models.PROTECT, related_name="answers"
@@ -245,9 +247,9 @@ class AnswerEvent(models.Model):
 
     class Action(models.TextChoices):
         SAVE = "save", _("Draft saved")
-        SUBMIT = "submit", _("Submitted")
-        RETURN = "return", _("Returned")
-        ACCEPT = "accept", _("Accepted")
+        SUBMIT = "submit", pgettext_lazy("workflow step", "Submitted")
+        RETURN = "return", pgettext_lazy("acceptance", "Returned")
+        ACCEPT = "accept", pgettext_lazy("acceptance", "Accepted")
         REOPEN = "reopen", _("Reopened")
         EVIDENCE = "evidence", _("Evidence added")
 

@@ -13,6 +13,8 @@ urlpatterns = [
     path("campaigns/", include("campaign.urls")),
     path("institutions/", include("institutions.urls")),
     path("hazards/", include("hazards.urls")),
+    path("checklist/", include("campaign.answer_urls")),
+    path("reports/", include("reports.urls")),
     path("public/", include("disclosure.urls")),
     path("api/v1/", include("config.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 
 MAX_BYTES_DEFAULT = 5 * 1024 * 1024
 # A workbook is a zip: refuse one that unpacks to more than this (a "zip bomb").
@@ -132,6 +132,18 @@ def _choice_lookup(choices) -> dict[str, str]:
     return lookup
 
 
+def parse_choice(text: str, lookup: dict[str, str], choices):
+    """The stored value a choice cell's (non-blank) text names; `lookup` is the choices'
+    `_choice_lookup`."""
+    if _key(text) in lookup:
+        return lookup[_key(text)]
+    raise CellError(
+        _("“%(value)s” is not one of: %(choices)s.")
+        % {"value": text, "choices": "、".join(choice_labels(choices))},
+        "invalid_choice",
+    )
+
+
 def parse_bool(value) -> bool:
     if value is None or isinstance(value, bool):
         return bool(value)
@@ -167,6 +179,33 @@ def parse_date(value) -> datetime.date | None:
         _("“%(value)s” is not a date: enter a date, or text such as 2020-09-30.") % {"value": text},
         "invalid_date",
     )
+
+
+# Writing templates ---------------------------------------------------------------------------------
+
+
+def write_instructions(sheet, lines, columns, options, kind_help: dict, first_width: int) -> None:
+    """A template's instructions sheet: the general `lines` (the first one a title), then a table of
+    the `columns` (header, 必填, help, else `kind_help` of the column's kind, and `options(column)`);
+    the table's first column is `first_width` wide."""
+    for line in lines:
+        sheet.append([line])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([])
+    sheet.append(["列名", "是否必填", "填写说明", "可选值"])
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+    for column in columns:
+        values = options(column)
+        help_text = column.help or kind_help.get(column.kind, "")
+        sheet.append([column.header, "必填" if column.required else "", help_text, "、".join(values or [])])
+    for letter, width in zip("ABCD", (first_width, 10, 70, 60), strict=True):
+        sheet.column_dimensions[letter].width = width
+    for row in sheet.iter_rows(min_row=header_row + 1):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 # Reading uploads ---------------------------------------------------------------------------------

@@ -29,6 +29,9 @@ NAVIGATION = (
         (Role.CITY, Role.DISTRICT, Role.INSTITUTION, Role.DEPARTMENT, Role.ADMIN),
         "exclamation-triangle",
     ),
+    NavEntry(_("The 30 items"), "checklist:index", (Role.CITY, Role.DISTRICT), "list-check"),
+    NavEntry(_("Summary report"), "reports:summary", (Role.DISTRICT,), "file-earmark-text"),
+    NavEntry(_("Summary reports"), "reports:summary_list", (Role.CITY, Role.ADMIN), "file-earmark-check"),
     NavEntry(_("Campaigns"), "campaign:list", ALL_STAFF, "journal-text"),
     NavEntry(
         _("Public disclosure"), "disclosure:manage", (Role.CITY, Role.DISTRICT, Role.ADMIN), "megaphone"

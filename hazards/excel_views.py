@@ -2,21 +2,15 @@
 upload → preview → apply). The work is in hazards/three_lists.py and hazards/excel/; these views
 parse the request, call it and answer."""
 
-from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core import dates
-from core.excel import check_size
-from core.forms import BootstrapMixin
+from core.excel_import import ImportPages, UploadForm, xlsx_response  # noqa: F401 - UploadForm: as before
 from core.models import ImportBatch, Region
 from core.permissions import role_required
 from core.roles import Role
@@ -25,7 +19,6 @@ from hazards.filters import filtered_hazards
 from hazards.models import Hazard
 from hazards.three_lists import LISTS, display_value, three_lists_queryset
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 20
 # Who reads the three lists: supervision (city), the district keeping the ledger, and the
 # departments for the hazards referred to them (superusers pass too).
@@ -40,12 +33,6 @@ def _querystring(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 # The three lists ---------------------------------------------------------------------------------
@@ -92,23 +79,24 @@ def three_lists(request, kind):
 def export(request):
     _filterset, results = filtered_hazards(request, _hazards(request.user))
     filename = f"风险隐患三个清单-{dates.today():%Y%m%d}.xlsx"
-    return _xlsx(excel.three_lists_workbook(results), filename)
+    return xlsx_response(excel.three_lists_workbook(results), filename)
 
 
 # Import ------------------------------------------------------------------------------------------
 
 
-class UploadForm(BootstrapMixin, forms.Form):
-    file = forms.FileField(label=gettext_lazy("Workbook (.xlsx)"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs["accept"] = f".xlsx,{XLSX}"
-
-    def clean_file(self):
-        file = self.cleaned_data["file"]
-        check_size(file.size)
-        return file
+PAGES = ImportPages(
+    namespace="hazards",
+    kind=ImportBatch.Kind.HAZARDS,
+    create_batch=excel.create_batch,
+    apply_batch=excel.apply_batch,
+    max_rows=excel.MAX_ROWS,
+    title=gettext_lazy("Import a hazard ledger"),
+    list_label=gettext_lazy("Hazard ledger"),
+    applied_message=gettext_lazy(
+        "Imported %(file)s: %(create)s new hazards, %(update)s updated, %(unchanged)s unchanged."
+    ),
+)
 
 
 def _importer(view):
@@ -116,75 +104,25 @@ def _importer(view):
     return role_required(Role.DISTRICT, superuser=False)(view)
 
 
-def _batch(request, pk) -> ImportBatch:
-    batches = ImportBatch.objects.visible_to(request.user).filter(
-        kind=ImportBatch.Kind.HAZARDS, created_by=request.user
-    )
-    return get_object_or_404(batches, pk=pk)
-
-
 @_importer
 @require_GET
 def template(request):
     regions = Region.objects.visible_to(request.user).county_level()
-    return _xlsx(excel.template_workbook(regions), "风险隐患整治工作台账导入模板.xlsx")
+    return xlsx_response(excel.template_workbook(regions), "风险隐患整治工作台账导入模板.xlsx")
 
 
 @_importer
 def upload(request):
-    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
-    if request.method == "POST" and form.is_valid():
-        file = form.cleaned_data["file"]
-        try:
-            batch = excel.create_batch(file=file, user=request.user, original_name=file.name)
-        except ValidationError as error:
-            form.add_error("file", error)
-        else:
-            return redirect("hazards:import_preview", pk=batch.pk)
-    return render(request, "hazards/import_upload.html", {"form": form, "max_rows": excel.MAX_ROWS})
+    return PAGES.upload(request)
 
 
 @_importer
 @require_GET
 def preview(request, pk):
-    batch = _batch(request, pk)
-    counts = batch.summary.get("counts", {})
-    plan = batch.summary.get("plan", [])
-    applied_before = (
-        ImportBatch.objects.visible_to(request.user)
-        .filter(kind=batch.kind, sha256=batch.sha256, status=ImportBatch.Status.APPLIED)
-        .exclude(pk=batch.pk)
-        .order_by("-applied_at")
-        .first()
-    )
-    return render(
-        request,
-        "hazards/import_preview.html",
-        {
-            "batch": batch,
-            "problems": batch.errors,
-            "counts": counts,
-            "plan": plan,
-            "plan_truncated": sum(counts.values()) > len(plan),
-            "applied_before": applied_before,
-            "can_apply": batch.status == ImportBatch.Status.PREVIEW and not batch.errors,
-        },
-    )
+    return PAGES.preview(request, pk)
 
 
 @_importer
 @require_POST
 def apply(request, pk):
-    batch = _batch(request, pk)
-    try:
-        counts = excel.apply_batch(batch, request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect("hazards:import_preview", pk=batch.pk)
-    messages.success(
-        request,
-        _("Imported %(file)s: %(create)s new hazards, %(update)s updated, %(unchanged)s unchanged.")
-        % {"file": batch.original_name, **counts},
-    )
-    return redirect("hazards:list")
+    return PAGES.apply(request, pk)

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.evidence_forms import EvidenceField
 from core.forms import BootstrapMixin, VersionField
 from core.roles import Department
 from hazards.models import Hazard
@@ -82,7 +83,7 @@ class EvidenceUploadForm(BootstrapMixin, forms.Form):
         label=_("The file shows"),
         choices=(("before", _("Before rectification")), ("after", _("After rectification"))),
     )
-    file = forms.FileField(label=_("File"))
+    file = EvidenceField()
 
 
 class ReferralForm(BootstrapMixin, forms.Form):
@@ -91,13 +92,13 @@ class ReferralForm(BootstrapMixin, forms.Form):
     note = forms.CharField(
         label=_("What is asked of the department"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    notice = forms.FileField(label=_("Written notice (scan or document)"))
+    notice = EvidenceField(label=_("Written notice (scan or document)"))
 
 
 class ReplyForm(BootstrapMixin, forms.Form):
     reply = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 3}))
     replied_on = forms.DateField(label=_("Replied on"), widget=forms.DateInput())
-    attachment = forms.FileField(label=_("Written reply (optional)"), required=False)
+    attachment = EvidenceField(label=_("Written reply (optional)"), required=False)
 
 
 class DeleteForm(BootstrapMixin, forms.Form):

@@ -129,6 +129,52 @@ def hazard_step(obj, action):
     return lambda w: {**hazard_of(obj)(w), "action": action}
 
 
+def answer_of(region_of, campaign_of):
+    """A submitted answer to item 4 by a unit (铁东区, or the foreign district of another city)."""
+
+    def build(w):
+        from campaign.models import InspectionItem, ItemAnswer
+
+        campaign = campaign_of(w)
+        item = campaign.items.filter(number=4).first() or InspectionItem.objects.create(
+            campaign=campaign, number=4, text="外市的检查项目", level="county", answer_kind="ratio"
+        )
+        answer = ItemAnswer.objects.create(
+            item=item,
+            region=region_of(w),
+            status="submitted",
+            narrative="已落实",
+            submitted_by=w.users["district"],
+        )
+        return {"pk": answer.pk}
+
+    return build
+
+
+own_answer = answer_of(lambda w: w.regions["210302"], lambda w: w.campaign)
+foreign_answer = answer_of(lambda w: w.foreign_region, lambda w: w.foreign_campaign)
+ANSWERERS = {"district", "other_district"}
+
+
+def summary_report(region, campaign):
+    def build(w):
+        from reports.models import SummaryReport
+
+        report = SummaryReport.objects.create(
+            campaign=getattr(w, campaign),
+            region=region(w),
+            status="submitted",
+            submitted_by=w.users["district"],
+        )
+        return {"pk": report.pk}
+
+    return build
+
+
+own_summary = summary_report(lambda w: w.regions["210302"], "campaign")
+foreign_summary = summary_report(lambda w: w.foreign_region, "foreign_campaign")
+SUMMARY_REVIEWERS = {"city", "admin"}
+
 HAZARD_READERS = OWN_UNIT | {"institution", "department"}
 LIST_READERS = STAFF | {"department"}
 own_hazard_batch = batch_pk(lambda w: w.regions["210302"], "district", kind="hazards")
@@ -220,6 +266,32 @@ SPECS: dict[str, Spec] = {
         roles=OWN_UNIT, method="post", ok=(302,), own=own_policy, foreign=foreign_policy
     ),
     "hazards:list": Spec(roles=ALL_STAFF),
+    "reports:summary": Spec(roles={"district", "other_district"}),
+    "reports:summary_list": Spec(roles=SUMMARY_REVIEWERS),
+    "reports:summary_detail": Spec(roles=SUMMARY_REVIEWERS, own=own_summary, foreign=foreign_summary),
+    "reports:summary_accept": Spec(
+        roles=SUMMARY_REVIEWERS, method="post", ok=(302,), own=own_summary, foreign=foreign_summary
+    ),
+    "reports:summary_return": Spec(
+        roles=SUMMARY_REVIEWERS, method="post", ok=(400,), own=own_summary, foreign=foreign_summary
+    ),
+    "reports:summary_reopen": Spec(
+        roles=SUMMARY_REVIEWERS, method="post", ok=(400,), own=own_summary, foreign=foreign_summary
+    ),
+    "checklist:index": Spec(roles={"city", *ANSWERERS}),
+    "checklist:answer": Spec(roles=ANSWERERS, own=lambda w: {"number": 4}),
+    "checklist:evidence": Spec(roles=ANSWERERS, method="post", ok=(400,), own=lambda w: {"number": 4}),
+    "checklist:matrix": Spec(roles={"city"}),
+    "checklist:review": Spec(roles={"city"}, own=own_answer, foreign=foreign_answer),
+    "checklist:accept": Spec(
+        roles={"city"}, method="post", ok=(302,), own=own_answer, foreign=foreign_answer
+    ),
+    "checklist:return": Spec(
+        roles={"city"}, method="post", ok=(400,), own=own_answer, foreign=foreign_answer
+    ),
+    "checklist:reopen": Spec(
+        roles={"city"}, method="post", ok=(400,), own=own_answer, foreign=foreign_answer
+    ),
     "core:evidence_download": Spec(
         roles=HAZARD_READERS,
         own=hazard_evidence("own_institution"),

@@ -28,6 +28,7 @@ the stored file again and applies it in one transaction, all rows or none.
 """
 
 from core.excel import WorkbookError  # noqa: F401
+from core.excel_import import ACTIONS, CheckResult  # noqa: F401
 from hazards.excel.columns import (  # noqa: F401
     BY_FIELD,
     COLUMNS,
@@ -37,8 +38,6 @@ from hazards.excel.columns import (  # noqa: F401
     SHEET,
 )
 from hazards.excel.importer import (  # noqa: F401
-    ACTIONS,
-    CheckResult,
     apply_batch,
     can_import,
     check_workbook,

@@ -1,33 +1,36 @@
-"""Checking an uploaded ledger row by row and applying it all at once; see the package docstring."""
+"""Checking an uploaded ledger row by row and applying it all at once; see the package docstring.
+What is the ledger's own is here (columns read, institution and hazard matching, rules); the
+rolled-back check, the batch and the apply are run by ``core.excel_import``."""
 
 from __future__ import annotations
 
-import hashlib
-import uuid
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, models, transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.concurrency import ConcurrentEditError, save_versioned
+from core.concurrency import save_versioned
 from core.excel import (
     CellError,
-    WorkbookError,
     _choice_lookup,
     _key,
-    choice_labels,
     clean_multiline,
     clean_text,
-    header_key,
     parse_bool,
+    parse_choice,
     parse_date,
-    read_table,
     read_upload,
+)
+from core.excel_import import (
+    CheckResult,
+    Importer,
+    ImportRow,
+    Problem,
+    RegionLookup,
+    check_result,
 )
 from core.models import ImportBatch, Region
 from core.roles import Role
@@ -53,7 +56,6 @@ from hazards.models import DeadlineChange, Hazard, HazardEvent, Status
 from institutions import uscc
 from institutions.models import Institution
 
-ACTIONS = ("create", "update", "unchanged")
 SHORT = 30
 
 
@@ -62,13 +64,8 @@ def can_import(user) -> bool:
     return user.is_authenticated and user.role == Role.DISTRICT and user.region_id is not None
 
 
-@dataclass
-class Problem:
-    row: int  # the Excel row; 0 for the file as a whole
-    column: str  # the header, "" for the whole row
-    field: str
-    code: str
-    message: str
+class LedgerProblem(Problem):
+    """A problem also said in one sentence (row, column and message), for the preview's tooltip."""
 
     def as_dict(self) -> dict:
         if self.column:
@@ -79,36 +76,20 @@ class Problem:
             }
         else:
             text = _("Row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
-        return {
-            "row": self.row,
-            "column": self.column,
-            "field": self.field,
-            "code": self.code,
-            "message": self.message,
-            "text": text,
-        }
+        return {**super().as_dict(), "text": text}
 
 
 @dataclass
-class Row:
-    number: int
-    cells: dict[str, Any]  # field -> raw cell value
-    values: dict[str, Any] = field(default_factory=dict)
+class Row(ImportRow):
     code: str = ""
     credit_code: str = ""
     name: str = ""
     region: Region | None = None
     region_outside: str = ""  # the region as written, when it is outside the user's area
     institution: Institution | None = None
-    problems: list[Problem] = field(default_factory=list)
 
-    def add(self, field_name: str, message, code: str) -> None:
-        column = BY_FIELD[field_name].header if field_name in BY_FIELD else ""
-        self.problems.append(Problem(self.number, column, field_name, code, str(message)))
-
-    @property
-    def unreadable(self) -> set[str]:
-        return {problem.field for problem in self.problems}
+    columns: ClassVar[dict] = BY_FIELD
+    problem_class: ClassVar[type[Problem]] = LedgerProblem
 
     def natural_key(self) -> tuple | None:
         values = self.values
@@ -133,11 +114,9 @@ def natural_key(hazard: Hazard) -> tuple:
 
 
 def read_rows(data: bytes) -> list[Row]:
-    rows = read_table(
+    return Row.read(
         data,
         sheet=SHEET,
-        known={header_key(column.header): column.field for column in COLUMNS},
-        labels={column.field: column.header for column in COLUMNS},
         anchor=BY_FIELD["description"].header,
         max_rows=MAX_ROWS,
         optional=("code",),
@@ -146,50 +125,13 @@ def read_rows(data: bytes) -> list[Row]:
         ),
         no_rows_message=_("The workbook has the header row but no hazards below it."),
     )
-    return [Row(number, cells) for number, cells in rows]
 
 
-class _Regions:
-    """The county-level regions of the user's area, by name and by code."""
+class _Regions(RegionLookup):
+    """The county-level regions of the user's area; the region column may be left empty."""
 
-    def __init__(self, user):
-        self.by_code, self.by_name = {}, {}
-        for region in Region.objects.visible_to(user).county_level():
-            self.by_code[region.code.upper()] = region
-            self.by_name.setdefault(_key(region.name), []).append(region)
-        self._exists: dict[str, bool] = {}
-
-    def exists_elsewhere(self, text: str) -> bool:
-        if text not in self._exists:
-            self._exists[text] = Region.objects.filter(Q(code=text.upper()) | Q(name=text)).exists()
-        return self._exists[text]
-
-    def resolve(self, row: Row, value) -> None:
-        text = clean_text(value)
-        if not text:
-            return
-        region = self.by_code.get(text.upper())
-        candidates = [region] if region else self.by_name.get(_key(text), [])
-        if len(candidates) == 1:
-            row.region = candidates[0]
-        elif candidates:
-            row.add(
-                "region",
-                _("Several regions are called “%(value)s”: give its code instead.") % {"value": text},
-                "ambiguous_region",
-            )
-        elif self.exists_elsewhere(text):
-            row.region_outside = text  # reported with the institution, which it cannot be
-        else:
-            row.add(
-                "region",
-                _(
-                    "There is no region “%(value)s”. Give the name or code of a county-level unit, as in the "
-                    "template's list."
-                )
-                % {"value": text},
-                "unknown_region",
-            )
+    def outside(self, row: Row, text: str) -> None:
+        row.region_outside = text  # reported with the institution, which it cannot be
 
 
 class _Institutions:
@@ -328,14 +270,8 @@ def _parse(row: Row, regions: _Regions, institutions: _Institutions, lookups: di
                 text = clean_text(value)
                 if text == "":
                     row.values[column.field] = None  # the default, or for a status: unchanged
-                elif _key(text) in lookups[column.field]:
-                    row.values[column.field] = lookups[column.field][_key(text)]
                 else:
-                    raise CellError(
-                        _("“%(value)s” is not one of: %(choices)s.")
-                        % {"value": text, "choices": "、".join(choice_labels(column.choices))},
-                        "invalid_choice",
-                    )
+                    row.values[column.field] = parse_choice(text, lookups[column.field], column.choices)
             elif column.kind == BOOL:
                 row.values[column.field] = parse_bool(value)
             elif column.kind == DATE:
@@ -566,14 +502,6 @@ def _status_rules(row: Row, current: Hazard, changed: list[str]) -> None:
         )
 
 
-@dataclass
-class CheckResult:
-    row_count: int
-    problems: list[dict]
-    plan: list[dict]
-    counts: dict[str, int]
-
-
 def _plan_entry(row: Row, action: str, hazard: Hazard, changed: list[str]) -> dict:
     description = " ".join(hazard.description.split())
     return {
@@ -590,7 +518,7 @@ def _reason(file_name: str) -> str:
     return _("Ledger import: %(file)s") % {"file": file_name}
 
 
-def _process(rows: list[Row], user, file_name: str) -> CheckResult:
+def _process(rows: list[Row], user, reason: str) -> CheckResult:
     """Check the rows and save the good ones (numbered rows first, so that the portal's numbering
     continues after them); run inside a transaction the caller rolls back (a check, or a file with
     problems) or commits."""
@@ -599,7 +527,6 @@ def _process(rows: list[Row], user, file_name: str) -> CheckResult:
     for row in rows:
         _parse(row, regions, institutions, lookups)
     ledger, seen = _Ledger(user, rows), _Seen()
-    reason = _reason(file_name)
     plan = []
     for row in sorted(rows, key=lambda r: (not r.code, r.number)):
         seen.check(row)
@@ -624,13 +551,7 @@ def _process(rows: list[Row], user, file_name: str) -> CheckResult:
             ledger.put(hazard, old=current)
             plan.append(_plan_entry(row, "update", hazard, changed))
 
-    problems = sorted(
-        (problem for row in rows for problem in row.problems),
-        key=lambda p: (p.row, ORDER.get(p.field, len(COLUMNS))),
-    )
-    plan.sort(key=lambda entry: entry["row"])
-    counts = {action: sum(1 for entry in plan if entry["action"] == action) for action in ACTIONS}
-    return CheckResult(len(rows), [p.as_dict() for p in problems], plan, counts)
+    return check_result(rows, plan, ORDER)
 
 
 def _create(hazard: Hazard, user, reason: str) -> None:
@@ -670,32 +591,27 @@ def _update(hazard: Hazard, current: Hazard, changed: list[str], user, reason: s
     )
 
 
-class _Rollback(Exception):
-    def __init__(self, result: CheckResult):
-        self.result = result
-
-
-def _ledger_changed_message() -> str:
-    return _(
+IMPORTER = Importer(
+    kind=ImportBatch.Kind.HAZARDS,
+    read_rows=read_rows,
+    process=_process,
+    reason=_reason,
+    changed_code="ledger_changed",
+    changed_message=gettext_lazy(
         "The ledger changed while the file was being processed; nothing was imported. Upload the file again."
-    )
+    ),
+    changed_since_check=gettext_lazy(
+        "The ledger has changed since the check and %(count)s problems were found; nothing was "
+        "imported. See the list below."
+    ),
+    plan_preview_rows=PLAN_PREVIEW_ROWS,
+)
 
 
 def check_workbook(file, user, file_name: str = "") -> CheckResult:
     """Read the file and check every row against the ledger by applying it in a transaction that
     is rolled back; nothing is kept. Raises WorkbookError when the file as a whole is unusable."""
-    rows = read_rows(read_upload(file))
-    try:
-        with transaction.atomic():
-            raise _Rollback(_process(rows, user, file_name or getattr(file, "name", "") or "workbook.xlsx"))
-    except _Rollback as rollback:
-        return rollback.result
-    except (IntegrityError, ConcurrentEditError) as error:
-        raise WorkbookError(_ledger_changed_message(), code="ledger_changed") from error
-
-
-def _summary(result: CheckResult) -> dict:
-    return {"counts": result.counts, "plan": result.plan[:PLAN_PREVIEW_ROWS]}
+    return IMPORTER.check(read_upload(file), user, file_name or getattr(file, "name", "") or "workbook.xlsx")
 
 
 def create_batch(*, file, user, original_name: str = "") -> ImportBatch:
@@ -704,22 +620,9 @@ def create_batch(*, file, user, original_name: str = "") -> ImportBatch:
     A file that cannot be imported at all raises WorkbookError and is not kept."""
     if not can_import(user):
         raise PermissionDenied
-    data = read_upload(file)
-    name = (original_name or getattr(file, "name", "") or "workbook.xlsx")[:255]
-    result = check_workbook(data, user, name)
-    batch = ImportBatch(
-        kind=ImportBatch.Kind.HAZARDS,
-        region=user.region,
-        created_by=user,
-        original_name=name,
-        sha256=hashlib.sha256(data).hexdigest(),
-        row_count=result.row_count,
-        errors=result.problems,
-        summary=_summary(result),
+    return IMPORTER.create_batch(
+        file=file, user=user, region=lambda user: user.region, original_name=original_name
     )
-    batch.file.save(f"{uuid.uuid4().hex}.xlsx", ContentFile(data), save=False)
-    batch.save()
-    return batch
 
 
 def apply_batch(batch: ImportBatch, user) -> dict[str, int]:
@@ -729,42 +632,4 @@ def apply_batch(batch: ImportBatch, user) -> dict[str, int]:
     or the ledger has changed so that the file no longer passes."""
     if batch.created_by_id != user.pk or not can_import(user) or batch.kind != ImportBatch.Kind.HAZARDS:
         raise PermissionDenied
-    try:
-        with transaction.atomic():
-            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-            if locked.status == ImportBatch.Status.APPLIED:
-                raise ValidationError(_("This file has been imported already."), code="applied")
-            if locked.errors:
-                raise ValidationError(
-                    _("This file has problems: fix them in the file and upload it again."), code="problems"
-                )
-            try:
-                with locked.file.open("rb") as stored:
-                    data = stored.read()
-            except (OSError, ValueError) as error:
-                raise ValidationError(
-                    _("The uploaded file is no longer available; upload it again."), code="missing_file"
-                ) from error
-            result = _process(read_rows(data), user, locked.original_name)
-            if result.problems:
-                raise _Rollback(result)
-            locked.status = ImportBatch.Status.APPLIED
-            locked.applied_at = timezone.now()
-            locked.summary = _summary(result)
-            locked.save(update_fields=["status", "applied_at", "summary", "updated_at"])
-    except _Rollback as rollback:
-        batch.errors = rollback.result.problems
-        batch.summary = _summary(rollback.result)
-        batch.save(update_fields=["errors", "summary", "updated_at"])
-        raise ValidationError(
-            _(
-                "The ledger has changed since the check and %(count)s problems were found; nothing was "
-                "imported. See the list below."
-            )
-            % {"count": len(rollback.result.problems)},
-            code="problems",
-        ) from None
-    except (IntegrityError, ConcurrentEditError) as error:
-        raise ValidationError(_ledger_changed_message(), code="ledger_changed") from error
-    batch.refresh_from_db()
-    return result.counts
+    return IMPORTER.apply_batch(batch, user)

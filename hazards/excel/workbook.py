@@ -21,6 +21,7 @@ from core.excel import (
     REQUIRED_FONT,
     YES,
     choice_labels,
+    write_instructions,
 )
 from hazards import three_lists
 from hazards.excel.columns import (
@@ -192,21 +193,4 @@ def _write_instructions(sheet, regions) -> None:
         "6. 上传后先显示检查结果，逐行逐列列出问题；全部无误后才能确认导入，导入时要么全部成功，要么全部不导入。",
         "7. 全角数字和字母、多余空格会自动规范；编号、统一社会信用代码和电话请使用“文本”格式。",
     ]
-    for line in general:
-        sheet.append([line])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([])
-    sheet.append(["列名", "是否必填", "填写说明", "可选值"])
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-    for column in COLUMNS:
-        options = _options(column, regions)
-        help_text = column.help or KIND_HELP.get(column.kind, "")
-        sheet.append([column.header, "必填" if column.required else "", help_text, "、".join(options or [])])
-    for letter, width in zip("ABCD", (18, 10, 70, 60), strict=True):
-        sheet.column_dimensions[letter].width = width
-    for row in sheet.iter_rows(min_row=header_row + 1):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    write_instructions(sheet, general, COLUMNS, lambda column: _options(column, regions), KIND_HELP, 18)

@@ -23,6 +23,7 @@ name; a matched row equal to the registry is "unchanged" and not saved (no histo
 version bump), so importing a file twice, or importing an export, changes nothing.
 """
 
+from core.excel_import import ACTIONS, CheckResult, Problem  # noqa: F401
 from institutions.excel.columns import (  # noqa: F401
     BOOL,
     BY_FIELD,
@@ -62,9 +63,6 @@ from institutions.excel.columns import (  # noqa: F401
     parse_int,
 )
 from institutions.excel.importer import (  # noqa: F401
-    ACTIONS,
-    CheckResult,
-    Problem,
     Row,
     apply_batch,
     batch_region,

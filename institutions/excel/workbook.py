@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -17,6 +17,7 @@ from core.excel import (  # noqa: F401 - re-exported: the institution code reads
     _open_workbook,
     check_size,
     max_bytes,
+    write_instructions,
 )
 from institutions.excel.columns import (
     BOOL,
@@ -152,24 +153,9 @@ def _write_instructions(sheet, regions) -> None:
         "5. 全角数字和字母、多余空格会自动规范；统一社会信用代码请使用“文本”格式，以免Excel改为科学计数法。",
         "6. 一个机构中本表没有的内容（如内部备注）导入时保持不变。",
     ]
-    for line in general:
-        sheet.append([line])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([])
-    sheet.append(["列名", "是否必填", "填写说明", "可选值"])
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-    for column in COLUMNS:
-        options = _column_options(column, regions)
-        help_text = column.help or KIND_HELP.get(column.kind, "")
-        sheet.append([column.header, "必填" if column.required else "", help_text, "、".join(options or [])])
-    for letter, width in zip("ABCD", (30, 10, 70, 60), strict=True):
-        sheet.column_dimensions[letter].width = width
-    for row in sheet.iter_rows(min_row=header_row + 1):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    write_instructions(
+        sheet, general, COLUMNS, lambda column: _column_options(column, regions), KIND_HELP, 30
+    )
 
 
 def template_workbook(regions=None) -> bytes:

@@ -1,0 +1,975 @@
+"""Computed indicators (issue 6): what the registry, the hazard ledger and the public pages already
+answer of the 30 inspection items of the attachment to 鞍民发〔2020〕37号.
+
+Each item the portal can answer has one function `item_N(campaign, region, data=None)` whose
+docstring quotes the item exactly as issued and states numerator, denominator and the date it is
+measured at. The rules every function follows:
+
+- The population is `Institution.objects.counted()` (converted facilities and deregistered
+  institutions leave it) inside the region's subtree (`region__path__startswith`), so a city
+  reads every county-level unit under it.
+- A deadline comes from the campaign's milestones for that item (`Milestone.items`), never from
+  the code. It is inclusive: done on the deadline day is on time. Done means the recorded
+  completion date (filing, rating, assessment, national-system update, closing of a hazard,
+  publication), never today.
+- Where the registry keeps only the current state and no completion date (GB 38600, the
+  service-quality norm, legal-person registration, medical services, fire-safety upgrade), the
+  item is measured on the record as it stands (`measured_on` is None) and says so in its note.
+- A ratio is exact (`fractions.Fraction`); a target such as "60%以上" compares
+  `numerator * 100 >= 60 * denominator`. An empty denominator is "not applicable": the value is
+  None, it shows "—", and `met` is None.
+
+`compute_many` reads each source once for any number of regions (a constant number of queries),
+so the city's matrix of regions × items costs the same whatever the number of regions.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from functools import cached_property, reduce
+from operator import or_
+from typing import Any
+
+from django.db.models import Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from campaign.models import Campaign, Milestone
+from core import dates
+from core.models import Region
+from disclosure.models import Publication
+from hazards.models import Hazard, Referral
+from hazards.models import Status as HazardStatus
+from institutions.models import (
+    EXTENSION_SERVICES,
+    Area,
+    FilingStatus,
+    FireSafetyStatus,
+    Institution,
+    LegalPersonStatus,
+    MedicalMode,
+    Nature,
+    OperatingStatus,
+    RegistrationForm,
+)
+
+NOT_APPLICABLE = "—"
+
+COUNT = "count"
+RATIO = "ratio"
+AMOUNT = "amount"
+DATE = "date"
+BOOL = "bool"
+
+
+# Results -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of an indicator. A ratio keeps its numerator and denominator; its value is the
+    exact fraction, or None when the denominator is 0 (not applicable)."""
+
+    key: str
+    label: Any  # a lazy translation string
+    value: int | Decimal | Fraction | datetime.date | bool | None
+    kind: str
+    numerator: int | None = None
+    denominator: int | None = None
+
+    @property
+    def percent(self) -> Decimal | None:
+        """The ratio as a percentage rounded half-up to one decimal (for display only)."""
+        if self.kind != RATIO or self.value is None:
+            return None
+        exact = Decimal(self.numerator * 100) / Decimal(self.denominator)
+        return exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    def display(self) -> str:
+        """ "62.5%（5/8）", "60%（3/5）", "12", "3.50", "2020-10-15"; "—" when not applicable."""
+        if self.value is None:
+            return NOT_APPLICABLE
+        if self.kind == RATIO:
+            return f"{self.percent.normalize():f}%（{self.numerator}/{self.denominator}）"
+        if self.kind == AMOUNT:
+            return f"{self.value:.2f}"
+        if self.kind == DATE:
+            return self.value.isoformat()
+        if self.kind == BOOL:
+            return gettext("Yes") if self.value else gettext("No")
+        return str(self.value)
+
+    def matches(self, declared: str) -> bool:
+        """Whether a unit's declared figure agrees with this one. A ratio may be written "62.5%",
+        "0.625" or "5/8" and agrees within 0.1 percentage point; a count or amount must be equal;
+        a date is written 2020-10-15; yes/no as 是/否. Anything unreadable disagrees."""
+        text = (declared or "").strip().replace(" ", "").replace("％", "%").replace("，", "")
+        if self.value is None or not text:
+            return False
+        try:
+            if self.kind == RATIO:
+                if text.endswith("%"):
+                    number = Fraction(Decimal(text[:-1])) / 100
+                else:
+                    number = Fraction(text) if "/" in text else Fraction(Decimal(text))
+                return abs(number - Fraction(self.value)) <= Fraction(1, 1000)
+            if self.kind == DATE:
+                return text == self.value.isoformat()
+            if self.kind == BOOL:
+                return text in (("是", "yes", "Yes") if self.value else ("否", "no", "No"))
+            return Decimal(text) == Decimal(self.value)
+        except (ArithmeticError, ValueError, ZeroDivisionError):
+            return False
+
+
+@dataclass
+class Indicator:
+    """The portal's answer to one item for one region.
+
+    `met`: True or False against the item's target, None when the item sets no target or its
+    denominator is empty. `measured_on`: the date the figures are judged at (None: the record as
+    it stands). `due_on` and `milestone`: the campaign milestone the item is judged against.
+    """
+
+    item: int
+    figures: list[Figure]
+    met: bool | None = None
+    measured_on: datetime.date | None = None
+    note: Any = ""
+    due_on: datetime.date | None = None
+    milestone: str = ""
+
+    def figure(self, key: str) -> Figure:
+        return next(figure for figure in self.figures if figure.key == key)
+
+
+def count(key: str, label, value: int | None) -> Figure:
+    return Figure(key=key, label=label, value=value, kind=COUNT)
+
+
+def ratio(key: str, label, numerator: int, denominator: int) -> Figure:
+    value = Fraction(numerator, denominator) if denominator else None
+    return Figure(key, label, value, RATIO, numerator=numerator, denominator=denominator)
+
+
+def amount(key: str, label, value: Decimal | None) -> Figure:
+    return Figure(key=key, label=label, value=value, kind=AMOUNT)
+
+
+def at_least(numerator: int, denominator: int, percent: int) -> bool | None:
+    """numerator / denominator ≥ percent %, exactly (no floats); None for an empty denominator."""
+    if not denominator:
+        return None
+    return numerator * 100 >= percent * denominator
+
+
+def all_of(numerator: int, denominator: int) -> bool | None:
+    return at_least(numerator, denominator, 100)
+
+
+def done_by(day: datetime.date | None, due_on: datetime.date | None) -> bool:
+    """Done on or before the (inclusive) deadline; with no deadline, done at all."""
+    return day is not None and (due_on is None or day <= due_on)
+
+
+AS_RECORDED = _("Measured on the record as it stands: the registry keeps no date of completion.")
+NO_DEADLINE = _("The campaign sets no deadline for this item: every recorded date counts.")
+
+
+# What the indicators read -----------------------------------------------------------------------
+
+INSTITUTION_COLUMNS = (
+    "region__path",
+    "nature",
+    "registration_form",
+    "filing_status",
+    "is_special_hardship",
+    "area",
+    "legal_person_status",
+    "legal_code_entered",
+    "operating_status",
+    "beds",
+    "nursing_beds",
+    "residents",
+    "disabled_residents",
+    "semi_disabled_residents",
+    "medical_mode",
+    "star_rating",
+    "star_rated_on",
+    "gb38600_compliant",
+    "risk_assessed_on",
+    "quality_norm_compliant",
+    "fire_safety_status",
+    "fire_gov_funds",
+    "fire_own_funds",
+    "national_data_updated_on",
+    *(name for name, _label in EXTENSION_SERVICES),
+)
+HAZARD_COLUMNS = ("pk", "region__path", "category", "found_on", "deadline", "status", "closed_on")
+
+
+class Data:
+    """Everything the indicators read for a set of regions. Each source is one query, run the first
+    time an indicator needs it and shared by every region and item after that."""
+
+    def __init__(self, campaign: Campaign, regions: Iterable[Region]):
+        self.campaign = campaign
+        self.regions = list(regions)
+        self._subsets: dict[tuple[str, str], list] = {}
+
+    def _within(self, path_lookup: str) -> Q:
+        paths = {region.path for region in self.regions}
+        if not paths:
+            return Q(pk__in=[])
+        return reduce(or_, (Q(**{f"{path_lookup}__startswith": path}) for path in sorted(paths)))
+
+    def _subset(self, source: str, region: Region, path_key: str = "region__path") -> list:
+        key = (source, region.path)
+        if key not in self._subsets:
+            rows = getattr(self, source)
+            self._subsets[key] = [row for row in rows if row[path_key].startswith(region.path)]
+        return self._subsets[key]
+
+    @cached_property
+    def milestones(self) -> dict[int, list[tuple[datetime.date, str]]]:
+        """{item number: [(due_on, milestone key), …]} of the campaign."""
+        found: dict[int, list[tuple[datetime.date, str]]] = {}
+        rows = (
+            Milestone.objects.filter(campaign=self.campaign, items__isnull=False)
+            .order_by("due_on", "key")
+            .values_list("items__number", "due_on", "key")
+        )
+        for number, due_on, key in rows:
+            found.setdefault(number, []).append((due_on, key))
+        return found
+
+    def due(self, number: int) -> tuple[datetime.date | None, str]:
+        """The deadline an item is judged against: its latest milestone (an item with several
+        milestones is done when the last of them is), or (None, "") when it has none."""
+        milestones = self.milestones.get(number)
+        if not milestones:
+            return None, ""
+        return max(milestones)
+
+    @cached_property
+    def institutions(self) -> list[dict]:
+        return list(
+            Institution.objects.counted()
+            .filter(self._within("region__path"))
+            .order_by()
+            .values(*INSTITUTION_COLUMNS)
+        )
+
+    @cached_property
+    def hazards(self) -> list[dict]:
+        return list(
+            Hazard.objects.live().filter(self._within("region__path")).order_by().values(*HAZARD_COLUMNS)
+        )
+
+    @cached_property
+    def referred(self) -> set[int]:
+        """Ids of live hazards with at least one written notice to a department."""
+        return set(
+            Referral.objects.filter(self._within("hazard__region__path"), hazard__deleted_at__isnull=True)
+            .order_by()
+            .values_list("hazard_id", flat=True)
+            .distinct()
+        )
+
+    @cached_property
+    def units(self) -> list[dict]:
+        """The county-level units under the regions (a county-level region is its own unit)."""
+        return list(
+            Region.objects.filter(self._within("path"), kind__in=Region.COUNTY_LEVEL_KINDS)
+            .order_by()
+            .values("pk", "path", "kind")
+        )
+
+    @cached_property
+    def first_published(self) -> dict[tuple[int, str], datetime.date]:
+        """{(region id, kind): local (Asia/Shanghai) date of the region's first publication}."""
+        rows = (
+            Publication.objects.filter(self._within("region__path"))
+            .order_by()
+            .values("region_id", "kind")
+            .annotate(first=Min("published_at"))
+        )
+        return {(row["region_id"], row["kind"]): timezone.localdate(row["first"]) for row in rows}
+
+    def institutions_in(self, region: Region) -> list[dict]:
+        return self._subset("institutions", region)
+
+    def hazards_in(self, region: Region) -> list[dict]:
+        return self._subset("hazards", region)
+
+    def units_in(self, region: Region) -> list[dict]:
+        return self._subset("units", region, path_key="path")
+
+
+def _data(campaign: Campaign, region: Region, data: Data | None) -> Data:
+    return data if data is not None else Data(campaign, [region])
+
+
+# Fully computable items ---------------------------------------------------------------------------
+
+
+def item_3(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 3: “组织对辖区所有养老机构风险隐患排查、建立风险隐患整治工作台账、风险隐患整治工作情况。”
+
+    Read from the hazard ledger (live hazards, deleted ones left out), as it stood on the measuring
+    date, the item's milestone (hazards-rectified: 2020-12-31, “到 2020 年底，养老机构排查出的安全
+    风险隐患整改到位”):
+
+    - found: hazards with found_on ≤ the measuring date (the ledger is cumulative: hazards found
+      before the campaign year still count);
+    - rectified: numerator = those closed (已销号) with closed_on ≤ the measuring date;
+      denominator = found;
+    - overdue: found, current deadline before the measuring date (the deadline day is in time),
+      and not closed by the measuring date.
+
+    Met when every hazard found is rectified (100%); not applicable when none was found. With no
+    milestone the ledger is read as it stands today.
+    """
+    data = _data(campaign, region, data)
+    due_on, milestone = data.due(3)
+    on = due_on or dates.today()
+    found = [h for h in data.hazards_in(region) if h["found_on"] <= on]
+    rectified = [h for h in found if h["status"] == HazardStatus.CLOSED and done_by(h["closed_on"], on)]
+    closed_ids = {h["pk"] for h in rectified}
+    overdue = [h for h in found if h["deadline"] < on and h["pk"] not in closed_ids]
+    return Indicator(
+        item=3,
+        figures=[
+            count("found", _("Hazards found"), len(found)),
+            ratio("rectified", _("Hazards rectified and closed"), len(rectified), len(found)),
+            count("overdue", _("Hazards overdue"), len(overdue)),
+        ],
+        met=all_of(len(rectified), len(found)),
+        measured_on=due_on,
+        note="" if due_on else NO_DEADLINE,
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+def item_4(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 4: “落实《养老机构服务安全基本规范》强制性国家标准，60%以上的养老机构提前符合强制性国家标准情况。”
+
+    Numerator: counted institutions marked as meeting GB 38600-2019 overall (gb38600_compliant).
+    Denominator: all counted institutions of the region.
+    Target: “60%以上” means at least 60 %: numerator × 100 ≥ 60 × denominator, exactly.
+    Measured on the record as it stands (the registry keeps no date of compliance); the deadline
+    shown is the item's milestone (safety-standard-60-percent: 2020-12-31).
+    """
+    data = _data(campaign, region, data)
+    due_on, milestone = data.due(4)
+    rows = data.institutions_in(region)
+    compliant = sum(1 for row in rows if row["gb38600_compliant"])
+    return Indicator(
+        item=4,
+        figures=[ratio("compliant", _("Institutions meeting GB 38600-2019"), compliant, len(rows))],
+        met=at_least(compliant, len(rows), 60),
+        measured_on=None,
+        note=AS_RECORDED,
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+def item_5(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 5: “推动《养老机构服务质量基本规范》落实，符合基本规范的养老机构数量及合格率情况。”
+
+    Numerator (the number): counted institutions meeting the service-quality norm
+    (quality_norm_compliant). Denominator (for the pass rate): all counted institutions.
+    No target and no milestone: `met` is None. Measured on the record as it stands.
+    """
+    data = _data(campaign, region, data)
+    due_on, milestone = data.due(5)
+    rows = data.institutions_in(region)
+    compliant = sum(1 for row in rows if row["quality_norm_compliant"])
+    return Indicator(
+        item=5,
+        figures=[
+            ratio("compliant", _("Institutions meeting the service-quality norm"), compliant, len(rows))
+        ],
+        met=None,
+        measured_on=None,
+        note=AS_RECORDED,
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+def _published_on_time(number: int, kind: str, region: Region, data: Data) -> tuple:
+    """Figures of a publication item (7 or 8) for `region`: per county-level unit in it, the local
+    date of its first publication of `kind`, judged against the item's milestone."""
+    due_on, milestone = data.due(number)
+    units = data.units_in(region)
+    on_time = sum(1 for unit in units if done_by(data.first_published.get((unit["pk"], kind)), due_on))
+    figures = [ratio("units_on_time", _("County-level units that published on time"), on_time, len(units))]
+    if region.is_county_level:
+        figures.append(
+            Figure(
+                "first_published_on",
+                _("First published on"),
+                data.first_published.get((region.pk, kind)),
+                DATE,
+            )
+        )
+    met = all_of(on_time, len(units)) if due_on else None
+    return figures, met, due_on, milestone
+
+
+def item_7(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 7: “10月15日前，县（市）区、开发区民政部门在有关网站上公开经过登记、备案的机构名单情况。”
+
+    Judged by the public pages' publication dates (`Publication.published_at`, taken as its local
+    Asia/Shanghai calendar date): a unit has done it when its first publication of the list of
+    registered or filed institutions falls on or before the item's milestone
+    (publish-institution-lists: 2020-10-15), inclusive.
+    Numerator: county-level units in the region that published on time. Denominator: county-level
+    units in the region (1 for a county-level region, which also shows its first publication date;
+    all units under it for the city, which publishes no institution list of its own).
+    Met when every unit published on time. Also shown: the registered or filed counted institutions
+    the registry holds now (what the list would contain).
+    """
+    data = _data(campaign, region, data)
+    figures, met, due_on, milestone = _published_on_time(7, Publication.Kind.FILED, region, data)
+    listed = sum(
+        1
+        for row in data.institutions_in(region)
+        if row["filing_status"] == FilingStatus.FILED
+        or row["registration_form"] != RegistrationForm.UNREGISTERED
+    )
+    figures.append(count("in_registry", _("Registered or filed institutions in the registry"), listed))
+    return Indicator(
+        item=7,
+        figures=figures,
+        met=met,
+        measured_on=due_on,
+        note="" if due_on else NO_DEADLINE,
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+def item_8(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 8: “10月15日前，县（市）区、开发区民政部门在有关网站上公开已掌握未经登记、备案机构名单情况，将名单抄送有关部门依法依规处理情况。”
+
+    As item 7, for the list of known unregistered or unfiled institutions: numerator = county-level
+    units whose first publication of that list is on or before the milestone
+    (publish-institution-lists: 2020-10-15), denominator = county-level units in the region. A unit
+    that knows of no such institution still publishes the (empty) list. Also shown: the counted
+    institutions the registry holds now as unregistered or unfiled. Copying the list to the
+    competent departments is not recorded: the district adds it (see the note).
+    """
+    data = _data(campaign, region, data)
+    figures, met, due_on, milestone = _published_on_time(8, Publication.Kind.UNFILED, region, data)
+    listed = sum(
+        1
+        for row in data.institutions_in(region)
+        if row["filing_status"] == FilingStatus.UNFILED
+        or row["registration_form"] == RegistrationForm.UNREGISTERED
+    )
+    figures.append(
+        count("in_registry", _("Known unregistered or unfiled institutions in the registry"), listed)
+    )
+    return Indicator(
+        item=8,
+        figures=figures,
+        met=met,
+        measured_on=due_on,
+        note=_("The district adds how the list was copied to the competent departments."),
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+def _rural_facilities(rows: list[dict]) -> list[dict]:
+    """Operating rural special-hardship support facilities (敬老院) among counted institutions:
+    converted ones (互助养老设施) are already out of the counted population; suspended and
+    deregistered ones are not operating."""
+    return [
+        row
+        for row in rows
+        if row["is_special_hardship"]
+        and row["area"] == Area.RURAL
+        and row["operating_status"] == OperatingStatus.OPERATING
+    ]
+
+
+REGISTERED_LEGAL_PERSON = (LegalPersonStatus.INDEPENDENT, LegalPersonStatus.BRANCH)
+
+
+def item_13(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 13: “11月底前，本地区农村特困人员供养服务设施（敬老院）法人登记情况。”
+
+    Denominator: operating rural special-hardship support facilities among counted institutions
+    (converted to mutual-aid facilities: out; suspended or deregistered: out).
+    Numerator: those registered as an independent legal person or as a branch of a "1+N"
+    consortium (the notice counts a branch carrying the head's code as registered).
+    Target: all of them (100 %). Measured on the record as it stands (the registry keeps the
+    registration status, not its date); the deadline shown is the milestone
+    rural-facility-legal-registration (2020-11-30).
+    """
+    data = _data(campaign, region, data)
+    due_on, milestone = data.due(13)
+    facilities = _rural_facilities(data.institutions_in(region))
+    registered = sum(1 for row in facilities if row["legal_person_status"] in REGISTERED_LEGAL_PERSON)
+    return Indicator(
+        item=13,
+        figures=[
+            ratio(
+                "registered",
+                _("Operating rural special-hardship facilities registered as legal persons"),
+                registered,
+                len(facilities),
+            )
+        ],
+        met=all_of(registered, len(facilities)),
+        measured_on=None,
+        note=AS_RECORDED,
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+def item_14(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 14: “11月底前，农村特困人员供养服务设施（敬老院）法人登记后全国养老服务信息管理系统法人代码录入情况。”
+
+    Denominator: the operating rural special-hardship facilities of item 13 that are registered
+    (independent legal person or "1+N" branch): the code is entered after registration (“法人登记
+    后”), so facilities not yet registered are item 13's gap, not this one's.
+    Numerator: those with the legal code entered in the national system (legal_code_entered).
+    Target: all of them (100 %). Measured on the record as it stands (no date of entry is kept);
+    the deadline shown is the milestone rural-facility-legal-registration (2020-11-30).
+    """
+    data = _data(campaign, region, data)
+    due_on, milestone = data.due(14)
+    registered = [
+        row
+        for row in _rural_facilities(data.institutions_in(region))
+        if row["legal_person_status"] in REGISTERED_LEGAL_PERSON
+    ]
+    entered = sum(1 for row in registered if row["legal_code_entered"])
+    return Indicator(
+        item=14,
+        figures=[
+            ratio(
+                "code_entered",
+                _("Registered facilities with the legal code entered"),
+                entered,
+                len(registered),
+            )
+        ],
+        met=all_of(entered, len(registered)),
+        measured_on=None,
+        note=AS_RECORDED,
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+def _total(values: Iterable[Decimal | None]) -> Decimal | None:
+    """Sum of the recorded amounts; None when no amount is recorded at all."""
+    recorded = [value for value in values if value is not None]
+    return sum(recorded, Decimal("0.00")) if recorded else None
+
+
+def item_16(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 16: “县（市）区、开发区民办养老机构消防安全达标提升机构数量、政府补助资金投入数量、民办养老机构资金投入数量、达标合格民办机构占民办机构比例情况。”
+
+    Privately run counted institutions only (nature = private):
+    - upgrading: private institutions whose fire-safety upgrade is under way;
+    - government funds and own funds: sums of the amounts recorded (10,000 yuan), "—" when none
+      is recorded;
+    - compliant share: numerator = private institutions meeting the fire-safety standard,
+      denominator = all private counted institutions.
+    Target: all of them (100 %) by the milestone private-fire-upgrade-complete (2021-12-31).
+    Measured on the record as it stands (the registry keeps no date of the upgrade).
+    """
+    data = _data(campaign, region, data)
+    due_on, milestone = data.due(16)
+    private = [row for row in data.institutions_in(region) if row["nature"] == Nature.PRIVATE]
+    compliant = sum(1 for row in private if row["fire_safety_status"] == FireSafetyStatus.COMPLIANT)
+    upgrading = sum(1 for row in private if row["fire_safety_status"] == FireSafetyStatus.UPGRADING)
+    return Indicator(
+        item=16,
+        figures=[
+            count("upgrading", _("Private institutions being upgraded"), upgrading),
+            amount(
+                "gov_funds", _("Government funds (10,000 yuan)"), _total(r["fire_gov_funds"] for r in private)
+            ),
+            amount(
+                "own_funds",
+                _("Institutions' own funds (10,000 yuan)"),
+                _total(r["fire_own_funds"] for r in private),
+            ),
+            ratio(
+                "compliant",
+                _("Private institutions meeting the fire-safety standard"),
+                compliant,
+                len(private),
+            ),
+        ],
+        met=all_of(compliant, len(private)),
+        measured_on=None,
+        note=AS_RECORDED,
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+def item_17(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 17: “县（市）区、开发区组织开展养老机构等级评定情况。”
+
+    Numerator: counted institutions with a star rating (GB/T 37276-2018) whose rating date
+    star_rated_on is on or before the item's milestone (rating-system-implemented: 2020-12-31).
+    Denominator: all counted institutions. The notice sets no share (“普遍推行”): `met` is None.
+    """
+    data = _data(campaign, region, data)
+    due_on, milestone = data.due(17)
+    rows = data.institutions_in(region)
+    rated = sum(1 for row in rows if row["star_rating"] and done_by(row["star_rated_on"], due_on))
+    return Indicator(
+        item=17,
+        figures=[ratio("rated", _("Institutions rated"), rated, len(rows))],
+        met=None,
+        measured_on=due_on,
+        note="" if due_on else NO_DEADLINE,
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+def item_19(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 19: “2020年底前，县（市）区、开发区所有养老机构是否能够以不同形式为入住老年人提供医疗服务情况。”
+
+    Numerator: counted institutions providing medical services in some form (own medical
+    institution, infirmary or nursing station, or a contract with a medical institution: any
+    medical_mode but "none"). Denominator: all counted institutions.
+    Target: all of them (100 %). Measured on the record as it stands (no date is kept); the
+    deadline shown is the milestone medical-services-all-institutions (2020-12-31).
+    """
+    data = _data(campaign, region, data)
+    due_on, milestone = data.due(19)
+    rows = data.institutions_in(region)
+    able = sum(1 for row in rows if row["medical_mode"] != MedicalMode.NONE)
+    return Indicator(
+        item=19,
+        figures=[ratio("able", _("Institutions able to provide medical services"), able, len(rows))],
+        met=all_of(able, len(rows)),
+        measured_on=None,
+        note=AS_RECORDED,
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+def item_20(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 20: “县（市）区、开发区养老机构护理型床位建设发展情况，护理型床位与养老机构总床位的比例情况。10月30日前，全国养老机构业务管理系统“护理型床位”指标填报与监测情况。”
+
+    - nursing-bed share: numerator = nursing-type beds, denominator = total beds, summed over
+      counted institutions; measured on the record as it stands;
+    - updated on time: numerator = counted institutions whose national-system data was updated
+      (national_data_updated_on) on or before the milestone nursing-bed-indicator (2020-10-30),
+      denominator = all counted institutions. The registry keeps the latest update of the
+      institution's data, not of the nursing-bed field alone, and a later update replaces an
+      on-time one: the district confirms the rest.
+    The notice sets no bed share: `met` is None.
+    """
+    data = _data(campaign, region, data)
+    due_on, milestone = data.due(20)
+    rows = data.institutions_in(region)
+    nursing = sum(row["nursing_beds"] for row in rows)
+    beds = sum(row["beds"] for row in rows)
+    updated = sum(1 for row in rows if done_by(row["national_data_updated_on"], due_on))
+    return Indicator(
+        item=20,
+        figures=[
+            ratio("nursing_share", _("Nursing-type beds among all beds"), nursing, beds),
+            ratio("updated", _("Institutions with national-system data updated on time"), updated, len(rows)),
+        ],
+        met=None,
+        measured_on=due_on,
+        note=_(
+            "The bed share is measured on the record as it stands; the update is judged by the "
+            "date of the institution's latest national-system update."
+        ),
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+def item_29(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 29: “养老机构做好各类风险安全评估与管控化解情况。”
+
+    Numerator: counted institutions with a recorded risk assessment (risk_assessed_on set; on or
+    before the item's milestone if the campaign gives one — the 2020 campaign gives none, so every
+    recorded assessment counts). Denominator: all counted institutions. No target: `met` is None.
+    """
+    data = _data(campaign, region, data)
+    due_on, milestone = data.due(29)
+    rows = data.institutions_in(region)
+    assessed = sum(1 for row in rows if done_by(row["risk_assessed_on"], due_on))
+    return Indicator(
+        item=29,
+        figures=[ratio("assessed", _("Institutions with a recorded risk assessment"), assessed, len(rows))],
+        met=None,
+        measured_on=due_on,
+        note="" if due_on else NO_DEADLINE,
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+def item_30(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 30: “10 月 30 日前，辖区内原有养老机构数据更新、新成立养老机构信息全部输入养老机构信息系统情况。”
+
+    Numerator: counted institutions whose data in the national system was updated or entered
+    (national_data_updated_on) on or before the deadline. Denominator: all counted institutions
+    (existing and newly established alike). The item has two milestones
+    (new-institutions-entered and existing-institutions-data-updated), both 2020-10-30: the
+    latest of them is used. Target: all of them (“全部”, 100 %). The registry keeps the latest
+    update only: an institution updated on time and again after the deadline reads as late.
+    """
+    data = _data(campaign, region, data)
+    due_on, milestone = data.due(30)
+    rows = data.institutions_in(region)
+    updated = sum(1 for row in rows if done_by(row["national_data_updated_on"], due_on))
+    return Indicator(
+        item=30,
+        figures=[
+            ratio("updated", _("Institutions with national-system data updated on time"), updated, len(rows))
+        ],
+        met=all_of(updated, len(rows)) if due_on else None,
+        measured_on=due_on,
+        note="" if due_on else NO_DEADLINE,
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+# Partly computable items: the figures the portal has; the district adds the rest -----------------
+
+
+def _special_hardship(rows: list[dict]) -> list[dict]:
+    return [row for row in rows if row["is_special_hardship"]]
+
+
+def item_11(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 11: “各县（市）区、开发区实施特困人员供养服务设施改造提升工程，开展7个方面改造提升的机构情况；按计划建设1所失能、部分失能特困人员专业照护为主的县级特困人员供养服务设施情况。”
+
+    Partly computable. The portal has: the counted special-hardship support facilities (the
+    population the upgrading concerns) and their disabled and semi-disabled residents (whom the
+    county-level care facility is for). Measured on the record as it stands. The district adds
+    which facilities carried out which of the seven kinds of upgrading and the plan for the
+    county-level facility (milestones special-hardship-bottom-line-safety, 2020-12-31, and
+    county-disabled-care-facility, 2022-12-31; the latest is shown). No target is judged.
+    """
+    data = _data(campaign, region, data)
+    due_on, milestone = data.due(11)
+    facilities = _special_hardship(data.institutions_in(region))
+    disabled = sum(row["disabled_residents"] + row["semi_disabled_residents"] for row in facilities)
+    return Indicator(
+        item=11,
+        figures=[
+            count("facilities", _("Special-hardship support facilities"), len(facilities)),
+            count("disabled_residents", _("Disabled and semi-disabled residents in them"), disabled),
+        ],
+        note=_(
+            "The district adds the facilities that carried out the seven kinds of upgrading and "
+            "the plan for the county-level care facility."
+        ),
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+def item_12(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 12: “县（市）区、开发区推进生活不能自理并有集中供养需求特困人员应养尽养情况。”
+
+    Partly computable. The portal has: residents of counted special-hardship support facilities,
+    and among them the disabled and semi-disabled ones (those unable to care for themselves who
+    are already supported centrally). Measured on the record as it stands. The district adds how
+    many special-hardship persons unable to care for themselves need central support (the
+    denominator the portal does not have). No target is judged.
+    """
+    data = _data(campaign, region, data)
+    due_on, milestone = data.due(12)
+    facilities = _special_hardship(data.institutions_in(region))
+    return Indicator(
+        item=12,
+        figures=[
+            count(
+                "residents",
+                _("Residents of special-hardship facilities"),
+                sum(r["residents"] for r in facilities),
+            ),
+            count(
+                "disabled_residents",
+                _("Disabled and semi-disabled residents in them"),
+                sum(r["disabled_residents"] + r["semi_disabled_residents"] for r in facilities),
+            ),
+        ],
+        note=_(
+            "The district adds how many special-hardship persons unable to care for themselves "
+            "need central support, and how many of them are supported."
+        ),
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+def item_18(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 18: “县（市）区、开发区开展延伸服务的养老机构数量及服务开展的总体情况。”
+
+    Partly computable. The portal has: the number of counted institutions offering at least one
+    extension service (meal, bathing, cleaning, medical help, recreation), and the number offering
+    each. Measured on the record as it stands. The district adds the overall account of the
+    services. No target is judged.
+    """
+    data = _data(campaign, region, data)
+    due_on, milestone = data.due(18)
+    rows = data.institutions_in(region)
+    offering = sum(1 for row in rows if any(row[name] for name, _label in EXTENSION_SERVICES))
+    return Indicator(
+        item=18,
+        figures=[
+            count("offering", _("Institutions offering extension services"), offering),
+            *(count(name, label, sum(1 for row in rows if row[name])) for name, label in EXTENSION_SERVICES),
+        ],
+        note=_("The district adds the overall account of the services."),
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+def _ledger(number: int, categories: tuple[str, ...], note, region: Region, data: Data) -> Indicator:
+    """Hazards of the given ledger categories, as the ledger stands: found, rectified (closed) and
+    referred to a competent department in writing."""
+    due_on, milestone = data.due(number)
+    found = [h for h in data.hazards_in(region) if h["category"] in categories]
+    closed = sum(1 for h in found if h["status"] == HazardStatus.CLOSED)
+    referred = sum(1 for h in found if h["pk"] in data.referred)
+    return Indicator(
+        item=number,
+        figures=[
+            count("found", _("Hazards found"), len(found)),
+            ratio("rectified", _("Hazards rectified and closed"), closed, len(found)),
+            count("referred", _("Hazards referred to a department"), referred),
+        ],
+        note=note,
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+def item_24(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 24: “养老机构消防安全专项整治三年行动方案制定及消防应急演练、避险逃生技能培训等情况。”
+
+    Partly computable. The portal has the fire-safety hazards of the ledger (category “fire”):
+    found; rectified = closed / found; referred to a department. Measured on the ledger as it
+    stands (no milestone). The district adds the three-year plan, drills and training.
+    """
+    note = _("The district adds the three-year campaign plan, the fire drills and the escape training.")
+    return _ledger(24, ("fire",), note, region, _data(campaign, region, data))
+
+
+def item_25(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 25: “养老机构食品安全教育和日常管理、食堂食品安全主体责任落实情况。”
+
+    Partly computable. The portal has the food-safety hazards of the ledger (category “food”):
+    found; rectified = closed / found; referred to a department. Measured on the ledger as it
+    stands (no milestone). The district adds food-safety education, daily management and the
+    canteens' responsibility.
+    """
+    note = _(
+        "The district adds food-safety education, daily management and how canteens meet their responsibility."
+    )
+    return _ledger(25, ("food",), note, region, _data(campaign, region, data))
+
+
+def item_27(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 27: “民政部门或养老机构密切关注养老服务中的欺老虐老行为，及时提请公安等部门依法查处情况。”
+
+    Partly computable. The portal has the elder-abuse hazards of the ledger (category
+    “elder_abuse”): found; rectified = closed / found; referred to a department in writing (the
+    referral departments do not include the police). Measured on the ledger as it stands (no
+    milestone). The district adds the cases reported to the police and how they were handled.
+    """
+    note = _(
+        "The district adds the cases reported to the police and other departments and how they were handled."
+    )
+    return _ledger(27, ("elder_abuse",), note, region, _data(campaign, region, data))
+
+
+def item_28(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 28: “民政部门或养老机构协调配合有关部门积极防范和处置养老机构非法集资、防范化解金融风险情况。”
+
+    Partly computable. The portal has the illegal fund-raising hazards of the ledger (category
+    “illegal_fundraising”): found; rectified = closed / found; referred to a department. Measured
+    on the ledger as it stands (no milestone). The district adds its prevention work with the
+    departments concerned.
+    """
+    note = _(
+        "The district adds how it prevents and handles illegal fund-raising with the departments concerned."
+    )
+    return _ledger(28, ("illegal_fundraising",), note, region, _data(campaign, region, data))
+
+
+# Registry ---------------------------------------------------------------------------------------
+
+# The issue's lists. Items 22 (training organised by the civil-affairs departments) and 23 (the
+# "一事一议" request to the government by the end of August) are partly computable in the issue's
+# list, but nothing the portal records answers any part of them yet: they have no function.
+COMPUTABLE = frozenset({3, 4, 5, 7, 8, 13, 14, 16, 17, 19, 20, 29, 30})
+PARTLY = frozenset({11, 12, 18, 22, 23, 24, 25, 27, 28})
+NARRATIVE = frozenset({1, 2, 6, 9, 10, 15, 21, 26})
+
+INDICATORS: dict[int, Callable[..., Indicator]] = {
+    3: item_3,
+    4: item_4,
+    5: item_5,
+    7: item_7,
+    8: item_8,
+    11: item_11,
+    12: item_12,
+    13: item_13,
+    14: item_14,
+    16: item_16,
+    17: item_17,
+    18: item_18,
+    19: item_19,
+    20: item_20,
+    24: item_24,
+    25: item_25,
+    27: item_27,
+    28: item_28,
+    29: item_29,
+    30: item_30,
+}
+
+
+def compute(campaign: Campaign, region: Region, number: int) -> Indicator | None:
+    """The portal's figures for one item and region; None for an item it cannot compute."""
+    function = INDICATORS.get(number)
+    return function(campaign, region) if function else None
+
+
+def compute_many(
+    campaign: Campaign, regions: Iterable[Region], numbers: Iterable[int] | None = None
+) -> dict[int, dict[int, Indicator]]:
+    """{region id: {item number: indicator}} for every region and computable item asked for (all
+    by default), reading each source once: a constant number of queries whatever the number of
+    regions (at most one each for milestones, institutions, hazards, referrals, units and
+    publications)."""
+    regions = list(regions)
+    wanted = sorted(n for n in (numbers if numbers is not None else INDICATORS) if n in INDICATORS)
+    data = Data(campaign, regions)
+    return {region.pk: {n: INDICATORS[n](campaign, region, data=data) for n in wanted} for region in regions}

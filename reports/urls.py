@@ -1,0 +1,14 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("summary/", views.summary, name="summary"),
+    path("summaries/", views.summary_list, name="summary_list"),
+    path("summaries/<int:pk>/", views.summary_detail, name="summary_detail"),
+    path("summaries/<int:pk>/accept/", views.summary_accept, name="summary_accept"),
+    path("summaries/<int:pk>/return/", views.summary_return, name="summary_return"),
+    path("summaries/<int:pk>/reopen/", views.summary_reopen, name="summary_reopen"),
+]
