@@ -4,8 +4,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
+from campaign.models import ItemAnswer
 from disclosure.models import Publication
 from institutions.models import Institution, SelfReport
+from reports.models import SummaryReport
 
 
 def test_the_demo_loads_twice_without_changes_and_fills_the_public_pages(db, client, settings, tmp_path):
@@ -16,6 +18,8 @@ def test_the_demo_loads_twice_without_changes_and_fills_the_public_pages(db, cli
         User.objects.count(),
         SelfReport.objects.count(),
         Publication.objects.count(),
+        ItemAnswer.objects.count(),
+        SummaryReport.objects.count(),
     )
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts == (
@@ -23,8 +27,18 @@ def test_the_demo_loads_twice_without_changes_and_fills_the_public_pages(db, cli
         User.objects.count(),
         SelfReport.objects.count(),
         Publication.objects.count(),
+        ItemAnswer.objects.count(),
+        SummaryReport.objects.count(),
     )
     assert counts[0] == 60 and counts[3] == 6
+    # the checklist shows every status: 铁东区 submitted and draft, 海城市 accepted and returned
+    assert set(ItemAnswer.objects.values_list("status", flat=True)) == {
+        "draft",
+        "submitted",
+        "accepted",
+        "returned",
+    }
+    assert counts[4:] == (7, 1)
     body = client.get(reverse("disclosure:region", kwargs={"code": "210381"})).content.decode()
     assert "海城市中心敬老院" in body and "海城市关于加快发展养老服务业的实施意见" in body
     response = client.post(reverse("accounts:login"), {"username": "tiedong", "password": "Anshan-2020"})

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import User
+from campaign.demo import load_demo_answers
 from campaign.services import DATA_DIR as CAMPAIGN_DATA
 from campaign.services import campaign_copy, campaign_load_file
 from core import dates
@@ -52,7 +53,8 @@ class Command(BaseCommand):
         load_demo_self_reports(users)
         load_demo_publications(users)
         hazards = load_demo_hazards(users)
+        answers = load_demo_answers(users)
         self.stdout.write(
             f"demo: {Region.objects.count()} regions, {len(institutions)} institutions, "
-            f"{created} new users (password {DEMO_PASSWORD}), {hazards} new hazards"
+            f"{created} new users (password {DEMO_PASSWORD}), {hazards} new hazards, {answers} new answers to the 30 items"
         )
