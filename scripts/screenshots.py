@@ -16,7 +16,15 @@ OUT = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "Anshan-2020"
 PAGES = {
     None: ["/accounts/login/", "/public/", "/public/210381/"],
-    "city": ["/", "/campaigns/", "/campaigns/1/", "/institutions/", "/institutions/self-reports/"],
+    "city": [
+        "/",
+        "/campaigns/",
+        "/campaigns/1/",
+        "/institutions/",
+        "/institutions/self-reports/",
+        "/checklist/matrix/",
+        "/reports/summaries/",
+    ],
     "tiedong": [
         "/",
         "/institutions/",
@@ -27,6 +35,9 @@ PAGES = {
         "/hazards/lists/rectification/",
         "/hazards/lists/responsibility/",
         "/hazards/import/",
+        "/checklist/",
+        "/checklist/items/4/",
+        "/reports/summary/",
     ],
     "kangle": ["/", "/institutions/self-report/", "/hazards/"],
     "yingji": ["/", "/hazards/"],
