@@ -154,9 +154,7 @@ def _answer_page(request, answer, form=None, evidence_form=None, status=200):
             "item": answer.item,
             "form": form,
             "evidence_form": evidence_form or EvidenceForm(),
-            "evidence_files": visible_evidence(request.user)
-            .filter(owner_type__model="itemanswer", owner_id=answer.pk)
-            .select_related("uploaded_by"),
+            "evidence_files": _evidence_of(request.user, answer),
             "indicator": indicator,
             "comparison": _comparison(answer, indicator),
             "can_edit": answers.can_edit(request.user, answer),
@@ -209,6 +207,7 @@ def answer_evidence(request, number):
     item = _own_item(request, number)
     answer = answers.answer_for(item=item, by=request.user)
     form = EvidenceForm(request.POST, request.FILES)
+    added = False
     if form.is_valid():
         try:
             answers.answer_add_evidence(answer=answer, file=form.cleaned_data["file"], by=request.user)
@@ -217,9 +216,30 @@ def answer_evidence(request, number):
         except PermissionDenied:
             form.add_error(None, _("This answer is locked: files can no longer be added."))
         else:
-            messages.success(request, _("File added."))
-            return redirect("checklist:answer", number=number)
+            added = True
+    if request.htmx:  # swap the evidence card only: the answer form keeps what was typed
+        return render(
+            request,
+            "campaign/_answer_evidence.html",
+            {
+                "item": item,
+                "can_edit": answers.can_edit(request.user, answer),
+                "evidence_form": EvidenceForm() if added else form,
+                "evidence_files": _evidence_of(request.user, answer),
+            },
+        )
+    if added:
+        messages.success(request, _("File added."))
+        return redirect("checklist:answer", number=number)
     return _answer_page(request, answer, evidence_form=form, status=400)
+
+
+def _evidence_of(user, answer):
+    return (
+        visible_evidence(user)
+        .filter(owner_type__model="itemanswer", owner_id=answer.pk)
+        .select_related("uploaded_by")
+    )
 
 
 # The city ------------------------------------------------------------------------------------------
@@ -279,9 +299,7 @@ def review(request, pk, reason_form=None, status=200):
             "item": answer.item,
             "indicator": indicator,
             "comparison": _comparison(answer, indicator),
-            "evidence_files": visible_evidence(request.user)
-            .filter(owner_type__model="itemanswer", owner_id=answer.pk)
-            .select_related("uploaded_by"),
+            "evidence_files": _evidence_of(request.user, answer),
             "events": answer.events.select_related("by"),
             "can_review": answers.can_review(request.user, answer),
             "can_reopen": answers.can_reopen(request.user, answer),

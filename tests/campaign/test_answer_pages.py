@@ -86,3 +86,22 @@ def test_the_matrix_runs_the_same_queries_for_2_and_for_10_regions(client, world
     assert len(large) == len(small)
     row = next(row for row in response.context["rows"] if row["region"] == extra[0])
     assert row["counts"]["accepted"] == row["applicable"] == len(items)
+
+
+def test_an_htmx_upload_answers_with_the_evidence_card_only(client, world):
+    login(client, world, "district")
+    url = reverse("checklist:evidence", args=[4])
+    bad = client.post(url, {"file": _html_named_pdf()}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 200 and 'id="answer-evidence"' in bad.content.decode()
+    assert "内容不是" in bad.content.decode() or "不是PDF" in bad.content.decode()
+    good = client.post(url, {"file": notice("名单.pdf")}, HTTP_HX_REQUEST="true")
+    body = good.content.decode()
+    assert body.lstrip().startswith('<div class="card') and "名单.pdf" in body and "<html" not in body
+
+
+def _html_named_pdf():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(
+        "名单.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf"
+    )

@@ -16,13 +16,17 @@ def test_an_item_from_answer_to_acceptance(live_server, world, page: Page, artif
     page.goto(f"{live_server.url}/checklist/")
     page.screenshot(path=artifacts / "checklist.png", full_page=True)
     page.get_by_test_id("item-4").get_by_role("link").first.click()
+    page.fill("#id_narrative", "全区8家养老机构均已对照GB 38600开展自查整改，5家达标。")
+    page.fill("#id_value_compliant", "5/8")
     page.set_input_files(
         "#id_file", files=[{"name": "达标情况汇总.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     page.get_by_test_id("upload").click()
     expect(page.get_by_test_id("evidence")).to_contain_text("达标情况汇总.pdf")
-    page.fill("#id_narrative", "全区8家养老机构均已对照GB 38600开展自查整改，5家达标。")
-    page.fill("#id_value_compliant", "5/8")
+    # the upload swapped only the evidence card: what was typed is still there
+    expect(page.locator("#id_narrative")).to_have_value(
+        "全区8家养老机构均已对照GB 38600开展自查整改，5家达标。"
+    )
     page.get_by_test_id("submit").click()
     expect(page.get_by_text("已提交").first).to_be_visible()
     page.screenshot(path=artifacts / "checklist-answer.png", full_page=True)
