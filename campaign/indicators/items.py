@@ -1,321 +1,42 @@
-"""Computed indicators (issue 6): what the registry, the hazard ledger and the public pages already
-answer of the 30 inspection items of the attachment to 鞍民发〔2020〕37号.
-
-Each item the portal can answer has one function `item_N(campaign, region, data=None)` whose
-docstring quotes the item exactly as issued and states numerator, denominator and the date it is
-measured at. The rules every function follows:
-
-- The population is `Institution.objects.counted()` (converted facilities and deregistered
-  institutions leave it) inside the region's subtree (`region__path__startswith`), so a city
-  reads every county-level unit under it.
-- A deadline comes from the campaign's milestones for that item (`Milestone.items`), never from
-  the code. It is inclusive: done on the deadline day is on time. Done means the recorded
-  completion date (filing, rating, assessment, national-system update, closing of a hazard,
-  publication), never today.
-- Where the registry keeps only the current state and no completion date (GB 38600, the
-  service-quality norm, legal-person registration, medical services, fire-safety upgrade), the
-  item is measured on the record as it stands (`measured_on` is None) and says so in its note.
-- A ratio is exact (`fractions.Fraction`); a target such as "60%以上" compares
-  `numerator * 100 >= 60 * denominator`. An empty denominator is "not applicable": the value is
-  None, it shows "—", and `met` is None.
-
-`compute_many` reads each source once for any number of regions (a constant number of queries),
-so the city's matrix of regions × items costs the same whatever the number of regions.
-"""
+"""One function per item the portal can answer, each quoting the item (see the package docstring)."""
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
-from functools import cached_property, reduce
-from operator import or_
-from typing import Any
+from collections.abc import Iterable
+from decimal import Decimal
 
-from django.db.models import Min, Q
-from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from campaign.models import Campaign, Milestone
+from campaign.indicators.data import Data, data_for
+from campaign.indicators.figures import (
+    AS_RECORDED,
+    DATE,
+    NO_DEADLINE,
+    Figure,
+    Indicator,
+    all_of,
+    amount,
+    at_least,
+    count,
+    done_by,
+    ratio,
+)
+from campaign.models import Campaign
 from core import dates
 from core.models import Region
 from disclosure.models import Publication
-from hazards.models import Hazard, Referral
 from hazards.models import Status as HazardStatus
 from institutions.models import (
     EXTENSION_SERVICES,
     Area,
     FilingStatus,
     FireSafetyStatus,
-    Institution,
     LegalPersonStatus,
     MedicalMode,
     Nature,
     OperatingStatus,
     RegistrationForm,
 )
-
-NOT_APPLICABLE = "—"
-
-COUNT = "count"
-RATIO = "ratio"
-AMOUNT = "amount"
-DATE = "date"
-BOOL = "bool"
-
-
-# Results -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One figure of an indicator. A ratio keeps its numerator and denominator; its value is the
-    exact fraction, or None when the denominator is 0 (not applicable)."""
-
-    key: str
-    label: Any  # a lazy translation string
-    value: int | Decimal | Fraction | datetime.date | bool | None
-    kind: str
-    numerator: int | None = None
-    denominator: int | None = None
-
-    @property
-    def percent(self) -> Decimal | None:
-        """The ratio as a percentage rounded half-up to one decimal (for display only)."""
-        if self.kind != RATIO or self.value is None:
-            return None
-        exact = Decimal(self.numerator * 100) / Decimal(self.denominator)
-        return exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-    def display(self) -> str:
-        """ "62.5%（5/8）", "60%（3/5）", "12", "3.50", "2020-10-15"; "—" when not applicable."""
-        if self.value is None:
-            return NOT_APPLICABLE
-        if self.kind == RATIO:
-            return f"{self.percent.normalize():f}%（{self.numerator}/{self.denominator}）"
-        if self.kind == AMOUNT:
-            return f"{self.value:.2f}"
-        if self.kind == DATE:
-            return self.value.isoformat()
-        if self.kind == BOOL:
-            return gettext("Yes") if self.value else gettext("No")
-        return str(self.value)
-
-    def matches(self, declared: str) -> bool:
-        """Whether a unit's declared figure agrees with this one. A ratio may be written "62.5%",
-        "0.625" or "5/8" and agrees within 0.1 percentage point; a count or amount must be equal;
-        a date is written 2020-10-15; yes/no as 是/否. Anything unreadable disagrees."""
-        text = (declared or "").strip().replace(" ", "").replace("％", "%").replace("，", "")
-        if self.value is None or not text:
-            return False
-        try:
-            if self.kind == RATIO:
-                if text.endswith("%"):
-                    number = Fraction(Decimal(text[:-1])) / 100
-                else:
-                    number = Fraction(text) if "/" in text else Fraction(Decimal(text))
-                return abs(number - Fraction(self.value)) <= Fraction(1, 1000)
-            if self.kind == DATE:
-                return text == self.value.isoformat()
-            if self.kind == BOOL:
-                return text in (("是", "yes", "Yes") if self.value else ("否", "no", "No"))
-            return Decimal(text) == Decimal(self.value)
-        except (ArithmeticError, ValueError, ZeroDivisionError):
-            return False
-
-
-@dataclass
-class Indicator:
-    """The portal's answer to one item for one region.
-
-    `met`: True or False against the item's target, None when the item sets no target or its
-    denominator is empty. `measured_on`: the date the figures are judged at (None: the record as
-    it stands). `due_on` and `milestone`: the campaign milestone the item is judged against.
-    """
-
-    item: int
-    figures: list[Figure]
-    met: bool | None = None
-    measured_on: datetime.date | None = None
-    note: Any = ""
-    due_on: datetime.date | None = None
-    milestone: str = ""
-
-    def figure(self, key: str) -> Figure:
-        return next(figure for figure in self.figures if figure.key == key)
-
-
-def count(key: str, label, value: int | None) -> Figure:
-    return Figure(key=key, label=label, value=value, kind=COUNT)
-
-
-def ratio(key: str, label, numerator: int, denominator: int) -> Figure:
-    value = Fraction(numerator, denominator) if denominator else None
-    return Figure(key, label, value, RATIO, numerator=numerator, denominator=denominator)
-
-
-def amount(key: str, label, value: Decimal | None) -> Figure:
-    return Figure(key=key, label=label, value=value, kind=AMOUNT)
-
-
-def at_least(numerator: int, denominator: int, percent: int) -> bool | None:
-    """numerator / denominator ≥ percent %, exactly (no floats); None for an empty denominator."""
-    if not denominator:
-        return None
-    return numerator * 100 >= percent * denominator
-
-
-def all_of(numerator: int, denominator: int) -> bool | None:
-    return at_least(numerator, denominator, 100)
-
-
-def done_by(day: datetime.date | None, due_on: datetime.date | None) -> bool:
-    """Done on or before the (inclusive) deadline; with no deadline, done at all."""
-    return day is not None and (due_on is None or day <= due_on)
-
-
-AS_RECORDED = _("Measured on the record as it stands: the registry keeps no date of completion.")
-NO_DEADLINE = _("The campaign sets no deadline for this item: every recorded date counts.")
-
-
-# What the indicators read -----------------------------------------------------------------------
-
-INSTITUTION_COLUMNS = (
-    "region__path",
-    "nature",
-    "registration_form",
-    "filing_status",
-    "is_special_hardship",
-    "area",
-    "legal_person_status",
-    "legal_code_entered",
-    "operating_status",
-    "beds",
-    "nursing_beds",
-    "residents",
-    "disabled_residents",
-    "semi_disabled_residents",
-    "medical_mode",
-    "star_rating",
-    "star_rated_on",
-    "gb38600_compliant",
-    "risk_assessed_on",
-    "quality_norm_compliant",
-    "fire_safety_status",
-    "fire_gov_funds",
-    "fire_own_funds",
-    "national_data_updated_on",
-    *(name for name, _label in EXTENSION_SERVICES),
-)
-HAZARD_COLUMNS = ("pk", "region__path", "category", "found_on", "deadline", "status", "closed_on")
-
-
-class Data:
-    """Everything the indicators read for a set of regions. Each source is one query, run the first
-    time an indicator needs it and shared by every region and item after that."""
-
-    def __init__(self, campaign: Campaign, regions: Iterable[Region]):
-        self.campaign = campaign
-        self.regions = list(regions)
-        self._subsets: dict[tuple[str, str], list] = {}
-
-    def _within(self, path_lookup: str) -> Q:
-        paths = {region.path for region in self.regions}
-        if not paths:
-            return Q(pk__in=[])
-        return reduce(or_, (Q(**{f"{path_lookup}__startswith": path}) for path in sorted(paths)))
-
-    def _subset(self, source: str, region: Region, path_key: str = "region__path") -> list:
-        key = (source, region.path)
-        if key not in self._subsets:
-            rows = getattr(self, source)
-            self._subsets[key] = [row for row in rows if row[path_key].startswith(region.path)]
-        return self._subsets[key]
-
-    @cached_property
-    def milestones(self) -> dict[int, list[tuple[datetime.date, str]]]:
-        """{item number: [(due_on, milestone key), …]} of the campaign."""
-        found: dict[int, list[tuple[datetime.date, str]]] = {}
-        rows = (
-            Milestone.objects.filter(campaign=self.campaign, items__isnull=False)
-            .order_by("due_on", "key")
-            .values_list("items__number", "due_on", "key")
-        )
-        for number, due_on, key in rows:
-            found.setdefault(number, []).append((due_on, key))
-        return found
-
-    def due(self, number: int) -> tuple[datetime.date | None, str]:
-        """The deadline an item is judged against: its latest milestone (an item with several
-        milestones is done when the last of them is), or (None, "") when it has none."""
-        milestones = self.milestones.get(number)
-        if not milestones:
-            return None, ""
-        return max(milestones)
-
-    @cached_property
-    def institutions(self) -> list[dict]:
-        return list(
-            Institution.objects.counted()
-            .filter(self._within("region__path"))
-            .order_by()
-            .values(*INSTITUTION_COLUMNS)
-        )
-
-    @cached_property
-    def hazards(self) -> list[dict]:
-        return list(
-            Hazard.objects.live().filter(self._within("region__path")).order_by().values(*HAZARD_COLUMNS)
-        )
-
-    @cached_property
-    def referred(self) -> set[int]:
-        """Ids of live hazards with at least one written notice to a department."""
-        return set(
-            Referral.objects.filter(self._within("hazard__region__path"), hazard__deleted_at__isnull=True)
-            .order_by()
-            .values_list("hazard_id", flat=True)
-            .distinct()
-        )
-
-    @cached_property
-    def units(self) -> list[dict]:
-        """The county-level units under the regions (a county-level region is its own unit)."""
-        return list(
-            Region.objects.filter(self._within("path"), kind__in=Region.COUNTY_LEVEL_KINDS)
-            .order_by()
-            .values("pk", "path", "kind")
-        )
-
-    @cached_property
-    def first_published(self) -> dict[tuple[int, str], datetime.date]:
-        """{(region id, kind): local (Asia/Shanghai) date of the region's first publication}."""
-        rows = (
-            Publication.objects.filter(self._within("region__path"))
-            .order_by()
-            .values("region_id", "kind")
-            .annotate(first=Min("published_at"))
-        )
-        return {(row["region_id"], row["kind"]): timezone.localdate(row["first"]) for row in rows}
-
-    def institutions_in(self, region: Region) -> list[dict]:
-        return self._subset("institutions", region)
-
-    def hazards_in(self, region: Region) -> list[dict]:
-        return self._subset("hazards", region)
-
-    def units_in(self, region: Region) -> list[dict]:
-        return self._subset("units", region, path_key="path")
-
-
-def _data(campaign: Campaign, region: Region, data: Data | None) -> Data:
-    return data if data is not None else Data(campaign, [region])
-
-
-# Fully computable items ---------------------------------------------------------------------------
 
 
 def item_3(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
@@ -335,7 +56,7 @@ def item_3(campaign: Campaign, region: Region, data: Data | None = None) -> Indi
     Met when every hazard found is rectified (100%); not applicable when none was found. With no
     milestone the ledger is read as it stands today.
     """
-    data = _data(campaign, region, data)
+    data = data_for(campaign, region, data)
     due_on, milestone = data.due(3)
     on = due_on or dates.today()
     found = [h for h in data.hazards_in(region) if h["found_on"] <= on]
@@ -366,7 +87,7 @@ def item_4(campaign: Campaign, region: Region, data: Data | None = None) -> Indi
     Measured on the record as it stands (the registry keeps no date of compliance); the deadline
     shown is the item's milestone (safety-standard-60-percent: 2020-12-31).
     """
-    data = _data(campaign, region, data)
+    data = data_for(campaign, region, data)
     due_on, milestone = data.due(4)
     rows = data.institutions_in(region)
     compliant = sum(1 for row in rows if row["gb38600_compliant"])
@@ -388,7 +109,7 @@ def item_5(campaign: Campaign, region: Region, data: Data | None = None) -> Indi
     (quality_norm_compliant). Denominator (for the pass rate): all counted institutions.
     No target and no milestone: `met` is None. Measured on the record as it stands.
     """
-    data = _data(campaign, region, data)
+    data = data_for(campaign, region, data)
     due_on, milestone = data.due(5)
     rows = data.institutions_in(region)
     compliant = sum(1 for row in rows if row["quality_norm_compliant"])
@@ -438,7 +159,7 @@ def item_7(campaign: Campaign, region: Region, data: Data | None = None) -> Indi
     Met when every unit published on time. Also shown: the registered or filed counted institutions
     the registry holds now (what the list would contain).
     """
-    data = _data(campaign, region, data)
+    data = data_for(campaign, region, data)
     figures, met, due_on, milestone = _published_on_time(7, Publication.Kind.FILED, region, data)
     listed = sum(
         1
@@ -468,7 +189,7 @@ def item_8(campaign: Campaign, region: Region, data: Data | None = None) -> Indi
     institutions the registry holds now as unregistered or unfiled. Copying the list to the
     competent departments is not recorded: the district adds it (see the note).
     """
-    data = _data(campaign, region, data)
+    data = data_for(campaign, region, data)
     figures, met, due_on, milestone = _published_on_time(8, Publication.Kind.UNFILED, region, data)
     listed = sum(
         1
@@ -517,7 +238,7 @@ def item_13(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     registration status, not its date); the deadline shown is the milestone
     rural-facility-legal-registration (2020-11-30).
     """
-    data = _data(campaign, region, data)
+    data = data_for(campaign, region, data)
     due_on, milestone = data.due(13)
     facilities = _rural_facilities(data.institutions_in(region))
     registered = sum(1 for row in facilities if row["legal_person_status"] in REGISTERED_LEGAL_PERSON)
@@ -549,7 +270,7 @@ def item_14(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     Target: all of them (100 %). Measured on the record as it stands (no date of entry is kept);
     the deadline shown is the milestone rural-facility-legal-registration (2020-11-30).
     """
-    data = _data(campaign, region, data)
+    data = data_for(campaign, region, data)
     due_on, milestone = data.due(14)
     registered = [
         row
@@ -593,7 +314,7 @@ def item_16(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     Target: all of them (100 %) by the milestone private-fire-upgrade-complete (2021-12-31).
     Measured on the record as it stands (the registry keeps no date of the upgrade).
     """
-    data = _data(campaign, region, data)
+    data = data_for(campaign, region, data)
     due_on, milestone = data.due(16)
     private = [row for row in data.institutions_in(region) if row["nature"] == Nature.PRIVATE]
     compliant = sum(1 for row in private if row["fire_safety_status"] == FireSafetyStatus.COMPLIANT)
@@ -632,7 +353,7 @@ def item_17(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     star_rated_on is on or before the item's milestone (rating-system-implemented: 2020-12-31).
     Denominator: all counted institutions. The notice sets no share (“普遍推行”): `met` is None.
     """
-    data = _data(campaign, region, data)
+    data = data_for(campaign, region, data)
     due_on, milestone = data.due(17)
     rows = data.institutions_in(region)
     rated = sum(1 for row in rows if row["star_rating"] and done_by(row["star_rated_on"], due_on))
@@ -656,7 +377,7 @@ def item_19(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     Target: all of them (100 %). Measured on the record as it stands (no date is kept); the
     deadline shown is the milestone medical-services-all-institutions (2020-12-31).
     """
-    data = _data(campaign, region, data)
+    data = data_for(campaign, region, data)
     due_on, milestone = data.due(19)
     rows = data.institutions_in(region)
     able = sum(1 for row in rows if row["medical_mode"] != MedicalMode.NONE)
@@ -683,7 +404,7 @@ def item_20(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
       on-time one: the district confirms the rest.
     The notice sets no bed share: `met` is None.
     """
-    data = _data(campaign, region, data)
+    data = data_for(campaign, region, data)
     due_on, milestone = data.due(20)
     rows = data.institutions_in(region)
     nursing = sum(row["nursing_beds"] for row in rows)
@@ -713,7 +434,7 @@ def item_29(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     before the item's milestone if the campaign gives one — the 2020 campaign gives none, so every
     recorded assessment counts). Denominator: all counted institutions. No target: `met` is None.
     """
-    data = _data(campaign, region, data)
+    data = data_for(campaign, region, data)
     due_on, milestone = data.due(29)
     rows = data.institutions_in(region)
     assessed = sum(1 for row in rows if done_by(row["risk_assessed_on"], due_on))
@@ -738,7 +459,7 @@ def item_30(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     latest of them is used. Target: all of them (“全部”, 100 %). The registry keeps the latest
     update only: an institution updated on time and again after the deadline reads as late.
     """
-    data = _data(campaign, region, data)
+    data = data_for(campaign, region, data)
     due_on, milestone = data.due(30)
     rows = data.institutions_in(region)
     updated = sum(1 for row in rows if done_by(row["national_data_updated_on"], due_on))
@@ -772,7 +493,7 @@ def item_11(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     county-level facility (milestones special-hardship-bottom-line-safety, 2020-12-31, and
     county-disabled-care-facility, 2022-12-31; the latest is shown). No target is judged.
     """
-    data = _data(campaign, region, data)
+    data = data_for(campaign, region, data)
     due_on, milestone = data.due(11)
     facilities = _special_hardship(data.institutions_in(region))
     disabled = sum(row["disabled_residents"] + row["semi_disabled_residents"] for row in facilities)
@@ -800,7 +521,7 @@ def item_12(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     many special-hardship persons unable to care for themselves need central support (the
     denominator the portal does not have). No target is judged.
     """
-    data = _data(campaign, region, data)
+    data = data_for(campaign, region, data)
     due_on, milestone = data.due(12)
     facilities = _special_hardship(data.institutions_in(region))
     return Indicator(
@@ -834,7 +555,7 @@ def item_18(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     each. Measured on the record as it stands. The district adds the overall account of the
     services. No target is judged.
     """
-    data = _data(campaign, region, data)
+    data = data_for(campaign, region, data)
     due_on, milestone = data.due(18)
     rows = data.institutions_in(region)
     offering = sum(1 for row in rows if any(row[name] for name, _label in EXTENSION_SERVICES))
@@ -878,7 +599,7 @@ def item_24(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     stands (no milestone). The district adds the three-year plan, drills and training.
     """
     note = _("The district adds the three-year campaign plan, the fire drills and the escape training.")
-    return _ledger(24, ("fire",), note, region, _data(campaign, region, data))
+    return _ledger(24, ("fire",), note, region, data_for(campaign, region, data))
 
 
 def item_25(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
@@ -892,7 +613,7 @@ def item_25(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     note = _(
         "The district adds food-safety education, daily management and how canteens meet their responsibility."
     )
-    return _ledger(25, ("food",), note, region, _data(campaign, region, data))
+    return _ledger(25, ("food",), note, region, data_for(campaign, region, data))
 
 
 def item_27(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
@@ -906,7 +627,7 @@ def item_27(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     note = _(
         "The district adds the cases reported to the police and other departments and how they were handled."
     )
-    return _ledger(27, ("elder_abuse",), note, region, _data(campaign, region, data))
+    return _ledger(27, ("elder_abuse",), note, region, data_for(campaign, region, data))
 
 
 def item_28(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
@@ -920,56 +641,4 @@ def item_28(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     note = _(
         "The district adds how it prevents and handles illegal fund-raising with the departments concerned."
     )
-    return _ledger(28, ("illegal_fundraising",), note, region, _data(campaign, region, data))
-
-
-# Registry ---------------------------------------------------------------------------------------
-
-# The issue's lists. Items 22 (training organised by the civil-affairs departments) and 23 (the
-# "一事一议" request to the government by the end of August) are partly computable in the issue's
-# list, but nothing the portal records answers any part of them yet: they have no function.
-COMPUTABLE = frozenset({3, 4, 5, 7, 8, 13, 14, 16, 17, 19, 20, 29, 30})
-PARTLY = frozenset({11, 12, 18, 22, 23, 24, 25, 27, 28})
-NARRATIVE = frozenset({1, 2, 6, 9, 10, 15, 21, 26})
-
-INDICATORS: dict[int, Callable[..., Indicator]] = {
-    3: item_3,
-    4: item_4,
-    5: item_5,
-    7: item_7,
-    8: item_8,
-    11: item_11,
-    12: item_12,
-    13: item_13,
-    14: item_14,
-    16: item_16,
-    17: item_17,
-    18: item_18,
-    19: item_19,
-    20: item_20,
-    24: item_24,
-    25: item_25,
-    27: item_27,
-    28: item_28,
-    29: item_29,
-    30: item_30,
-}
-
-
-def compute(campaign: Campaign, region: Region, number: int) -> Indicator | None:
-    """The portal's figures for one item and region; None for an item it cannot compute."""
-    function = INDICATORS.get(number)
-    return function(campaign, region) if function else None
-
-
-def compute_many(
-    campaign: Campaign, regions: Iterable[Region], numbers: Iterable[int] | None = None
-) -> dict[int, dict[int, Indicator]]:
-    """{region id: {item number: indicator}} for every region and computable item asked for (all
-    by default), reading each source once: a constant number of queries whatever the number of
-    regions (at most one each for milestones, institutions, hazards, referrals, units and
-    publications)."""
-    regions = list(regions)
-    wanted = sorted(n for n in (numbers if numbers is not None else INDICATORS) if n in INDICATORS)
-    data = Data(campaign, regions)
-    return {region.pk: {n: INDICATORS[n](campaign, region, data=data) for n in wanted} for region in regions}
+    return _ledger(28, ("illegal_fundraising",), note, region, data_for(campaign, region, data))

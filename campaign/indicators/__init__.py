@@ -1,0 +1,123 @@
+"""Computed indicators (issue 6): what the registry, the hazard ledger and the public pages already
+answer of the 30 inspection items of the attachment to 鞍民发〔2020〕37号.
+
+Each item the portal can answer has one function `item_N(campaign, region, data=None)` whose
+docstring quotes the item exactly as issued and states numerator, denominator and the date it is
+measured at. The rules every function follows:
+
+- The population is `Institution.objects.counted()` (converted facilities and deregistered
+  institutions leave it) inside the region's subtree (`region__path__startswith`), so a city
+  reads every county-level unit under it.
+- A deadline comes from the campaign's milestones for that item (`Milestone.items`), never from
+  the code. It is inclusive: done on the deadline day is on time. Done means the recorded
+  completion date (filing, rating, assessment, national-system update, closing of a hazard,
+  publication), never today.
+- Where the registry keeps only the current state and no completion date (GB 38600, the
+  service-quality norm, legal-person registration, medical services, fire-safety upgrade), the
+  item is measured on the record as it stands (`measured_on` is None) and says so in its note.
+- A ratio is exact (`fractions.Fraction`); a target such as "60%以上" compares
+  `numerator * 100 >= 60 * denominator`. An empty denominator is "not applicable": the value is
+  None, it shows "—", and `met` is None.
+
+`compute_many` reads each source once for any number of regions (a constant number of queries),
+so the city's matrix of regions × items costs the same whatever the number of regions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from campaign.indicators.data import Data
+from campaign.indicators.figures import Figure, Indicator, all_of, at_least, done_by, ratio
+from campaign.indicators.items import (
+    item_3,
+    item_4,
+    item_5,
+    item_7,
+    item_8,
+    item_11,
+    item_12,
+    item_13,
+    item_14,
+    item_16,
+    item_17,
+    item_18,
+    item_19,
+    item_20,
+    item_24,
+    item_25,
+    item_27,
+    item_28,
+    item_29,
+    item_30,
+)
+from campaign.models import Campaign
+from core.models import Region
+
+__all__ = [
+    "COMPUTABLE",
+    "INDICATORS",
+    "NARRATIVE",
+    "PARTLY",
+    "Data",
+    "Figure",
+    "Indicator",
+    "all_of",
+    "at_least",
+    "compute",
+    "compute_many",
+    "done_by",
+    "ratio",
+]
+
+
+# Registry ---------------------------------------------------------------------------------------
+
+# The issue's lists. Items 22 (training organised by the civil-affairs departments) and 23 (the
+# "一事一议" request to the government by the end of August) are partly computable in the issue's
+# list, but nothing the portal records answers any part of them yet: they have no function.
+COMPUTABLE = frozenset({3, 4, 5, 7, 8, 13, 14, 16, 17, 19, 20, 29, 30})
+PARTLY = frozenset({11, 12, 18, 22, 23, 24, 25, 27, 28})
+NARRATIVE = frozenset({1, 2, 6, 9, 10, 15, 21, 26})
+
+INDICATORS: dict[int, Callable[..., Indicator]] = {
+    3: item_3,
+    4: item_4,
+    5: item_5,
+    7: item_7,
+    8: item_8,
+    11: item_11,
+    12: item_12,
+    13: item_13,
+    14: item_14,
+    16: item_16,
+    17: item_17,
+    18: item_18,
+    19: item_19,
+    20: item_20,
+    24: item_24,
+    25: item_25,
+    27: item_27,
+    28: item_28,
+    29: item_29,
+    30: item_30,
+}
+
+
+def compute(campaign: Campaign, region: Region, number: int) -> Indicator | None:
+    """The portal's figures for one item and region; None for an item it cannot compute."""
+    function = INDICATORS.get(number)
+    return function(campaign, region) if function else None
+
+
+def compute_many(
+    campaign: Campaign, regions: Iterable[Region], numbers: Iterable[int] | None = None
+) -> dict[int, dict[int, Indicator]]:
+    """{region id: {item number: indicator}} for every region and computable item asked for (all
+    by default), reading each source once: a constant number of queries whatever the number of
+    regions (at most one each for milestones, institutions, hazards, referrals, units and
+    publications)."""
+    regions = list(regions)
+    wanted = sorted(n for n in (numbers if numbers is not None else INDICATORS) if n in INDICATORS)
+    data = Data(campaign, regions)
+    return {region.pk: {n: INDICATORS[n](campaign, region, data=data) for n in wanted} for region in regions}
