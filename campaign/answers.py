@@ -13,11 +13,11 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.models import AnswerEvent, InspectionItem, ItemAnswer, Milestone
 from core import evidence as evidence_files
+from core import review
 from core.concurrency import save_versioned
 from core.models import Region
 from core.roles import Role
@@ -54,8 +54,7 @@ def can_review(user, answer: ItemAnswer) -> bool:
     return answer.submitted_by_id != user.pk
 
 
-def can_reopen(user, answer: ItemAnswer) -> bool:
-    return user.role == Role.CITY and answer.status == Status.ACCEPTED
+can_reopen = review.can_reopen
 
 
 def due_on(item: InspectionItem, region: Region) -> datetime.date | None:
@@ -74,10 +73,6 @@ def due_on(item: InspectionItem, region: Region) -> datetime.date | None:
 def _visible(user, answer: ItemAnswer) -> None:
     if not ItemAnswer.objects.visible_to(user).filter(pk=answer.pk).exists():
         raise PermissionDenied
-
-
-def _event(answer, action, by, note="") -> AnswerEvent:
-    return AnswerEvent.objects.create(answer=answer, action=action, by=by, note=note)
 
 
 @transaction.atomic
@@ -110,11 +105,9 @@ def answer_save(
     answer.narrative = narrative
     answer.values = values or {}
     if submit:
-        answer.status = Status.SUBMITTED
-        answer.submitted_by = by
-        answer.submitted_at = timezone.now()
+        review.mark_submitted(answer, by)
     save_versioned(answer, expected_version=expected_version, by=by)
-    _event(answer, Action.SUBMIT if submit else Action.SAVE, by)
+    review.record(answer, Action.SUBMIT if submit else Action.SAVE, by)
     return answer
 
 
@@ -124,21 +117,18 @@ def answer_add_evidence(*, answer: ItemAnswer, file, by):
     if not can_edit(by, answer):
         raise PermissionDenied
     evidence = evidence_files.evidence_attach(owner=answer, file=file, purpose=EVIDENCE_PURPOSE, by=by)
-    _event(answer, Action.EVIDENCE, by, note=evidence.original_name)
+    review.record(answer, Action.EVIDENCE, by, note=evidence.original_name)
     return evidence
 
 
 def _review_target(answer: ItemAnswer, by) -> ItemAnswer:
     _visible(by, answer)
-    answer = ItemAnswer.objects.select_for_update().get(pk=answer.pk)
-    if by.role != Role.CITY:
-        raise ValidationError(_("Only the city bureau accepts or returns answers."), code="forbidden")
-    if answer.status != Status.SUBMITTED:
-        raise ValidationError(
-            _("Only a submitted answer can be reviewed; this one is “%(status)s”.")
-            % {"status": answer.get_status_display()},
-            code="wrong_status",
-        )
+    answer = review.review_target(
+        answer,
+        by,
+        forbidden=_("Only the city bureau accepts or returns answers."),
+        wrong_status=_("Only a submitted answer can be reviewed; this one is “%(status)s”."),
+    )
     if answer.submitted_by_id == by.pk:
         raise ValidationError(
             _("You submitted this answer; another colleague of the city bureau accepts or returns it."),
@@ -150,25 +140,15 @@ def _review_target(answer: ItemAnswer, by) -> ItemAnswer:
 @transaction.atomic
 def answer_accept(*, answer: ItemAnswer, by) -> ItemAnswer:
     answer = _review_target(answer, by)
-    answer.status = Status.ACCEPTED
-    answer.reviewed_by, answer.reviewed_at, answer.return_reason = by, timezone.now(), ""
-    answer.version += 1
-    answer.save()
-    _event(answer, Action.ACCEPT, by)
+    review.accept(answer, by)
     return answer
 
 
 @transaction.atomic
 def answer_return(*, answer: ItemAnswer, by, reason: str) -> ItemAnswer:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for returning the answer.")})
+    reason = review.required_reason(reason, _("Give the reason for returning the answer."))
     answer = _review_target(answer, by)
-    answer.status = Status.RETURNED
-    answer.reviewed_by, answer.reviewed_at, answer.return_reason = by, timezone.now(), reason
-    answer.version += 1
-    answer.save()
-    _event(answer, Action.RETURN, by, note=reason)
+    review.send_back(answer, by, reason)
     return answer
 
 
@@ -178,13 +158,6 @@ def answer_reopen(*, answer: ItemAnswer, by, reason: str) -> ItemAnswer:
     _visible(by, answer)
     if not can_reopen(by, answer):
         raise ValidationError(_("Only the city bureau reopens an accepted answer."), code="forbidden")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for reopening the answer.")})
-    answer = ItemAnswer.objects.select_for_update().get(pk=answer.pk)
-    answer.status = Status.RETURNED
-    answer.reviewed_by, answer.reviewed_at, answer.return_reason = by, timezone.now(), reason
-    answer.version += 1
-    answer.save()
-    _event(answer, Action.REOPEN, by, note=reason)
-    return answer
+    reason = review.required_reason(reason, _("Give the reason for reopening the answer."))
+    # re-checked under the row lock: two colleagues reopening at once do not both succeed
+    return review.reopen(answer, by, reason, forbidden=_("Only the city bureau reopens an accepted answer."))

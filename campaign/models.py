@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel, VersionedModel
+from core.review import ReviewedModel, ReviewEvent, status_field
 from core.roles import Role
 from core.scoping import ScopedQuerySet
 
@@ -171,7 +172,7 @@ class ItemAnswerQuerySet(ScopedQuerySet):
     region_lookup = "region"
 
 
-class ItemAnswer(TimeStampedModel, VersionedModel):
+class ItemAnswer(TimeStampedModel, VersionedModel, ReviewedModel):
     """A unit's answer to one of the 30 items (各地落实及有关证明材料): the implementation narrative,
     the figures the item asks for, evidence files, and its way to acceptance (验收).
 
@@ -192,33 +193,10 @@ class ItemAnswer(TimeStampedModel, VersionedModel):
     region = models.ForeignKey(
         "core.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="item_answers"
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
-    )
+    status = status_field(Status)
     narrative = models.TextField(_("implementation"), blank=True)
     # The figures the unit declares, keyed like the computed indicator's figures (campaign.indicators).
     values = models.JSONField(_("declared figures"), default=dict, blank=True)
-    submitted_by = models.ForeignKey(
-        "accounts.User",
-        verbose_name=_("submitted by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
-    reviewed_by = models.ForeignKey(
-        "accounts.User",
-        verbose_name=_("reviewed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
-    return_reason = models.TextField(_("reason for return"), blank=True, editable=False)
 
     evidence = GenericRelation("core.Evidence", content_type_field="owner_type", object_id_field="owner_id")
 
@@ -233,16 +211,12 @@ class ItemAnswer(TimeStampedModel, VersionedModel):
     def __str__(self):
         return f"{self.region} · {self.item.number}"
 
-    @property
-    def is_locked(self) -> bool:
-        return self.status in (self.Status.SUBMITTED, self.Status.ACCEPTED)
-
 
 class AnswerEventQuerySet(ScopedQuerySet):
     region_lookup = "answer__region"
 
 
-class AnswerEvent(models.Model):
+class AnswerEvent(ReviewEvent):
     """One line of an answer's history: who did what, when, with which reason."""
 
     class Action(models.TextChoices):
@@ -253,18 +227,12 @@ class AnswerEvent(models.Model):
         REOPEN = "reopen", _("Reopened")
         EVIDENCE = "evidence", _("Evidence added")
 
+    owner = "answer"
     answer = models.ForeignKey(ItemAnswer, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
-    note = models.TextField(_("note"), blank=True)
-    by = models.ForeignKey("accounts.User", verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
     objects = AnswerEventQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(ReviewEvent.Meta):
         verbose_name = _("answer event")
         verbose_name_plural = _("answer events")
-
-    def __str__(self):
-        return f"{self.answer_id} {self.action}"

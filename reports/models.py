@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.models import TimeStampedModel, VersionedModel
+from core.review import ReviewedModel, ReviewEvent, status_field
 from core.scoping import ScopedQuerySet
 
 
@@ -21,7 +22,7 @@ class SummaryReportQuerySet(ScopedQuerySet):
     region_lookup = "region"
 
 
-class SummaryReport(TimeStampedModel, VersionedModel):
+class SummaryReport(TimeStampedModel, VersionedModel, ReviewedModel):
     """One county-level unit's summary report for one campaign."""
 
     class Status(models.TextChoices):
@@ -43,37 +44,14 @@ class SummaryReport(TimeStampedModel, VersionedModel):
     region = models.ForeignKey(
         "core.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="summary_reports"
     )
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, editable=False
-    )
+    status = status_field(Status)
     achievements = models.TextField(_("main work and results of the four years"), blank=True)
     problems = models.TextField(_("outstanding problems"), blank=True)
     suggestions = models.TextField(_("opinions and suggestions"), blank=True)
     long_term_plan = models.TextField(_("plans for the long-term mechanism"), blank=True)
-    submitted_by = models.ForeignKey(
-        "accounts.User",
-        verbose_name=_("submitted by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     # The deadline is met by the first submission: a report the city returns for more work after
     # the deadline was still sent on time.
     first_submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True, editable=False)
-    reviewed_by = models.ForeignKey(
-        "accounts.User",
-        verbose_name=_("reviewed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
-    return_reason = models.TextField(_("reason for return"), blank=True, editable=False)
 
     objects = SummaryReportQuerySet.as_manager()
 
@@ -88,10 +66,6 @@ class SummaryReport(TimeStampedModel, VersionedModel):
     def __str__(self):
         return f"{self.region} · {self.campaign}"
 
-    @property
-    def is_locked(self) -> bool:
-        return self.status in (self.Status.SUBMITTED, self.Status.ACCEPTED)
-
     def sections(self) -> list[tuple[str, str, str]]:
         """(field name, label, text) of the four sections, in the notice's order."""
         return [
@@ -103,7 +77,7 @@ class SummaryReportEventQuerySet(ScopedQuerySet):
     region_lookup = "report__region"
 
 
-class SummaryReportEvent(models.Model):
+class SummaryReportEvent(ReviewEvent):
     """One line of a report's history: who did what, when, with which reason."""
 
     class Action(models.TextChoices):
@@ -113,18 +87,12 @@ class SummaryReportEvent(models.Model):
         ACCEPT = "accept", _("Accepted")
         REOPEN = "reopen", _("Reopened")
 
+    owner = "report"
     report = models.ForeignKey(SummaryReport, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
-    note = models.TextField(_("note"), blank=True)
-    by = models.ForeignKey("accounts.User", verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
     objects = SummaryReportEventQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(ReviewEvent.Meta):
         verbose_name = _("summary report event")
         verbose_name_plural = _("summary report events")
-
-    def __str__(self):
-        return f"{self.report_id} {self.action}"

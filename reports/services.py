@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from campaign.models import Campaign, Milestone
-from core import dates
+from core import dates, review
 from core.concurrency import save_versioned
 from core.models import Region
 from core.roles import Role
@@ -126,17 +126,12 @@ def can_review(user, report: SummaryReport) -> bool:
     return user.role == Role.CITY and report.status == Status.SUBMITTED
 
 
-def can_reopen(user, report: SummaryReport) -> bool:
-    return user.role == Role.CITY and report.status == Status.ACCEPTED
+can_reopen = review.can_reopen
 
 
 def _visible(user, report: SummaryReport) -> None:
     if not SummaryReport.objects.visible_to(user).filter(pk=report.pk).exists():
         raise PermissionDenied
-
-
-def _event(report, action, by, note="") -> SummaryReportEvent:
-    return SummaryReportEvent.objects.create(report=report, action=action, by=by, note=note)
 
 
 # Writing ----------------------------------------------------------------------------------------
@@ -188,12 +183,10 @@ def report_save(
     for name, text in values.items():
         setattr(report, name, text)
     if submit:
-        now = timezone.now()
-        report.status = Status.SUBMITTED
-        report.submitted_by, report.submitted_at = by, now
-        report.first_submitted_at = report.first_submitted_at or now
+        review.mark_submitted(report, by)
+        report.first_submitted_at = report.first_submitted_at or report.submitted_at
     save_versioned(report, expected_version=expected_version, by=by)
-    _event(report, Action.SUBMIT if submit else Action.SAVE, by)
+    review.record(report, Action.SUBMIT if submit else Action.SAVE, by)
     return report
 
 
@@ -202,43 +195,26 @@ def report_save(
 
 def _review_target(report: SummaryReport, by) -> SummaryReport:
     _visible(by, report)
-    report = SummaryReport.objects.select_for_update().get(pk=report.pk)
-    if by.role != Role.CITY:
-        raise ValidationError(_("Only the city bureau accepts or returns summary reports."), code="forbidden")
-    if report.status != Status.SUBMITTED:
-        raise ValidationError(
-            _("Only a submitted report can be reviewed; this one is “%(status)s”.")
-            % {"status": report.get_status_display()},
-            code="wrong_status",
-        )
-    return report
-
-
-def _reviewed(report: SummaryReport, by, status: str, reason: str = "") -> None:
-    report.status = status
-    report.reviewed_by, report.reviewed_at, report.return_reason = by, timezone.now(), reason
-    report.version += 1
-    report.save()
+    return review.review_target(
+        report,
+        by,
+        forbidden=_("Only the city bureau accepts or returns summary reports."),
+        wrong_status=_("Only a submitted report can be reviewed; this one is “%(status)s”."),
+    )
 
 
 @transaction.atomic
 def report_accept(*, report: SummaryReport, by) -> SummaryReport:
     report = _review_target(report, by)
-    _reviewed(report, by, Status.ACCEPTED)
-    _event(report, Action.ACCEPT, by)
+    review.accept(report, by)
     return report
 
 
 @transaction.atomic
 def report_return(*, report: SummaryReport, by, reason: str) -> SummaryReport:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(
-            {"reason": ValidationError(_("Give the reason for returning the report."), code="required")}
-        )
+    reason = review.required_reason(reason, _("Give the reason for returning the report."), code="required")
     report = _review_target(report, by)
-    _reviewed(report, by, Status.RETURNED, reason)
-    _event(report, Action.RETURN, by, note=reason)
+    review.send_back(report, by, reason)
     return report
 
 
@@ -246,19 +222,11 @@ def report_return(*, report: SummaryReport, by, reason: str) -> SummaryReport:
 def report_reopen(*, report: SummaryReport, by, reason: str) -> SummaryReport:
     """Unlock an accepted report: it goes back to its unit as returned, with the reason."""
     _visible(by, report)
+    forbidden = _("Only the city bureau reopens an accepted report.")
     if not can_reopen(by, report):
-        raise ValidationError(_("Only the city bureau reopens an accepted report."), code="forbidden")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(
-            {"reason": ValidationError(_("Give the reason for reopening the report."), code="required")}
-        )
-    report = SummaryReport.objects.select_for_update().get(pk=report.pk)
-    if report.status != Status.ACCEPTED:  # changed meanwhile
-        raise ValidationError(_("Only the city bureau reopens an accepted report."), code="forbidden")
-    _reviewed(report, by, Status.RETURNED, reason)
-    _event(report, Action.REOPEN, by, note=reason)
-    return report
+        raise ValidationError(forbidden, code="forbidden")
+    reason = review.required_reason(reason, _("Give the reason for reopening the report."), code="required")
+    return review.reopen(report, by, reason, forbidden=forbidden)
 
 
 # Reads ------------------------------------------------------------------------------------------
