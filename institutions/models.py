@@ -1,5 +1,6 @@
 """The institution registry: what the documents ask about each eldercare institution."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -120,6 +121,20 @@ class Institution(TimeStampedModel, VersionedModel):
         db_index=True,
         help_text=_('18 characters. Branches of a "1+N" consortium carry the head institution\'s code.'),
     )
+    credit_code_confirmed = models.BooleanField(
+        _("check digit does not conform to GB 32100, verified manually"),
+        default=False,
+        help_text=_("Only for a code really issued before 2016 whose check digit fails GB 32100."),
+    )
+    credit_code_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("code verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    credit_code_confirmed_at = models.DateTimeField(_("code verified at"), null=True, blank=True)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("consortium head institution"),
@@ -154,6 +169,12 @@ class Institution(TimeStampedModel, VersionedModel):
         _("legal-person registration"), max_length=16, choices=LegalPersonStatus.choices, blank=True
     )
     legal_code_entered = models.BooleanField(_("legal code entered in the national system"), default=False)
+    legal_code_entered_on = models.DateField(
+        _("legal code entered in the national system on"),
+        null=True,
+        blank=True,
+        help_text=_("Items 13 and 14 are judged by this date against the milestone."),
+    )
     operating_status = models.CharField(
         _("operating status"),
         max_length=16,
