@@ -136,7 +136,22 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = int(env("AXES_PROXY_COUNT", "0") or 0) or None
+# The client's address, which the lockout is keyed on, is resolved by django-ipware. AXES_PROXY_COUNT
+# is the number of reverse proxies in front (README: nginx, so 1). With none, only REMOTE_ADDR counts
+# and any X-Forwarded-For a client sends is ignored. With N proxies, each appending the address it
+# received the request from ($proxy_add_x_forwarded_for), the client is the N-th address from the
+# right of X-Forwarded-For; whatever a client put further left is its own invention and is skipped.
+# ipware counts only the proxies listed in the header after the client (the last proxy is
+# REMOTE_ADDR, not listed), hence N - 1, and IPWARE_STRICT off lets the header carry more entries.
+PORTAL_PROXY_COUNT = int(env("AXES_PROXY_COUNT", "0") or 0)
+if PORTAL_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("AXES_PROXY_COUNT must be 0 or more.")
+AXES_IPWARE_PROXY_ORDER = "left-most"
+AXES_IPWARE_PROXY_COUNT = PORTAL_PROXY_COUNT - 1 if PORTAL_PROXY_COUNT else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if PORTAL_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+IPWARE_STRICT = False
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 LANGUAGE_CODE = "zh-hans"
