@@ -111,6 +111,15 @@ DATABASES = {
         conn_max_age=int(env("DJANGO_CONN_MAX_AGE", "60") or 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's SQLite: readers never wait for the writer (WAL), a writer waits up to 20 s for
+    # another instead of failing with "database is locked", and a transaction takes the write lock
+    # when it starts (IMMEDIATE), so two that read and then write cannot deadlock each other.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        init_command="PRAGMA journal_mode=WAL; PRAGMA busy_timeout=20000",
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
