@@ -72,7 +72,9 @@ def test_real_codes_are_valid(code):
 def test_generated_codes_are_valid_for_every_authority(authority):
     rng = random.Random(authority)
     for _ in range(20):
-        code = uscc.generate(authority=authority, org_type=rng.choice("123456789"), rng=rng)
+        code = uscc.generate(
+            authority=authority, org_type=rng.choice(list(uscc.CATEGORIES[authority])), rng=rng
+        )
         assert len(code) == 18
         assert code[0] == authority
         assert code[2:8] == "210300"
@@ -118,14 +120,26 @@ def test_a_single_mistyped_character_is_caught():
 # --- agreement with python-stdnum ---------------------------------------------------------------
 
 
+# Division codes of every level, current and historical (GB/T 2260), to build well-formed codes from.
+DIVISIONS = [
+    "110000",
+    "110101",
+    "210000",
+    "210300",
+    "210302",
+    "210311",
+    "210322",
+    "210381",
+    "440305",
+    "100000",
+]
+DIGIT_PAIRS = [a + c for a, cats in uscc.CATEGORIES.items() if a.isdigit() for c in cats]
+
+
 def random_stdnum_shaped(rng: random.Random) -> str:
-    """17 characters stdnum accepts: two non-zero digits, six digits, nine alphabet characters."""
-    return (
-        rng.choice("123456789")
-        + rng.choice("123456789")
-        + "".join(rng.choices("0123456789", k=6))
-        + "".join(rng.choices(uscc.ALPHABET, k=9))
-    )
+    """17 characters stdnum accepts and GB 32100's tables allow: a digit pair of the authority and
+    category table, a division code, nine alphabet characters."""
+    return rng.choice(DIGIT_PAIRS) + rng.choice(DIVISIONS) + "".join(rng.choices(uscc.ALPHABET, k=9))
 
 
 def test_agrees_with_stdnum_on_codes_it_accepts():
@@ -157,7 +171,6 @@ def test_check_character_agrees_with_stdnum_for_any_17_alphabet_characters():
         "A1110000600037341K",  # military establishment office
         "N2210300MA0000001A",  # agriculture: a village collective economic organisation
         "Y1210300MA1234567R",  # other authorities
-        "5A210300MA00000013",  # a letter as organisation type
     ],
 )
 def test_valid_codes_stdnum_rejects(code):
@@ -168,7 +181,10 @@ def test_valid_codes_stdnum_rejects(code):
 def test_random_letter_authority_codes_pass_though_stdnum_rejects_them():
     rng = random.Random(18)
     for _ in range(200):
-        code = uscc.generate(authority=rng.choice("ABCDEFGNY"), org_type=rng.choice("123459"), rng=rng)
+        authority = rng.choice("ABCDEFGNY")
+        code = uscc.generate(
+            authority=authority, org_type=rng.choice(list(uscc.CATEGORIES[authority])), rng=rng
+        )
         assert uscc.is_valid(code)
         assert not stdnum_uscc.is_valid(code)
 
@@ -201,6 +217,11 @@ def test_zero_authority_or_type_stdnum_accepts_is_rejected(code, expected):
         ("H1110000600037341L", "authority"),
         ("M1210300MA1234567R", "authority"),
         ("91A10000600037341L", "division"),
+        ("5A210300MA00000013", "org_type"),  # civil affairs has no category A
+        ("94210300MA00000013", "org_type"),  # market regulation: 1, 2, 3 only
+        ("Y2210300MA00000013", "org_type"),  # other authorities: 1 only
+        ("52030219MA00000013", "division"),  # no province 03
+        ("52219999MA00000013", "division"),  # Liaoning has no 9999
         ("9111000X600037341L", "division"),
         ("91110000600037341K", "check_digit"),
         ("91110000600037342L", "check_digit"),  # one digit of the body mistyped
@@ -313,3 +334,86 @@ def test_search_text_that_is_not_a_code_normalizes_harmlessly():
     # institutions/filters.py normalizes whatever is typed into the name-or-code search box.
     assert uscc.normalize("阳光 养老院") == "阳光养老院"
     assert uscc.normalize("９１２１") == "9121"
+
+
+# --- segments: registration authority + category, administrative division (GB 32100 tables) ------
+
+
+def test_a_personal_id_number_is_refused_on_its_division_segment():
+    # 02-uscc-idcard-shaped.xlsx: an ID number of a person born in Tiedong District in 1980.
+    # (Messages are asserted in English, the msgids; locale/ holds the Chinese.)
+    with translation.override("en"), pytest.raises(ValidationError) as info:
+        uscc.validate("210302198001010839")
+    assert info.value.code == "division"
+    assert info.value.params == {"value": "030219"}
+    assert "Characters 3 to 8" in info.value.messages[0] and "“030219”" in info.value.messages[0]
+    assert "personal ID number" in info.value.messages[0]
+
+
+def test_a_wrong_category_names_the_authority_and_the_allowed_categories():
+    with translation.override("en"), pytest.raises(ValidationError) as info:
+        uscc.validate("5A210300MA00000013")
+    message = info.value.messages[0]
+    assert info.value.code == "org_type"
+    assert "civil affairs" in message and "2 private non-enterprise unit" in message and "“A”" in message
+
+
+@pytest.mark.parametrize(
+    ("division", "expected"),
+    [
+        ("210302", "铁东区"),
+        ("210381", "海城市"),
+        ("210300", "鞍山市"),
+        ("210000", "辽宁省"),
+        ("210322", "海城县"),  # abolished in 1985: codes issued before then keep it
+        ("210311", "千山区"),
+        ("100000", "国家"),  # national registration
+    ],
+)
+def test_division_table_knows_current_historical_and_national_codes(division, expected):
+    assert expected in uscc.division_name(division)
+    code = uscc.generate(authority="5", org_type="2", division=division, body="MA0TEXT01")
+    assert uscc.validate(code) == code
+
+
+@pytest.mark.parametrize("division", ["030219", "219999", "210399", "000000", "999999", "21030", "21030X"])
+def test_division_table_refuses_what_is_no_division(division):
+    assert uscc.division_name(division) is None
+
+
+def test_every_official_anshan_region_code_is_in_the_division_table():
+    import yaml
+    from django.conf import settings
+
+    data = yaml.safe_load((settings.BASE_DIR / "core" / "data" / "regions_anshan.yaml").read_text("utf-8"))
+    codes = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            code = str(node.get("code", ""))
+            if len(code) == 6 and code.isdigit():
+                codes.append(code)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(data)
+    assert len(codes) >= 8
+    assert [code for code in codes if uscc.division_name(code) is None] == []
+
+
+def test_segments_are_checked_before_the_check_character():
+    # A code with a wrong division AND a wrong check character fails on the division: only a code
+    # whose sole problem is the check character can be confirmed as verified manually.
+    first17 = "52030219MA0TEXT01"
+    wrong = next(c for c in uscc.ALPHABET if c != uscc.check_digit(first17))
+    assert error_code(first17 + wrong) == "division"
+
+
+def test_describe_prefix():
+    with translation.override("en"):
+        assert uscc.describe_prefix("52") == "52 (civil affairs: private non-enterprise unit)"
+        assert uscc.describe_prefix("12MA").startswith("12 (establishment office: public institution)")
+    assert uscc.describe_prefix("H1") == "H1"
