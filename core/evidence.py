@@ -7,7 +7,10 @@ One place decides what may be uploaded, how it is stored, who may read it and ho
   (20 MB by default). The type is decided by the file's *content* (magic bytes; the stream names
   of an OLE2 file; the members of an OOXML zip) and must belong to the same family as the name's
   extension: an image named .jpg that is really a PNG is accepted (and stored as .png), a PNG
-  named .pdf, a plain zip named .docx, HTML, SVG and everything else are refused. Names with a
+  named .pdf, a plain zip named .docx, HTML, SVG and everything else are refused. Hostile
+  content is refused too: Office documents with macros (2007+ and 97-2003) or a password; 2007+
+  documents over the import's decompression limits (`core.archives`: unpacked size, ratio, member
+  count); PDFs with scripts, launch actions or attached files (`core.pdf_actions`). Names with a
   folder path or control characters are refused (Django's upload parser already strips folders
   from real HTTP uploads, so such a name means a crafted call).
 - **Stored** under `MEDIA_ROOT/evidence/<year>/<month>/<random hex>.<detected extension>`; the
@@ -47,7 +50,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import archives
 from core.models import Evidence
+from core.pdf_actions import Uncheckable, active_names
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +117,8 @@ _OLE2_STREAMS = {
     "PowerPoint Document": "ppt",
     "EncryptedPackage": "encrypted",
 }
+# Entries (name: entry type, 1 = storage, 2 = stream) that only a 97-2003 file with VBA macros has.
+_OLE2_MACRO_ENTRIES = {"_VBA_PROJECT": 2, "_VBA_PROJECT_CUR": 1, "Macros": 1}
 _OOXML_FOLDERS = (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx"))
 _CONTENT_MATCHERS = [
     filetype.get_type(mime=mime)
@@ -203,15 +210,17 @@ def _read_head(file) -> bytes:
     return bytes(head)
 
 
-def _ole2_streams(file) -> set[str]:
-    """Names of the known Office streams in an OLE2 (compound file) container.
+def _ole2_streams(file, entries: dict[str, int] | None = None) -> set[str]:
+    """Names of the known Office streams (or of `entries`: name -> entry type) in an OLE2
+    (compound file) container.
 
     Directory entries are 128 bytes, aligned to 128 bytes in the file (the header and every sector
     are multiples of 128), and start with the UTF-16LE name, its length in bytes at offset 64 and
     the entry type (2 = stream) at 66. Looking for aligned entries avoids parsing the sector chains
     and never misses a real stream; text that merely mentions a name is not aligned like an entry.
     """
-    needles = {name: name.encode("utf-16-le") + b"\0\0" for name in _OLE2_STREAMS}
+    entries = entries if entries is not None else dict.fromkeys(_OLE2_STREAMS, 2)
+    needles = {name: name.encode("utf-16-le") + b"\0\0" for name in entries}
     found: set[str] = set()
     chunk_size = 1 << 20  # a multiple of 128, so entries never straddle two chunks
     file.seek(0)
@@ -223,7 +232,7 @@ def _ole2_streams(file) -> set[str]:
                 if (
                     position % 128 == 0
                     and int.from_bytes(chunk[position + 64 : position + 66], "little") == len(needle)
-                    and chunk[position + 66 : position + 67] == b"\x02"
+                    and chunk[position + 66] == entries[name]
                 ):
                     found.add(name)
     file.seek(0)
@@ -258,6 +267,16 @@ class _Refusal(Exception):
         self.message, self.code = message, code
 
 
+def _macros_refusal() -> _Refusal:
+    return _Refusal(
+        _(
+            "The file “%(name)s” contains macros, which are not accepted. Save it as a "
+            "document without macros and upload that."
+        ),
+        "macros",
+    )
+
+
 def _detect(file, named_extension: str) -> str | None:
     """The canonical extension of the file's content, or None when it is nothing accepted.
 
@@ -265,11 +284,12 @@ def _detect(file, named_extension: str) -> str | None:
     head = _read_head(file)
     if head.startswith(_OLE2_MAGIC):
         streams = {_OLE2_STREAMS[name] for name in _ole2_streams(file)}
-        if named_extension in streams:  # a .doc with an embedded workbook has both streams
-            return named_extension
-        for extension in ("doc", "xls", "ppt"):
-            if extension in streams:
-                return extension
+        found = named_extension if named_extension in streams else None  # a .doc with a chart has both
+        found = found or next((ext for ext in ("doc", "xls", "ppt") if ext in streams), None)
+        if found and _ole2_streams(file, _OLE2_MACRO_ENTRIES):
+            raise _macros_refusal()
+        if found:
+            return found
         if "encrypted" in streams:
             raise _Refusal(
                 _(
@@ -282,16 +302,53 @@ def _detect(file, named_extension: str) -> str | None:
     if head.startswith(_ZIP_MAGIC):
         extension, macros = _ooxml_kind(file)
         if extension and macros:
-            raise _Refusal(
-                _(
-                    "The file “%(name)s” contains macros, which are not accepted. Save it as a "
-                    "document without macros and upload that."
-                ),
-                "macros",
-            )
+            raise _macros_refusal()
+        if extension:
+            _check_unpacked_size(file)
         return extension
     kind = filetype.match(head, _CONTENT_MATCHERS)
-    return _MATCHER_EXTENSION[kind.mime] if kind else None
+    detected = _MATCHER_EXTENSION[kind.mime] if kind else None
+    if detected == "pdf":
+        _check_pdf_actions(file)
+    return detected
+
+
+def _check_unpacked_size(file) -> None:
+    """The import's decompression limits (core.archives) for an Office 2007+ zip."""
+    try:
+        archives.check_zip_file(file)
+    except archives.ArchiveTooLarge as refusal:
+        message = _("The file “%(name)s” is not accepted: ") + refusal.message.replace("%", "%%")
+        raise _Refusal(message, refusal.code) from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        pass  # not a readable zip: _ooxml_kind has said so already
+
+
+def _check_pdf_actions(file) -> None:
+    """Refuse a PDF that carries scripts, launch actions or attached files (core.pdf_actions)."""
+    file.seek(0)
+    data = bytes(file.read())
+    file.seek(0)
+    try:
+        found = active_names(data)
+    except Uncheckable:
+        raise _Refusal(
+            _(
+                "Part of the PDF “%(name)s” is packed in a way that cannot be checked for scripts "
+                "(unusual compression or encryption). Print it to a new PDF and upload that."
+            ),
+            "pdf_uncheckable",
+        ) from None
+    if found:
+        raise _Refusal(
+            _(
+                "The PDF “%(name)s” contains scripts, actions that open other files or programs, or "
+                "attached files (%(found)s), which are not accepted. Print it to a new PDF, or scan "
+                "the paper, and upload that."
+            )
+            % {"name": "%(name)s", "found": ", ".join(f"/{name}" for name in sorted(found))},
+            "pdf_active_content",
+        )
 
 
 def validate_upload(file, *, name: str | None = None) -> tuple[str, str]:
@@ -511,13 +568,14 @@ def evidence_purge_removed(older_than: timedelta) -> int:
 
 # Sending ------------------------------------------------------------------------------------------
 
-# A preview is shown by the browser itself: scripts never run. Images get a sandboxed document;
-# PDFs cannot have `sandbox` (Chromium refuses to start its PDF viewer in a sandboxed document, and
-# Firefox's pdf.js needs scripts) and need `object-src 'self'` and inline styles for the viewer's
-# wrapper page. Downloads are never rendered, the strictest policy costs nothing.
+# A preview is shown by the browser itself, in a sandboxed document: scripts never run. PDFs keep
+# `object-src 'self'` and inline styles for the viewer's wrapper page; Chromium (156) shows a PDF
+# opened in its own tab under `sandbox` (tests/test_csp_browser.py checks it). PDFs with scripts or
+# actions are refused on upload (core.pdf_actions), so the sandbox is the second line.
 CSP_IMAGE = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox"
 CSP_PDF = (
-    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; frame-ancestors 'self'"
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; "
+    "frame-ancestors 'self'; sandbox"
 )
 CSP_DOWNLOAD = "default-src 'none'; frame-ancestors 'none'; sandbox"
 

@@ -24,9 +24,11 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from core import archives
+
 MAX_BYTES_DEFAULT = 5 * 1024 * 1024
-# A workbook is a zip: refuse one that unpacks to more than this (a "zip bomb").
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# A workbook is a zip: the decompression limits (zip bombs) are core.archives', shared with evidence.
+MAX_UNPACKED_BYTES = archives.MAX_UNPACKED_BYTES
 # Rows counted before giving up on a huge sheet (the message then says "more than").
 COUNT_LIMIT = 100_000
 YES, NO = "是", "否"
@@ -264,12 +266,13 @@ def _open_workbook(data: bytes):
     if data[:4] != b"PK\x03\x04":
         raise not_a_workbook
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        archives.check_zip_file(io.BytesIO(data))
+    except archives.ArchiveTooLarge as refusal:
+        raise WorkbookError(
+            _("The workbook cannot be read: %(reason)s") % {"reason": refusal.message}, code="too_large"
+        ) from None
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
         raise not_a_workbook from error
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise WorkbookError(_("The workbook is too large to read."), code="too_large")
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises whatever the damaged part provokes

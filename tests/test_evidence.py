@@ -24,6 +24,7 @@ from core import evidence as ev
 from core.evidence_forms import EvidenceField, EvidenceForm
 from core.models import Evidence
 from institutions.models import Institution
+from tests.submissions import with_token
 
 # Files ---------------------------------------------------------------------------------------------
 
@@ -437,8 +438,8 @@ def test_preview_is_inline_for_images_and_pdfs_only(client, world, institution_o
     response = client.get(reverse("core:evidence_preview", args=[notice.pk]))
     assert response["Content-Disposition"] == 'inline; filename="notice.pdf"'
     assert response["Content-Type"] == "application/pdf"
-    # Chromium will not start its PDF viewer in a sandboxed document.
-    assert "sandbox" not in response["Content-Security-Policy"]
+    # Chromium shows a PDF opened in its own tab under `sandbox` (tests/test_csp_browser.py).
+    assert "sandbox" in response["Content-Security-Policy"]
     assert "object-src 'self'" in response["Content-Security-Policy"]
 
     assert client.get(reverse("core:evidence_preview", args=[report.pk])).status_code == 404
@@ -451,7 +452,10 @@ def test_preview_is_inline_for_images_and_pdfs_only(client, world, institution_o
 def test_only_get_and_head(client, world, institution_owner):
     evidence = attach(world)
     client.force_login(world.users["district"])
-    assert client.post(reverse("core:evidence_download", args=[evidence.pk])).status_code == 405
+    assert (
+        client.post(reverse("core:evidence_download", args=[evidence.pk]), with_token(client)).status_code
+        == 405
+    )
     assert client.head(reverse("core:evidence_download", args=[evidence.pk])).status_code == 200
 
 
