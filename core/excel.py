@@ -20,9 +20,12 @@ import zipfile
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import range_boundaries
 
 from core import archives
 
@@ -183,6 +186,55 @@ def parse_date(value) -> datetime.date | None:
     )
 
 
+# Writing cells -----------------------------------------------------------------------------------
+
+# A cell typed with one of these first characters is (or starts) a formula in Excel or LibreOffice:
+# = + - @, also in their full-width forms, and a tab or line break in front of one.
+FORMULA_LEADS = frozenset("=+-@\t\r\n＝＋－＠")
+
+
+def cell_text(text: str) -> str:
+    """`text` as a workbook cell can carry it: the control characters XML 1.0 cannot hold (U+0000 to
+    U+001F but tab and line breaks) dropped, and a carriage return (CR LF, or CR alone) made the line
+    feed Excel itself uses inside a cell (XML reads a bare CR back as LF anyway)."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def write_cell(cell, value):
+    """Put `value` in the openpyxl `cell` and return the cell. Every cell a portal workbook holds is
+    written through here (or `append_row`).
+
+    A str (or lazy translation) is always written as text (``t="inlineStr"``), never as a formula,
+    whatever its first character: openpyxl would otherwise store ``=HYPERLINK(…)`` or
+    ``=CMD|' /C calc'!A0`` as a live ``<f>`` formula. Text starting with one of `FORMULA_LEADS` is
+    also marked ``quotePrefix`` (what Excel does for a typed leading apostrophe), so that editing the
+    cell in Excel or LibreOffice keeps it text. The value read back is the text as given (see
+    `cell_text` for control characters and CR). Numbers, dates, booleans and None are written as
+    they are: they come from typed model fields, not from what a user typed into text."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str):
+        value = cell_text(value)
+        cell.value = value
+        cell.data_type = "s"  # after the value: assigning "=…" sets the formula type
+        if value[:1] in FORMULA_LEADS:
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    return cell
+
+
+def append_row(sheet, values) -> int:
+    """Write `values` (see `write_cell`) in the row below the last one of `sheet`, from column A, as
+    ``sheet.append`` would; returns the row's number."""
+    row = sheet._current_row + 1  # where Worksheet.append writes
+    for column, value in enumerate(values, start=1):
+        write_cell(sheet.cell(row=row, column=column), value)
+    sheet._current_row = row  # also for an empty `values`, as Worksheet.append
+    return row
+
+
 # Writing templates ---------------------------------------------------------------------------------
 
 
@@ -191,18 +243,19 @@ def write_instructions(sheet, lines, columns, options, kind_help: dict, first_wi
     the `columns` (header, 必填, help, else `kind_help` of the column's kind, and `options(column)`);
     the table's first column is `first_width` wide."""
     for line in lines:
-        sheet.append([line])
+        append_row(sheet, [line])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([])
-    sheet.append(["列名", "是否必填", "填写说明", "可选值"])
-    header_row = sheet.max_row
+    append_row(sheet, [])
+    header_row = append_row(sheet, ["列名", "是否必填", "填写说明", "可选值"])
     for cell in sheet[header_row]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
     for column in columns:
         values = options(column)
         help_text = column.help or kind_help.get(column.kind, "")
-        sheet.append([column.header, "必填" if column.required else "", help_text, "、".join(values or [])])
+        append_row(
+            sheet, [column.header, "必填" if column.required else "", help_text, "、".join(values or [])]
+        )
     for letter, width in zip("ABCD", (first_width, 10, 70, 60), strict=True):
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=header_row + 1):
@@ -318,6 +371,93 @@ def map_headers(headers, known: dict[str, str], labels: dict[str, str], optional
     return mapping
 
 
+# Merged cells ------------------------------------------------------------------------------------
+
+# A <mergeCell ref="B3:B5"/> element, with any namespace prefix; in a cell's text "<" is escaped,
+# so only the element itself matches.
+_MERGE_CELL = re.compile(rb"""<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref\s*=\s*["']([^"']*)["']""")
+_CHUNK = 1024 * 1024
+# Ranges named in one refusal at most; the message says how many more there are.
+MERGED_NAMED = 5
+
+
+def merged_ranges(worksheet) -> list[tuple[str, int, int, int, int]]:
+    """(reference such as "B3:B5", first column, first row, last column, last row), 1-based, of
+    each merged range of a read-only `worksheet`. openpyxl's read-only mode does not read them, so
+    they come from the sheet's XML part (``<mergeCells>`` after the rows), scanned as bytes: a
+    second XML parse of a large sheet would double the time of reading it."""
+    ranges, tail = [], b""
+    with worksheet._get_source() as source:
+        while chunk := source.read(_CHUNK):
+            text = tail + chunk
+            last = 0
+            for match in _MERGE_CELL.finditer(text):
+                last = match.end()
+                reference = match.group(1).decode("ascii", "replace").upper()
+                try:
+                    bounds = range_boundaries(reference)
+                except (TypeError, ValueError):
+                    continue  # not a cell range: nothing Excel would show merged
+                if None not in bounds:
+                    ranges.append((reference, *bounds))
+            tail = text[max(last, len(text) - 512) :]  # an element cut by the chunk's end
+    return ranges
+
+
+def merged_fills(ranges, header_row: int, mapping: dict[int, str], labels: dict[str, str], unique=()):
+    """How the data rows below `header_row` read the merged `ranges` (see `merged_ranges`):
+    {first row: [(column index, last row)]}, each range's top-left value to be repeated in the rows
+    below it, as Excel shows it (a district's ledger merges an institution's cells down over its
+    hazards). `mapping`, `labels`: as for `map_headers`.
+
+    A WorkbookError naming the ranges when reading them so would be a guess: a range across several
+    columns (which column is the value's?), a range from the header row into the data, or a range
+    down a column in `unique` (a field that identifies its row: a number, a credit code). Ranges
+    that touch no column of the import (a title above the header row) do not matter."""
+    fills: dict[int, list[tuple[int, int]]] = {}
+    refused = []
+    for reference, first_column, first_row, last_column, last_row in ranges:
+        if last_row <= header_row:
+            continue
+        fields = [mapping[c - 1] for c in range(first_column, last_column + 1) if c - 1 in mapping]
+        if not fields:
+            continue
+        columns = "、".join(labels[name] for name in fields)
+        if first_row <= header_row:
+            refused.append(
+                _(
+                    "%(range)s is a merged cell reaching from the header row into the rows below it: unmerge "
+                    "it and keep the header in one row."
+                )
+                % {"range": reference}
+            )
+        elif last_column > first_column:
+            refused.append(
+                _(
+                    "%(range)s is a merged cell across several columns (%(columns)s): which column its "
+                    "value belongs to is unclear. Unmerge it and write each value in its own column."
+                )
+                % {"range": reference, "columns": columns}
+            )
+        elif fields[0] in unique:
+            refused.append(
+                _(
+                    "%(range)s is a merged cell: each row needs its own “%(column)s”. Unmerge it and write "
+                    "the value in every row."
+                )
+                % {"range": reference, "column": columns}
+            )
+        elif last_row > first_row:
+            fills.setdefault(first_row, []).append((first_column - 1, last_row))
+    if refused:
+        more = len(refused) - MERGED_NAMED
+        messages = refused[:MERGED_NAMED]
+        if more > 0:
+            messages.append(_("%(count)s more merged cells are like these.") % {"count": more})
+        raise WorkbookError(" ".join(messages), code="merged_cells")
+    return fills
+
+
 def read_table(
     data: bytes,
     *,
@@ -329,13 +469,20 @@ def read_table(
     empty_message: str,
     no_rows_message: str,
     optional=(),
+    unique=(),
 ) -> list[tuple[int, dict]]:
     """(Excel row number, {field: raw cell value}) for each non-blank data row of the sheet named
     `sheet` (else the first sheet). The header row is the first of the top ten rows holding the
-    header `anchor` (a title row above it is tolerated); see `map_headers` for the other arguments."""
+    header `anchor` (a title row above it is tolerated); see `map_headers` for the other arguments.
+
+    A cell merged down over several rows is read, in each of them, as the range's top-left value
+    (what Excel shows); `merged_fills` refuses the merges that would be a guess, among them any down
+    a field of `unique`. Whether a row is blank is decided on its own cells: a merged range running
+    on past the data adds no rows."""
     workbook = _open_workbook(data)
     try:
         worksheet = workbook[sheet] if sheet in workbook.sheetnames else workbook.worksheets[0]
+        merged = merged_ranges(worksheet)
         worksheet.reset_dimensions()  # some writers record a wrong used range; read what is there
         cells = worksheet.iter_rows(values_only=True)
         top = []
@@ -352,6 +499,8 @@ def read_table(
         if header_index is None:
             header_index = next(i for i, values in enumerate(top) if any(clean_text(v) for v in values))
         mapping = map_headers(top[header_index], known, labels, optional)
+        fills = merged_fills(merged, header_index + 1, mapping, labels, unique) if merged else {}
+        down: dict[int, tuple[int, object]] = {}  # column index -> (last row, top-left value)
         rows, count = [], 0
         number = header_index + 1
 
@@ -361,7 +510,18 @@ def read_table(
 
         for values in data_rows():
             number += 1
-            if not any(clean_text(value) for value in values):
+            for index, last_row in fills.get(number, ()):
+                down[index] = (last_row, values[index] if index < len(values) else None)
+            blank = not any(clean_text(value) for value in values)
+            if down:
+                values = list(values)
+                for index, (last_row, value) in list(down.items()):
+                    if number > last_row:
+                        del down[index]
+                        continue
+                    values.extend([None] * (index + 1 - len(values)))
+                    values[index] = value
+            if blank:
                 continue
             count += 1
             if count <= max_rows:

@@ -113,13 +113,22 @@ def natural_key(hazard: Hazard) -> tuple:
 # Reading -------------------------------------------------------------------------------------------
 
 
+# A hazard's number identifies its row: merged down over several rows it is refused, not repeated.
+# The institution's cells (credit code, region, name) merged down over its hazards, as districts lay
+# ledgers out, are read in every row.
+UNIQUE_FIELDS = ("code",)
+
+
 def read_rows(data: bytes) -> list[Row]:
+    """The data rows of the ledger sheet, with their Excel row numbers; blank rows skipped; merged
+    cells as ``core.excel.read_table`` reads them."""
     return Row.read(
         data,
         sheet=SHEET,
         anchor=BY_FIELD["description"].header,
         max_rows=MAX_ROWS,
         optional=("code",),
+        unique=UNIQUE_FIELDS,
         empty_message=_(
             "The workbook is empty. Fill in the template, one hazard per row below the header row."
         ),

@@ -20,7 +20,9 @@ from core.excel import (
     NO,
     REQUIRED_FONT,
     YES,
+    append_row,
     choice_labels,
+    write_cell,
     write_instructions,
 )
 from hazards import three_lists
@@ -59,13 +61,13 @@ def _list_sheet(sheet, three_list: three_lists.ThreeList, hazards: list, today) 
     columns = three_list.columns
     last = get_column_letter(len(columns))
     sheet.title = three_list.sheet
-    sheet.append([f"{TITLE}——{three_list.sheet}（{today:%Y-%m-%d}导出，共{len(hazards)}条）"])
+    append_row(sheet, [f"{TITLE}——{three_list.sheet}（{today:%Y-%m-%d}导出，共{len(hazards)}条）"])
     sheet.merge_cells(f"A1:{last}1")
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[1].height = 28
 
-    sheet.append([column.header for column in columns])
+    append_row(sheet, [column.header for column in columns])
     for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=HEADER_ROW, column=index)
         cell.font = HEADER_FONT
@@ -75,7 +77,7 @@ def _list_sheet(sheet, three_list: three_lists.ThreeList, hazards: list, today) 
     sheet.row_dimensions[HEADER_ROW].height = 30
 
     for hazard in hazards:
-        sheet.append([three_lists.cell_value(column, hazard) for column in columns])
+        append_row(sheet, [three_lists.cell_value(column, hazard) for column in columns])
     for index, column in enumerate(columns, start=1):
         number_format = {three_lists.DATE: DATE_FORMAT, three_lists.DATETIME: DATETIME_FORMAT}.get(
             column.kind
@@ -143,7 +145,7 @@ def template_workbook(regions=None) -> bytes:
     options.sheet_state = "hidden"
     last_row = MAX_ROWS + 1
 
-    sheet.append([column.header for column in COLUMNS])
+    append_row(sheet, [column.header for column in COLUMNS])
     for index, column in enumerate(COLUMNS, start=1):
         letter = get_column_letter(index)
         cell = sheet.cell(row=1, column=index)
@@ -158,9 +160,9 @@ def template_workbook(regions=None) -> bytes:
         values = _options(column, regions)
         if not values:
             continue
-        options.cell(row=1, column=index, value=column.header)
+        write_cell(options.cell(row=1, column=index), column.header)
         for offset, value in enumerate(values, start=2):
-            options.cell(row=offset, column=index, value=value)
+            write_cell(options.cell(row=offset, column=index), value)
         strict = column.kind != REGION  # a region may also be given by its code
         validation = DataValidation(
             type="list",

@@ -69,13 +69,20 @@ class Row(ImportRow):
         return self.values.get("credit_code", "")
 
 
+# Each row is one institution: a cell of these merged down over several rows is refused, not
+# repeated (other merged cells, e.g. a region over its institutions, are read in every row).
+UNIQUE_FIELDS = ("name", "credit_code")
+
+
 def read_rows(data: bytes) -> list[Row]:
-    """The data rows of the list sheet, with their Excel row numbers; blank rows skipped."""
+    """The data rows of the list sheet, with their Excel row numbers; blank rows skipped; merged
+    cells as ``core.excel.read_table`` reads them."""
     return Row.read(
         data,
         sheet=SHEET,
         anchor=BY_FIELD["name"].header,
         max_rows=MAX_ROWS,
+        unique=UNIQUE_FIELDS,
         empty_message=_(
             "The workbook is empty. Fill in the template, one institution per row below the header row."
         ),

@@ -15,8 +15,10 @@ from core.excel import (  # noqa: F401 - re-exported: the institution code reads
     REQUIRED_FONT,
     _megabytes,
     _open_workbook,
+    append_row,
     check_size,
     max_bytes,
+    write_cell,
     write_instructions,
 )
 from institutions.excel.columns import (
@@ -66,7 +68,7 @@ def _build(rows: list[list], regions=None) -> bytes:
     options.sheet_state = "hidden"
     last_row = max(MAX_ROWS, len(rows)) + 1
 
-    sheet.append([column.header for column in COLUMNS])
+    append_row(sheet, [column.header for column in COLUMNS])
     for index, column in enumerate(COLUMNS, start=1):
         letter = get_column_letter(index)
         cell = sheet.cell(row=1, column=index)
@@ -81,9 +83,9 @@ def _build(rows: list[list], regions=None) -> bytes:
         cells = f"{letter}2:{letter}{last_row}"
         values = _column_options(column, regions)
         if values:
-            options.cell(row=1, column=index, value=column.header)
+            write_cell(options.cell(row=1, column=index), column.header)
             for offset, value in enumerate(values, start=2):
-                options.cell(row=offset, column=index, value=value)
+                write_cell(options.cell(row=offset, column=index), value)
             source = f"'{OPTIONS_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
             # A region may also be given by its code, so that list only suggests.
             strict = column.kind != REGION
@@ -125,7 +127,7 @@ def _build(rows: list[list], regions=None) -> bytes:
     sheet.freeze_panes = "B2"
 
     for values in rows:
-        sheet.append(values)
+        append_row(sheet, values)  # text as text, never a formula
     for index, column in enumerate(COLUMNS, start=1):
         if column.kind == DATE:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
