@@ -159,10 +159,15 @@ def _answer_page(request, answer, form=None, evidence_form=None, status=200):
             "comparison": _comparison(answer, indicator),
             "can_edit": answers.can_edit(request.user, answer),
             "due_on": answers.due_on(answer.item, answer.region),
-            "events": answer.events.select_related("by"),
+            "events": _events_of(answer),
         },
         status=status,
     )
+
+
+def _events_of(answer):
+    """The answer's timeline; none for a draft not saved yet (answers.answer_for)."""
+    return answer.events.select_related("by") if answer.pk else []
 
 
 def _own_item(request, number) -> InspectionItem:
@@ -210,13 +215,16 @@ def answer_evidence(request, number):
     added = False
     if form.is_valid():
         try:
-            answers.answer_add_evidence(answer=answer, file=form.cleaned_data["file"], by=request.user)
+            evidence = answers.answer_add_evidence(
+                answer=answer, file=form.cleaned_data["file"], by=request.user
+            )
         except ValidationError as error:
             add_errors(form, error)
         except PermissionDenied:
             form.add_error(None, _("This answer is locked: files can no longer be added."))
         else:
             added = True
+            answer = evidence.owner  # the first file of a unit that has not saved yet creates the draft
     if request.htmx:  # swap the evidence card only: the answer form keeps what was typed
         return render(
             request,
@@ -235,6 +243,8 @@ def answer_evidence(request, number):
 
 
 def _evidence_of(user, answer):
+    if answer.pk is None:  # a draft not saved yet has no files
+        return visible_evidence(user).none()
     return (
         visible_evidence(user)
         .filter(owner_type__model="itemanswer", owner_id=answer.pk)

@@ -75,21 +75,35 @@ def _visible(user, answer: ItemAnswer) -> None:
         raise PermissionDenied
 
 
-@transaction.atomic
 def answer_for(*, item: InspectionItem, by) -> ItemAnswer:
-    """The user's unit's answer to `item`, created as an empty draft the first time."""
+    """The user's unit's answer to `item`; until the unit first saves it or adds a file, an unsaved
+    empty draft (pk None). Reads only: opening the page writes nothing, so a unit that only looked
+    is not "in draft" on the city's matrix. PermissionDenied if the user answers no such item."""
     region = answering_region(by, item)
     if region is None:
         raise PermissionDenied
-    answer, _created = ItemAnswer.objects.get_or_create(item=item, region=region)
-    return answer
+    stored = ItemAnswer.objects.filter(item=item, region=region).first()
+    return stored or ItemAnswer(item=item, region=region)
+
+
+def _stored(answer: ItemAnswer, by) -> ItemAnswer:
+    """`answer` as a database row: an unsaved draft from `answer_for` is created now, by its unit's
+    first save or file (inside the caller's transaction, so a refused save leaves no row)."""
+    if answer.pk is not None:
+        return answer
+    if not is_answerer(by, answer):
+        raise PermissionDenied
+    stored, _created = ItemAnswer.objects.get_or_create(item=answer.item, region=answer.region)
+    return stored
 
 
 @transaction.atomic
 def answer_save(
     *, answer: ItemAnswer, narrative: str, values: dict, by, expected_version: int, submit: bool = False
 ) -> ItemAnswer:
-    """Save the unit's narrative and figures; with `submit`, hand them to the city for acceptance."""
+    """Save the unit's narrative and figures; with `submit`, hand them to the city for acceptance.
+    Returns the stored answer (created by this first save if `answer` was an unsaved draft)."""
+    answer = _stored(answer, by)
     _visible(by, answer)
     if not is_answerer(by, answer):
         raise PermissionDenied
@@ -113,6 +127,10 @@ def answer_save(
 
 @transaction.atomic
 def answer_add_evidence(*, answer: ItemAnswer, file, by):
+    """Attach a file to the unit's answer, creating the draft if `answer` is not stored yet (a file
+    before any save). Returns the Evidence; its `owner` is the stored answer. A refused file
+    (ValidationError) writes nothing."""
+    answer = _stored(answer, by)
     _visible(by, answer)
     if not can_edit(by, answer):
         raise PermissionDenied

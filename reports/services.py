@@ -137,17 +137,28 @@ def _visible(user, report: SummaryReport) -> None:
 # Writing ----------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def report_for(*, campaign: Campaign, by) -> SummaryReport:
-    """The user's county-level unit's report for `campaign`, created as an empty draft the first
-    time. Only district staff of a county-level unit have one, for a campaign they can see."""
+    """The user's county-level unit's report for `campaign`; until the unit first saves it, an
+    unsaved empty draft (pk None). Reads only: opening the page writes nothing. Only district staff
+    of a county-level unit have one, for a campaign they can see (else PermissionDenied)."""
     region = by.region if by.is_authenticated and by.role == Role.DISTRICT else None
     if region is None or not region.is_county_level:
         raise PermissionDenied
     if not Campaign.objects.visible_to(by).filter(pk=campaign.pk).exists():
         raise PermissionDenied
-    report, _created = SummaryReport.objects.get_or_create(campaign=campaign, region=region)
-    return report
+    stored = SummaryReport.objects.filter(campaign=campaign, region=region).first()
+    return stored or SummaryReport(campaign=campaign, region=region)
+
+
+def _stored(report: SummaryReport, by) -> SummaryReport:
+    """`report` as a database row: an unsaved draft from `report_for` is created by its unit's first
+    save (inside the caller's transaction, so a refused save leaves no row)."""
+    if report.pk is not None:
+        return report
+    if not is_author(by, report):
+        raise PermissionDenied
+    stored, _created = SummaryReport.objects.get_or_create(campaign=report.campaign, region=report.region)
+    return stored
 
 
 def section_label(name: str) -> str:
@@ -158,7 +169,9 @@ def section_label(name: str) -> str:
 def report_save(
     *, report: SummaryReport, sections: dict, by, expected_version: int, submit: bool = False
 ) -> SummaryReport:
-    """Save the unit's four sections; with `submit`, send the report to the city bureau."""
+    """Save the unit's four sections; with `submit`, send the report to the city bureau. Returns the
+    stored report (created by this first save if `report` was an unsaved draft)."""
+    report = _stored(report, by)
     _visible(by, report)
     if not is_author(by, report):
         raise PermissionDenied

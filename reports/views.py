@@ -41,7 +41,9 @@ def summary(request):
             )
         except ValidationError as error:  # a missing section, a locked report, a concurrent edit
             add_errors(form, error)
-            report.refresh_from_db()
+            # What is stored now (still nothing if this was the unit's first save and it was refused).
+            report = services.report_for(campaign=campaign, by=request.user)
+            report.campaign = campaign
             if isinstance(error, ConcurrentEditError):
                 # The input stays in the boxes; the page shows what is stored now, and saving again
                 # is based on it (a deliberate overwrite, not a blind one).
@@ -82,7 +84,7 @@ def _summary_page(request, report, form, *, conflict=False, status=200):
             "timeliness": timeliness,
             "timeliness_label": services.Timeliness.LABELS.get(timeliness, ""),
             "timeliness_css": services.Timeliness.CSS.get(timeliness, "secondary"),
-            "events": report.events.select_related("by"),
+            "events": report.events.select_related("by") if report.pk else [],
         },
         status=status,
     )

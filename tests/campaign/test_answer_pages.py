@@ -60,7 +60,10 @@ def test_answering_submitting_and_the_city_reviewing_through_the_pages(client, w
 
 
 def test_the_district_cannot_review(client, world):
-    answer = answers.answer_for(item=world.campaign.items.get(number=4), by=world.users["district"])
+    draft = answers.answer_for(item=world.campaign.items.get(number=4), by=world.users["district"])
+    answer = answers.answer_save(
+        answer=draft, narrative="草稿", values={}, by=world.users["district"], expected_version=draft.version
+    )
     response = login(client, world, "district").post(reverse("checklist:accept", args=[answer.pk]))
     assert response.status_code == 403
 

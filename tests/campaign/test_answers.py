@@ -139,11 +139,17 @@ def test_a_city_answer_is_accepted_by_another_city_user(world, city_item, region
 
 def test_two_tabs_saving_the_same_answer(world, item):
     district = world.users["district"]
-    answer = answers.answer_for(item=item, by=district)
-    first, second = ItemAnswer.objects.get(pk=answer.pk), ItemAnswer.objects.get(pk=answer.pk)
+    # Both tabs open the page before anything is stored; the first save creates the answer.
+    first, second = answers.answer_for(item=item, by=district), answers.answer_for(item=item, by=district)
+    assert first.pk is None and second.pk is None
     answers.answer_save(answer=first, narrative="第一稿", values={}, by=district, expected_version=1)
     with pytest.raises(ConcurrentEditError):
         answers.answer_save(answer=second, narrative="第二稿", values={}, by=district, expected_version=1)
+    assert ItemAnswer.objects.get(item=item, region=district.region).narrative == "第一稿"
+    # A tab opened on a stored answer saves over it only at its version.
+    third = answers.answer_for(item=item, by=district)
+    answers.answer_save(answer=third, narrative="第三稿", values={}, by=district, expected_version=2)
+    assert ItemAnswer.objects.get(item=item, region=district.region).version == 3
 
 
 @pytest.mark.parametrize(
