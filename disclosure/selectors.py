@@ -37,19 +37,21 @@ REGISTERED_FORMS = [form for form in RegistrationForm.values if form != Registra
 
 
 def filed_institutions(region: Region):
-    """Item 7: counted institutions of the region that are registered or filed."""
+    """Item 7: operating institutions (`Institution.objects.operating()`) of the region that are
+    registered or filed."""
     return (
         Institution.objects.filter(region=region)
-        .counted()
+        .operating()
         .filter(Q(filing_status=FilingStatus.FILED) | Q(registration_form__in=REGISTERED_FORMS))
     )
 
 
 def unfiled_institutions(region: Region):
-    """Item 8: counted institutions of the region the bureau knows to be unregistered or unfiled."""
+    """Item 8: operating institutions (`Institution.objects.operating()`) of the region the bureau
+    knows to be unregistered or unfiled."""
     return (
         Institution.objects.filter(region=region)
-        .counted()
+        .operating()
         .filter(Q(registration_form=RegistrationForm.UNREGISTERED) | Q(filing_status=FilingStatus.UNFILED))
     )
 

@@ -46,6 +46,11 @@ class InstitutionFilter(django_filters.FilterSet):
     operating_status = django_filters.ChoiceFilter(
         label=_("Operating status"), choices=OperatingStatus.choices
     )
+    operating = django_filters.ChoiceFilter(
+        label=_("Counted in the indicators"),
+        choices=(("yes", _("Yes")), ("no", _("No"))),
+        method="filter_operating",
+    )
     is_special_hardship = YesNoFilter(label=_("Special-hardship facility"))
     area = django_filters.ChoiceFilter(label=_("Urban or rural"), choices=Area.choices)
     legal_person_status = django_filters.ChoiceFilter(
@@ -84,6 +89,15 @@ class InstitutionFilter(django_filters.FilterSet):
     class Meta:
         model = Institution
         fields: list[str] = []
+
+    def filter_operating(self, queryset, name, value):
+        """The indicators' population (`Institution.objects.operating()`) or everything outside it."""
+        operating = queryset.operating()
+        if value == "yes":
+            return operating
+        if value == "no":
+            return queryset.exclude(pk__in=operating.values("pk"))
+        return queryset
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -14,7 +14,14 @@ FIELDSETS = (
     ),
     (
         _("Special-hardship support facility"),
-        ("is_special_hardship", "area", "legal_person_status", "parent", "legal_code_entered"),
+        (
+            "is_special_hardship",
+            "area",
+            "legal_person_status",
+            "parent",
+            "legal_code_entered",
+            "legal_code_entered_on",
+        ),
     ),
     (
         _("Beds and residents"),
@@ -53,6 +60,7 @@ class InstitutionForm(BootstrapMixin, forms.ModelForm):
             "star_rated_on": forms.DateInput(),
             "risk_assessed_on": forms.DateInput(),
             "national_data_updated_on": forms.DateInput(),
+            "legal_code_entered_on": forms.DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "star_rating": forms.Select(choices=[(0, _("Not rated"))] + [(n, f"{n} ★") for n in range(1, 6)]),
         }

@@ -50,6 +50,11 @@ class LegalPersonStatus(models.TextChoices):
     PENDING = "pending", _("Not yet completed")
 
 
+# Registered as a legal person (key task 5): an independent legal person, or a "1+N" branch whose head's
+# code is entered in the national system (“视同完成法人登记”).
+REGISTERED_LEGAL_PERSON = (LegalPersonStatus.INDEPENDENT, LegalPersonStatus.BRANCH)
+
+
 class OperatingStatus(models.TextChoices):
     OPERATING = "operating", _("Operating")
     SUSPENDED = "suspended", _("Suspended")
@@ -99,11 +104,34 @@ class InstitutionQuerySet(ScopedQuerySet):
     region_lookup = "region"
     institution_lookup = ""  # an institution user sees its own institution
 
-    def counted(self):
-        """The population the campaign's indicators count: converted facilities and deregistered
-        institutions leave it (their records and history stay)."""
-        return self.exclude(legal_person_status=LegalPersonStatus.CONVERTED).exclude(
-            operating_status=OperatingStatus.DEREGISTERED
+    def operating(self):
+        """The operating institutions (在营养老机构): the one population every indicator, list and
+        dashboard counts. Operating status "operating", and not a special-hardship facility converted
+        to a rural mutual-aid facility. Records outside it keep their history and stay in the registry.
+
+        Why, from the source documents (../shared/seeds/):
+
+        - Suspended (停业) institutions are out. The items of the attachment to 鞍民发〔2020〕37号
+          measure institutions at work: standards met by 养老机构 (items 4, 5, 17), medical services
+          “为入住老年人提供” (19), beds and their national-system indicator (20), data “更新” in the
+          system (30), services to nearby elders (18), risk assessment (29), the fire-safety upgrade
+          (16) and legal-person registration of 敬老院 (13, 14, which already left them out). A
+          suspended institution serves nobody: 辽民发〔2021〕28号 (十三) orders 停业整顿 exactly when
+          hazards are serious, and (七) has elders resettled when an institution leaves service, so
+          counting it would mark a district down (or up) for a house with no residents. Item 7's and
+          8's published lists use the same population, so the list and its count in the indicators
+          always agree; a suspended institution comes back into every figure the day it reopens.
+        - Deregistered (注销) institutions are out: they no longer exist as institutions.
+        - Converted facilities (转为农村互助养老设施, key task 5: “对于其他机构，重点转为农村互助养老
+          设施”) are out: a mutual-aid facility is no longer an eldercare institution.
+        - Hazards are not institutions: the ledger items (3, 24, 25, 27, 28) count every live hazard
+          whatever its institution's status now, because “排查出的安全风险隐患整改到位” covers the
+          hazards found at a house later suspended for them.
+
+        `Institution.is_operating` is the same rule for one record in memory.
+        """
+        return self.filter(operating_status=OperatingStatus.OPERATING).exclude(
+            legal_person_status=LegalPersonStatus.CONVERTED
         )
 
 
@@ -254,10 +282,11 @@ class Institution(TimeStampedModel, VersionedModel):
         return self.name
 
     @property
-    def is_counted(self) -> bool:
+    def is_operating(self) -> bool:
+        """In the population of `InstitutionQuerySet.operating()` (the rule is documented there)."""
         return (
-            self.legal_person_status != LegalPersonStatus.CONVERTED
-            and self.operating_status != OperatingStatus.DEREGISTERED
+            self.operating_status == OperatingStatus.OPERATING
+            and self.legal_person_status != LegalPersonStatus.CONVERTED
         )
 
     @property
@@ -328,6 +357,7 @@ class Institution(TimeStampedModel, VersionedModel):
             self._clean_branch(add)
         elif self.credit_code:
             self._clean_shared_code(add)
+        self._clean_legal_code_entry(add)
         if self.fire_safety_status and not self.is_private:
             add(
                 "fire_safety_status",
@@ -346,6 +376,26 @@ class Institution(TimeStampedModel, VersionedModel):
             add("gb38600_compliant", _("Overall compliance with GB 38600 needs all nine risks prevented."))
         if errors:
             raise ValidationError(errors)
+
+    def _clean_legal_code_entry(self, add):
+        """Items 13 and 14 are judged by the date the legal code was entered in the national system:
+        a date means the code is entered, and a code is entered only after registration as a legal
+        person (“法人登记后…法人代码录入”; a "1+N" branch enters its head's code)."""
+        if not self.legal_code_entered_on:
+            return
+        if not self.legal_code_entered:
+            add(
+                "legal_code_entered",
+                _("A date of entry is given: mark the legal code as entered, or clear the date."),
+            )
+        if self.legal_person_status not in REGISTERED_LEGAL_PERSON:
+            add(
+                "legal_code_entered_on",
+                _(
+                    "Only a special-hardship facility registered as a legal person (independent or "
+                    '"1+N" branch) has a date the legal code was entered.'
+                ),
+            )
 
     def _clean_branch(self, add):
         parent = self.parent

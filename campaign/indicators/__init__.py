@@ -5,16 +5,20 @@ Each item the portal can answer has one function `item_N(campaign, region, data=
 docstring quotes the item exactly as issued and states numerator, denominator and the date it is
 measured at. The rules every function follows:
 
-- The population is `Institution.objects.counted()` (converted facilities and deregistered
-  institutions leave it) inside the region's subtree (`region__path__startswith`), so a city
-  reads every county-level unit under it.
+- The population is the operating institutions, `Institution.objects.operating()` (suspended and
+  deregistered institutions and converted facilities leave it; the reasons are in its docstring),
+  inside the region's subtree (`region__path__startswith`), so a city reads every county-level
+  unit under it. The ledger items (3, 24, 25, 27, 28) count hazards, not institutions: every live
+  hazard, whatever its institution's status now.
 - A deadline comes from the campaign's milestones for that item (`Milestone.items`), never from
   the code. It is inclusive: done on the deadline day is on time. Done means the recorded
-  completion date (filing, rating, assessment, national-system update, closing of a hazard,
-  publication), never today.
+  completion date (filing, rating, assessment, national-system update, legal-code entry, closing
+  of a hazard, publication), never today.
 - Where the registry keeps only the current state and no completion date (GB 38600, the
-  service-quality norm, legal-person registration, medical services, fire-safety upgrade), the
-  item is measured on the record as it stands (`measured_on` is None) and says so in its note.
+  service-quality norm, an independent legal person's registration, medical services, fire-safety
+  upgrade), the item is measured on the record as it stands (`measured_on` is None) and says so in
+  its note. The legal code's entry in the national system is dated (`legal_code_entered_on`):
+  items 13 ("1+N" branches) and 14 are judged by that date.
 - A ratio is exact (`fractions.Fraction`); a target such as "60%以上" compares
   `numerator * 100 >= 60 * denominator`. An empty denominator is "not applicable": the value is
   None, it shows "—", and `met` is None.

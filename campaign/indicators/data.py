@@ -28,7 +28,7 @@ INSTITUTION_COLUMNS = (
     "area",
     "legal_person_status",
     "legal_code_entered",
-    "operating_status",
+    "legal_code_entered_on",
     "beds",
     "nursing_beds",
     "residents",
@@ -94,8 +94,9 @@ class Data:
 
     @cached_property
     def institutions(self) -> list[dict]:
+        """The operating institutions (`Institution.objects.operating()`) under the regions."""
         return list(
-            Institution.objects.counted()
+            Institution.objects.operating()
             .filter(self._within("region__path"))
             .order_by()
             .values(*INSTITUTION_COLUMNS)

@@ -28,13 +28,13 @@ from disclosure.models import Publication
 from hazards.models import Status as HazardStatus
 from institutions.models import (
     EXTENSION_SERVICES,
+    REGISTERED_LEGAL_PERSON,
     Area,
     FilingStatus,
     FireSafetyStatus,
     LegalPersonStatus,
     MedicalMode,
     Nature,
-    OperatingStatus,
     RegistrationForm,
 )
 
@@ -81,8 +81,8 @@ def item_3(campaign: Campaign, region: Region, data: Data | None = None) -> Indi
 def item_4(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
     """Item 4: “落实《养老机构服务安全基本规范》强制性国家标准，60%以上的养老机构提前符合强制性国家标准情况。”
 
-    Numerator: counted institutions marked as meeting GB 38600-2019 overall (gb38600_compliant).
-    Denominator: all counted institutions of the region.
+    Numerator: operating institutions marked as meeting GB 38600-2019 overall (gb38600_compliant).
+    Denominator: all operating institutions of the region.
     Target: “60%以上” means at least 60 %: numerator × 100 ≥ 60 × denominator, exactly.
     Measured on the record as it stands (the registry keeps no date of compliance); the deadline
     shown is the item's milestone (safety-standard-60-percent: 2020-12-31).
@@ -105,8 +105,8 @@ def item_4(campaign: Campaign, region: Region, data: Data | None = None) -> Indi
 def item_5(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
     """Item 5: “推动《养老机构服务质量基本规范》落实，符合基本规范的养老机构数量及合格率情况。”
 
-    Numerator (the number): counted institutions meeting the service-quality norm
-    (quality_norm_compliant). Denominator (for the pass rate): all counted institutions.
+    Numerator (the number): operating institutions meeting the service-quality norm
+    (quality_norm_compliant). Denominator (for the pass rate): all operating institutions.
     No target and no milestone: `met` is None. Measured on the record as it stands.
     """
     data = data_for(campaign, region, data)
@@ -156,7 +156,7 @@ def item_7(campaign: Campaign, region: Region, data: Data | None = None) -> Indi
     Numerator: county-level units in the region that published on time. Denominator: county-level
     units in the region (1 for a county-level region, which also shows its first publication date;
     all units under it for the city, which publishes no institution list of its own).
-    Met when every unit published on time. Also shown: the registered or filed counted institutions
+    Met when every unit published on time. Also shown: the registered or filed operating institutions
     the registry holds now (what the list would contain).
     """
     data = data_for(campaign, region, data)
@@ -185,7 +185,7 @@ def item_8(campaign: Campaign, region: Region, data: Data | None = None) -> Indi
     As item 7, for the list of known unregistered or unfiled institutions: numerator = county-level
     units whose first publication of that list is on or before the milestone
     (publish-institution-lists: 2020-10-15), denominator = county-level units in the region. A unit
-    that knows of no such institution still publishes the (empty) list. Also shown: the counted
+    that knows of no such institution still publishes the (empty) list. Also shown: the operating
     institutions the registry holds now as unregistered or unfiled. Copying the list to the
     competent departments is not recorded: the district adds it (see the note).
     """
@@ -212,36 +212,39 @@ def item_8(campaign: Campaign, region: Region, data: Data | None = None) -> Indi
 
 
 def _rural_facilities(rows: list[dict]) -> list[dict]:
-    """Operating rural special-hardship support facilities (敬老院) among counted institutions:
-    converted ones (互助养老设施) are already out of the counted population; suspended and
-    deregistered ones are not operating."""
-    return [
-        row
-        for row in rows
-        if row["is_special_hardship"]
-        and row["area"] == Area.RURAL
-        and row["operating_status"] == OperatingStatus.OPERATING
-    ]
+    """Rural special-hardship support facilities (敬老院) among the operating institutions
+    (converted, suspended and deregistered ones are already out of the population)."""
+    return [row for row in rows if row["is_special_hardship"] and row["area"] == Area.RURAL]
 
 
-REGISTERED_LEGAL_PERSON = (LegalPersonStatus.INDEPENDENT, LegalPersonStatus.BRANCH)
+def _registered_by(row: dict, due_on) -> bool:
+    """Item 13's test for one facility: an independent legal person as recorded (the registry
+    keeps no registration date); a "1+N" branch when the head's code was entered in the national
+    system on or before the deadline — the notice deems that entry its registration (“在全国养老
+    服务信息管理系统中录入总院的法人代码，视同完成法人登记”)."""
+    if row["legal_person_status"] == LegalPersonStatus.INDEPENDENT:
+        return True
+    if row["legal_person_status"] == LegalPersonStatus.BRANCH:
+        return row["legal_code_entered"] and done_by(row["legal_code_entered_on"], due_on)
+    return False
 
 
 def item_13(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
     """Item 13: “11月底前，本地区农村特困人员供养服务设施（敬老院）法人登记情况。”
 
-    Denominator: operating rural special-hardship support facilities among counted institutions
-    (converted to mutual-aid facilities: out; suspended or deregistered: out).
-    Numerator: those registered as an independent legal person or as a branch of a "1+N"
-    consortium (the notice counts a branch carrying the head's code as registered).
-    Target: all of them (100 %). Measured on the record as it stands (the registry keeps the
-    registration status, not its date); the deadline shown is the milestone
-    rural-facility-legal-registration (2020-11-30).
+    Denominator: rural special-hardship support facilities among the operating institutions
+    (converted to mutual-aid facilities, suspended or deregistered: out).
+    Numerator: those registered as an independent legal person (on the record as it stands: the
+    registry keeps no registration date), and "1+N" branches whose head's code was entered in the
+    national system (legal_code_entered_on) on or before the milestone
+    rural-facility-legal-registration (2020-11-30): the notice deems that entry the branch's
+    registration. A branch entered late, or with no date of entry recorded, is not registered by
+    the deadline. Target: all of them (100 %). With no milestone every recorded date counts.
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(13)
     facilities = _rural_facilities(data.institutions_in(region))
-    registered = sum(1 for row in facilities if row["legal_person_status"] in REGISTERED_LEGAL_PERSON)
+    registered = sum(1 for row in facilities if _registered_by(row, due_on))
     return Indicator(
         item=13,
         figures=[
@@ -253,8 +256,11 @@ def item_13(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
             )
         ],
         met=all_of(registered, len(facilities)),
-        measured_on=None,
-        note=AS_RECORDED,
+        measured_on=due_on,
+        note=_(
+            'Independent legal persons are counted on the record as it stands; a "1+N" branch '
+            "counts from the date its head's code was entered in the national system."
+        ),
         due_on=due_on,
         milestone=milestone,
     )
@@ -263,12 +269,14 @@ def item_13(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
 def item_14(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
     """Item 14: “11月底前，农村特困人员供养服务设施（敬老院）法人登记后全国养老服务信息管理系统法人代码录入情况。”
 
-    Denominator: the operating rural special-hardship facilities of item 13 that are registered
-    (independent legal person or "1+N" branch): the code is entered after registration (“法人登记
+    Denominator: the rural special-hardship facilities of item 13 registered as legal persons
+    (independent or "1+N" branch, as recorded): the code is entered after registration (“法人登记
     后”), so facilities not yet registered are item 13's gap, not this one's.
-    Numerator: those with the legal code entered in the national system (legal_code_entered).
-    Target: all of them (100 %). Measured on the record as it stands (no date of entry is kept);
-    the deadline shown is the milestone rural-facility-legal-registration (2020-11-30).
+    Numerator: those whose legal code was entered in the national system on or before the
+    milestone rural-facility-legal-registration (2020-11-30), judged by legal_code_entered_on
+    (inclusive). Also shown: those entered after the deadline, and those marked as entered with
+    no date recorded (which do not count as on time: the date is what the item is judged by).
+    Target: all of them (100 %). With no milestone every recorded date counts.
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(14)
@@ -277,20 +285,27 @@ def item_14(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
         for row in _rural_facilities(data.institutions_in(region))
         if row["legal_person_status"] in REGISTERED_LEGAL_PERSON
     ]
-    entered = sum(1 for row in registered if row["legal_code_entered"])
+    entered = [row for row in registered if row["legal_code_entered"]]
+    on_time = sum(1 for row in entered if done_by(row["legal_code_entered_on"], due_on))
+    undated = sum(1 for row in entered if row["legal_code_entered_on"] is None)
     return Indicator(
         item=14,
         figures=[
             ratio(
                 "code_entered",
-                _("Registered facilities with the legal code entered"),
-                entered,
+                _("Registered facilities with the legal code entered on time"),
+                on_time,
                 len(registered),
-            )
+            ),
+            count("entered_late", _("Entered after the deadline"), len(entered) - on_time - undated),
+            count("entered_undated", _("Marked as entered, date not recorded"), undated),
         ],
-        met=all_of(entered, len(registered)),
-        measured_on=None,
-        note=AS_RECORDED,
+        met=all_of(on_time, len(registered)),
+        measured_on=due_on,
+        note=_(
+            "Judged by the date the legal code was entered in the national system; an entry "
+            "without a recorded date does not count as on time."
+        ),
         due_on=due_on,
         milestone=milestone,
     )
@@ -305,12 +320,12 @@ def _total(values: Iterable[Decimal | None]) -> Decimal | None:
 def item_16(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
     """Item 16: “县（市）区、开发区民办养老机构消防安全达标提升机构数量、政府补助资金投入数量、民办养老机构资金投入数量、达标合格民办机构占民办机构比例情况。”
 
-    Privately run counted institutions only (nature = private):
+    Privately run operating institutions only (nature = private):
     - upgrading: private institutions whose fire-safety upgrade is under way;
     - government funds and own funds: sums of the amounts recorded (10,000 yuan), "—" when none
       is recorded;
     - compliant share: numerator = private institutions meeting the fire-safety standard,
-      denominator = all private counted institutions.
+      denominator = all private operating institutions.
     Target: all of them (100 %) by the milestone private-fire-upgrade-complete (2021-12-31).
     Measured on the record as it stands (the registry keeps no date of the upgrade).
     """
@@ -349,9 +364,9 @@ def item_16(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
 def item_17(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
     """Item 17: “县（市）区、开发区组织开展养老机构等级评定情况。”
 
-    Numerator: counted institutions with a star rating (GB/T 37276-2018) whose rating date
+    Numerator: operating institutions with a star rating (GB/T 37276-2018) whose rating date
     star_rated_on is on or before the item's milestone (rating-system-implemented: 2020-12-31).
-    Denominator: all counted institutions. The notice sets no share (“普遍推行”): `met` is None.
+    Denominator: all operating institutions. The notice sets no share (“普遍推行”): `met` is None.
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(17)
@@ -371,9 +386,9 @@ def item_17(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
 def item_19(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
     """Item 19: “2020年底前，县（市）区、开发区所有养老机构是否能够以不同形式为入住老年人提供医疗服务情况。”
 
-    Numerator: counted institutions providing medical services in some form (own medical
+    Numerator: operating institutions providing medical services in some form (own medical
     institution, infirmary or nursing station, or a contract with a medical institution: any
-    medical_mode but "none"). Denominator: all counted institutions.
+    medical_mode but "none"). Denominator: all operating institutions.
     Target: all of them (100 %). Measured on the record as it stands (no date is kept); the
     deadline shown is the milestone medical-services-all-institutions (2020-12-31).
     """
@@ -396,10 +411,10 @@ def item_20(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     """Item 20: “县（市）区、开发区养老机构护理型床位建设发展情况，护理型床位与养老机构总床位的比例情况。10月30日前，全国养老机构业务管理系统“护理型床位”指标填报与监测情况。”
 
     - nursing-bed share: numerator = nursing-type beds, denominator = total beds, summed over
-      counted institutions; measured on the record as it stands;
-    - updated on time: numerator = counted institutions whose national-system data was updated
+      operating institutions; measured on the record as it stands;
+    - updated on time: numerator = operating institutions whose national-system data was updated
       (national_data_updated_on) on or before the milestone nursing-bed-indicator (2020-10-30),
-      denominator = all counted institutions. The registry keeps the latest update of the
+      denominator = all operating institutions. The registry keeps the latest update of the
       institution's data, not of the nursing-bed field alone, and a later update replaces an
       on-time one: the district confirms the rest.
     The notice sets no bed share: `met` is None.
@@ -430,9 +445,9 @@ def item_20(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
 def item_29(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
     """Item 29: “养老机构做好各类风险安全评估与管控化解情况。”
 
-    Numerator: counted institutions with a recorded risk assessment (risk_assessed_on set; on or
+    Numerator: operating institutions with a recorded risk assessment (risk_assessed_on set; on or
     before the item's milestone if the campaign gives one — the 2020 campaign gives none, so every
-    recorded assessment counts). Denominator: all counted institutions. No target: `met` is None.
+    recorded assessment counts). Denominator: all operating institutions. No target: `met` is None.
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(29)
@@ -452,8 +467,8 @@ def item_29(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
 def item_30(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
     """Item 30: “10 月 30 日前，辖区内原有养老机构数据更新、新成立养老机构信息全部输入养老机构信息系统情况。”
 
-    Numerator: counted institutions whose data in the national system was updated or entered
-    (national_data_updated_on) on or before the deadline. Denominator: all counted institutions
+    Numerator: operating institutions whose data in the national system was updated or entered
+    (national_data_updated_on) on or before the deadline. Denominator: all operating institutions
     (existing and newly established alike). The item has two milestones
     (new-institutions-entered and existing-institutions-data-updated), both 2020-10-30: the
     latest of them is used. Target: all of them (“全部”, 100 %). The registry keeps the latest
@@ -486,7 +501,7 @@ def _special_hardship(rows: list[dict]) -> list[dict]:
 def item_11(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
     """Item 11: “各县（市）区、开发区实施特困人员供养服务设施改造提升工程，开展7个方面改造提升的机构情况；按计划建设1所失能、部分失能特困人员专业照护为主的县级特困人员供养服务设施情况。”
 
-    Partly computable. The portal has: the counted special-hardship support facilities (the
+    Partly computable. The portal has: the operating special-hardship support facilities (the
     population the upgrading concerns) and their disabled and semi-disabled residents (whom the
     county-level care facility is for). Measured on the record as it stands. The district adds
     which facilities carried out which of the seven kinds of upgrading and the plan for the
@@ -515,7 +530,7 @@ def item_11(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
 def item_12(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
     """Item 12: “县（市）区、开发区推进生活不能自理并有集中供养需求特困人员应养尽养情况。”
 
-    Partly computable. The portal has: residents of counted special-hardship support facilities,
+    Partly computable. The portal has: residents of operating special-hardship support facilities,
     and among them the disabled and semi-disabled ones (those unable to care for themselves who
     are already supported centrally). Measured on the record as it stands. The district adds how
     many special-hardship persons unable to care for themselves need central support (the
@@ -550,7 +565,7 @@ def item_12(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
 def item_18(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
     """Item 18: “县（市）区、开发区开展延伸服务的养老机构数量及服务开展的总体情况。”
 
-    Partly computable. The portal has: the number of counted institutions offering at least one
+    Partly computable. The portal has: the number of operating institutions offering at least one
     extension service (meal, bathing, cleaning, medical help, recreation), and the number offering
     each. Measured on the record as it stands. The district adds the overall account of the
     services. No target is judged.

@@ -119,6 +119,14 @@ COLUMNS: tuple[Column, ...] = (
         width=24,
     ),
     _bool("legal_code_entered", "法人代码已录入全国系统"),
+    Column(
+        "legal_code_entered_on",
+        "法人代码录入全国系统日期",
+        DATE,
+        "已登记法人（独立法人或“1+N”分院）的特困人员供养服务设施填写；填写日期时上一列须填“是”。"
+        "第13、14项按此日期判断是否在期限内完成。",
+        width=12,
+    ),
     Column("beds", "床位数", INT, "整数，空白视为0。", width=9),
     Column("nursing_beds", "护理型床位数", INT, "整数，不能多于床位数。", width=9),
     Column("residents", "入住老年人数", INT, "整数。", width=9),

@@ -336,7 +336,13 @@ def facility(region, name, status, **fields):
 
 @pytest.fixture
 def rural(qianshan):
-    head = facility(qianshan, "中心敬老院", LegalPersonStatus.INDEPENDENT, legal_code_entered=True)
+    head = facility(
+        qianshan,
+        "中心敬老院",
+        LegalPersonStatus.INDEPENDENT,
+        legal_code_entered=True,
+        legal_code_entered_on=D(2020, 11, 30),  # the deadline day: on time
+    )
     branch = facility(
         qianshan,
         "分院",
@@ -357,10 +363,11 @@ def rural(qianshan):
 
 def test_items_13_and_14_count_operating_rural_facilities_only(campaign, qianshan, rural):
     registration = compute(campaign, qianshan, 13)
-    assert registration.figure("registered").display() == "66.7%（2/3）"
+    # The head (independent); the branch's head code is not entered, so it is not registered yet.
+    assert registration.figure("registered").display() == "33.3%（1/3）"
     assert registration.met is False
     assert registration.due_on == D(2020, 11, 30)
-    assert registration.measured_on is None
+    assert registration.measured_on == D(2020, 11, 30)
 
     codes = compute(campaign, qianshan, 14)  # denominator: the registered ones
     assert codes.figure("code_entered").display() == "50%（1/2）"
@@ -372,6 +379,7 @@ def test_items_13_and_14_met_at_exactly_one_hundred_percent(campaign, qianshan, 
         if institution.legal_person_status == LegalPersonStatus.PENDING:
             institution.legal_person_status = LegalPersonStatus.INDEPENDENT
         institution.legal_code_entered = True
+        institution.legal_code_entered_on = D(2020, 11, 30)
         institution.save()
     assert compute(campaign, qianshan, 13).figure("registered").display() == "100%（3/3）"
     assert compute(campaign, qianshan, 13).met is True
@@ -389,6 +397,79 @@ def test_items_13_and_14_empty_is_not_applicable(campaign, qianshan, lishan):
     assert none_registered.figure("code_entered").display() == "—"
     assert none_registered.met is None
     assert compute(campaign, qianshan, 13).figure("registered").display() == "0%（0/1）"
+
+
+def entered(region, name, status, on, parent=None, **fields):
+    """A rural facility registered as `status` whose legal code is marked as entered on `on`
+    (None: marked as entered, no date recorded)."""
+    if parent:
+        fields |= {"parent": parent, "credit_code": parent.credit_code}
+    return facility(region, name, status, legal_code_entered=True, legal_code_entered_on=on, **fields)
+
+
+@pytest.fixture
+def dated(qianshan):
+    head = entered(qianshan, "甲敬老院", LegalPersonStatus.INDEPENDENT, D(2020, 11, 30))  # on the day
+    entered(qianshan, "乙敬老院", LegalPersonStatus.INDEPENDENT, D(2020, 12, 1))  # a day late
+    entered(qianshan, "丙敬老院", LegalPersonStatus.INDEPENDENT, None)  # date missing
+    facility(qianshan, "丁敬老院", LegalPersonStatus.INDEPENDENT)  # not entered
+    entered(qianshan, "甲院一分院", LegalPersonStatus.BRANCH, D(2020, 11, 15), parent=head)  # on time
+    entered(qianshan, "甲院二分院", LegalPersonStatus.BRANCH, D(2020, 12, 1), parent=head)  # late
+    entered(qianshan, "甲院三分院", LegalPersonStatus.BRANCH, None, parent=head)  # date missing
+    # Out of the population whatever their dates: suspended, converted.
+    entered(
+        qianshan,
+        "停业敬老院",
+        LegalPersonStatus.INDEPENDENT,
+        D(2020, 10, 1),
+        operating_status=OperatingStatus.SUSPENDED,
+    )
+    facility(qianshan, "已转互助", LegalPersonStatus.CONVERTED)
+    return head
+
+
+def test_item_14_judges_the_entry_by_its_date(campaign, qianshan, dated):
+    result = compute(campaign, qianshan, 14)
+    assert result.measured_on == D(2020, 11, 30)
+    # Seven registered facilities; on time: 甲 (on the deadline day) and 一分院.
+    assert result.figure("code_entered").display() == "28.6%（2/7）"
+    assert result.figure("entered_late").value == 2  # 乙, 二分院
+    assert result.figure("entered_undated").value == 2  # 丙, 三分院
+    assert result.met is False
+
+
+def test_item_13_counts_a_branch_from_the_entry_of_its_heads_code(campaign, qianshan, dated):
+    result = compute(campaign, qianshan, 13)
+    # 甲 乙 丙 丁 (independent, as recorded) and 一分院 (head's code entered by 30 November).
+    assert result.figure("registered").display() == "71.4%（5/7）"
+    assert result.measured_on == D(2020, 11, 30)
+    assert result.met is False
+
+
+def test_items_13_and_14_follow_the_milestone_date(campaign, qianshan, dated):
+    Milestone.objects.filter(campaign=campaign, key="rural-facility-legal-registration").update(
+        due_on=D(2020, 12, 1)
+    )
+    assert compute(campaign, qianshan, 14).figure("code_entered").display() == "57.1%（4/7）"
+    assert compute(campaign, qianshan, 14).figure("entered_late").value == 0
+    assert compute(campaign, qianshan, 13).figure("registered").display() == "85.7%（6/7）"
+
+
+def test_items_13_and_14_without_a_milestone_count_every_recorded_date(world):
+    region = world.foreign_region
+    entered(region, "早录入", LegalPersonStatus.INDEPENDENT, D(2025, 1, 1))
+    entered(region, "无日期", LegalPersonStatus.INDEPENDENT, None)
+    result = compute(world.foreign_campaign, region, 14)
+    assert result.due_on is None and result.measured_on is None
+    assert result.figure("code_entered").display() == "50%（1/2）"
+    assert result.figure("entered_undated").value == 1
+
+
+def test_item_14_met_only_when_every_entry_is_dated_on_time(campaign, qianshan):
+    entered(qianshan, "甲敬老院", LegalPersonStatus.INDEPENDENT, D(2020, 11, 30))
+    assert compute(campaign, qianshan, 14).met is True
+    entered(qianshan, "乙敬老院", LegalPersonStatus.INDEPENDENT, None)
+    assert compute(campaign, qianshan, 14).met is False
 
 
 # Item 16: privately run institutions only ----------------------------------------------------------
@@ -630,3 +711,113 @@ def test_compute_many_only_reads_what_the_items_need(campaign, qianshan):
         compute_many(campaign, [qianshan], [4])
     assert len(captured) == 2  # milestones and institutions
     assert compute_many(campaign, [qianshan], [1, 9, 22]) == {qianshan.pk: {}}
+
+
+# One population: the operating institutions ------------------------------------------------------
+
+# The ledger items count hazards, not institutions (see Institution.objects.operating()).
+LEDGER_ITEMS = {3: None, 24: "fire", 25: "food", 27: "elder_abuse", 28: "illegal_fundraising"}
+
+
+def _everything(region, status, prefix):
+    """Institutions with `status` that would move every institution figure if they were counted:
+    a private one that meets everything (filed, rated, updated, with funds and services), a rural
+    special-hardship facility registered with its code entered on time, an unfiled one."""
+    private = inst(
+        region,
+        f"{prefix}民办院",
+        operating_status=status,
+        **COMPLIANT_GB38600,
+        quality_norm_compliant=True,
+        star_rating=3,
+        star_rated_on=D(2020, 9, 1),
+        medical_mode=MedicalMode.CLINIC,
+        beds=100,
+        nursing_beds=90,
+        residents=50,
+        disabled_residents=10,
+        risk_assessed_on=D(2020, 7, 1),
+        national_data_updated_on=D(2020, 10, 1),
+        fire_safety_status=FireSafetyStatus.COMPLIANT,
+        fire_gov_funds=Decimal("5.00"),
+        fire_own_funds=Decimal("2.00"),
+        ext_meal=True,
+        ext_bath=True,
+        ext_cleaning=True,
+        ext_medical=True,
+        ext_recreation=True,
+    )
+    entered(
+        region,
+        f"{prefix}敬老院",
+        LegalPersonStatus.INDEPENDENT,
+        D(2020, 11, 1),
+        operating_status=status,
+        residents=20,
+        disabled_residents=5,
+        semi_disabled_residents=5,
+    )
+    inst(region, f"{prefix}未备案院", operating_status=status, filing_status="unfiled", filed_on=None)
+    return private
+
+
+def _figures(campaign, region):
+    return {
+        number: ({f.key: f.display() for f in result.figures}, result.met)
+        for number, result in compute_many(campaign, [region])[region.pk].items()
+    }
+
+
+@pytest.fixture
+def operating_base(campaign, qianshan, user):
+    """An operating institution of each kind, so that no figure is empty before the others come."""
+    home = inst(qianshan, "运营院", national_data_updated_on=D(2020, 10, 1))
+    facility(qianshan, "运营敬老院", LegalPersonStatus.PENDING)
+    hazard(home, user, found_on=D(2020, 9, 1), deadline=D(2020, 9, 30))
+    return home
+
+
+@pytest.mark.parametrize("number", sorted(set(INDICATORS) - set(LEDGER_ITEMS)))
+@pytest.mark.parametrize("status", [OperatingStatus.SUSPENDED, OperatingStatus.DEREGISTERED])
+def test_institutions_not_operating_are_in_no_items_population(
+    campaign, qianshan, operating_base, number, status
+):
+    before = _figures(campaign, qianshan)[number]
+    _everything(qianshan, status, "停")
+    assert _figures(campaign, qianshan)[number] == before
+
+
+@pytest.mark.parametrize("number", sorted(set(INDICATORS) - set(LEDGER_ITEMS)))
+def test_the_same_institutions_operating_do_count(campaign, qianshan, operating_base, number):
+    """The other side of the test above: the fixture moves every item's figures when operating."""
+    before = _figures(campaign, qianshan)[number]
+    _everything(qianshan, OperatingStatus.OPERATING, "营")
+    assert _figures(campaign, qianshan)[number] != before
+
+
+@pytest.mark.parametrize(("number", "category"), sorted(LEDGER_ITEMS.items()))
+@pytest.mark.parametrize("status", [OperatingStatus.SUSPENDED, OperatingStatus.DEREGISTERED])
+def test_ledger_items_keep_the_hazards_of_an_institution_no_longer_operating(
+    campaign, qianshan, user, number, category, status
+):
+    home = inst(qianshan, "停业整顿院")
+    for each in ("fire", "food", "elder_abuse", "illegal_fundraising"):
+        hazard(home, user, category=each, found_on=D(2020, 9, 1), deadline=D(2020, 9, 30))
+    before = compute(campaign, qianshan, number).figure("found").value
+    type(home).objects.filter(pk=home.pk).update(operating_status=status)
+    assert (
+        compute(campaign, qianshan, number).figure("found").value == before == (4 if category is None else 1)
+    )
+
+
+def test_items_7_and_8_count_the_rows_the_public_lists_would_publish(campaign, qianshan, operating_base):
+    from disclosure.selectors import filed_institutions, unfiled_institutions
+
+    for status in OperatingStatus.values:
+        _everything(qianshan, status, status)
+    facility(qianshan, "已转互助", LegalPersonStatus.CONVERTED)
+    assert compute(campaign, qianshan, 7).figure("in_registry").value == filed_institutions(qianshan).count()
+    assert (
+        compute(campaign, qianshan, 8).figure("in_registry").value == unfiled_institutions(qianshan).count()
+    )
+    assert not filed_institutions(qianshan).exclude(operating_status=OperatingStatus.OPERATING).exists()

@@ -96,13 +96,15 @@ def test_a_1_plus_n_group_shares_the_heads_code(demo):
 def test_a_converted_facility_is_not_counted(demo):
     converted = Institution.objects.filter(legal_person_status=LegalPersonStatus.CONVERTED)
     assert converted.exists()
-    assert not Institution.objects.counted().filter(pk__in=converted).exists()
+    assert not Institution.objects.operating().filter(pk__in=converted).exists()
 
 
-def test_a_deregistered_institution_is_kept_but_not_counted(demo):
+def test_deregistered_and_suspended_institutions_are_kept_but_not_counted(demo):
     deregistered = Institution.objects.get(operating_status=OperatingStatus.DEREGISTERED)
-    assert not Institution.objects.counted().filter(pk=deregistered.pk).exists()
-    assert Institution.objects.filter(operating_status=OperatingStatus.SUSPENDED).count() >= 2
+    assert not Institution.objects.operating().filter(pk=deregistered.pk).exists()
+    suspended = Institution.objects.filter(operating_status=OperatingStatus.SUSPENDED)
+    assert suspended.count() >= 2
+    assert not Institution.objects.operating().filter(pk__in=suspended).exists()
 
 
 def test_unfiled_institutions_found_taking_in_elders_and_unregistered_ones(demo):
@@ -143,7 +145,7 @@ def test_special_hardship_facilities_cover_every_legal_person_status(demo):
 
 
 def test_indicators_have_something_to_count(demo):
-    counted = list(Institution.objects.counted())
+    counted = list(Institution.objects.operating())
     compliant = sum(i.gb38600_compliant for i in counted)
     assert 0.5 <= compliant / len(counted) <= 0.65
     assert any(i.risks_met == 9 and not i.gb38600_compliant for i in counted)

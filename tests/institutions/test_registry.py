@@ -154,8 +154,9 @@ def test_filing_dates_follow_the_filing_status(tiedong):
     )
 
 
-def test_converted_and_deregistered_institutions_leave_the_counted_population(tiedong):
+def test_only_operating_institutions_are_in_the_population(tiedong):
     valid_institution(tiedong, "运营中")
+    valid_institution(tiedong, "停业整顿中", operating_status=OperatingStatus.SUSPENDED)
     valid_institution(tiedong, "已注销", operating_status=OperatingStatus.DEREGISTERED)
     valid_institution(
         tiedong,
@@ -166,9 +167,27 @@ def test_converted_and_deregistered_institutions_leave_the_counted_population(ti
         area="rural",
         legal_person_status=LegalPersonStatus.CONVERTED,
     )
-    counted = set(Institution.objects.filter(region=tiedong).counted().values_list("name", flat=True))
-    assert {"运营中", "已注销", "已转型"} & counted == {"运营中"}
-    assert Institution.objects.filter(name="已转型").exists()  # the record and its history stay
+    operating = set(Institution.objects.filter(region=tiedong).operating().values_list("name", flat=True))
+    assert {"运营中", "停业整顿中", "已注销", "已转型"} & operating == {"运营中"}
+    assert Institution.objects.filter(name__in=["已转型", "停业整顿中"]).count() == 2  # records stay
+
+
+@pytest.mark.parametrize("operating_status", OperatingStatus.values)
+@pytest.mark.parametrize("legal_person_status", ["", *LegalPersonStatus.values])
+def test_is_operating_agrees_with_the_queryset(tiedong, operating_status, legal_person_status):
+    special = {"nature": Nature.PUBLIC, "is_special_hardship": True, "area": "rural"}
+    fields = {"operating_status": operating_status}
+    if legal_person_status:
+        fields |= special | {"legal_person_status": legal_person_status}
+    if legal_person_status == LegalPersonStatus.BRANCH:
+        head = valid_institution(
+            tiedong, "总院", legal_person_status=LegalPersonStatus.INDEPENDENT, **special
+        )
+        fields |= {"parent": head, "credit_code": head.credit_code}
+    institution = valid_institution(tiedong, "某院", **fields)
+    expected = operating_status == OperatingStatus.OPERATING and legal_person_status != "converted"
+    assert institution.is_operating is expected
+    assert Institution.objects.operating().filter(pk=institution.pk).exists() is expected
 
 
 # Pages ----------------------------------------------------------------------------------------
