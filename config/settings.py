@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A logged-in user's POST runs once per one-time form token (core/submissions.py).
+    "core.submissions.SubmissionTokenMiddleware",
     # Last, as django-axes asks: it turns a lockout into our Chinese page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,4 +1,5 @@
-"""Cross-cutting models: the administrative-region tree."""
+"""Cross-cutting models: the administrative-region tree, import batches, evidence files and claimed
+one-time form tokens."""
 
 import re
 
@@ -255,3 +256,33 @@ class Evidence(TimeStampedModel):
     def previewable(self) -> bool:
         """Images and PDFs may be shown inline; everything else is only downloaded."""
         return self.is_image or self.mime_type == "application/pdf"
+
+
+class SubmissionToken(models.Model):
+    """A claimed one-time form token (`core.submissions`): the first POST that carried it, and the
+    answer it got, which a repeated POST with the same token receives instead of writing again.
+
+    Only claimed tokens are stored (rendering a form writes nothing); the claim is inserted in the
+    same transaction as the form's writes, and `key` is unique, so of two identical POSTs running at
+    once the second waits on the index until the first commits. Rows older than a token's lifetime
+    are removed by `manage.py purge_submissions`."""
+
+    key = models.CharField(_("token"), max_length=64, unique=True)
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    path = models.CharField(_("path"), max_length=500)
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now, db_index=True)
+    # the first answer: a redirect (status and Location) or an htmx fragment (status, body, HX-* headers)
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    location = models.CharField(_("location"), max_length=2000, blank=True)
+    content_type = models.CharField(_("content type"), max_length=200, blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    body = models.TextField(_("body"), blank=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self):
+        return f"{self.path} ({self.claimed_at:%Y-%m-%d %H:%M})"

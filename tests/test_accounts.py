@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests.conftest import PASSWORD
+from tests.submissions import with_token
 
 
 def zh(text: str) -> str:
@@ -66,7 +67,14 @@ def test_password_can_be_changed(client, world):
     client.force_login(world.users["district"])
     response = client.post(
         reverse("accounts:password_change"),
-        {"old_password": PASSWORD, "new_password1": "Tiedong-new-2026", "new_password2": "Tiedong-new-2026"},
+        with_token(
+            client,
+            {
+                "old_password": PASSWORD,
+                "new_password1": "Tiedong-new-2026",
+                "new_password2": "Tiedong-new-2026",
+            },
+        ),
     )
     assert response.status_code == 302
     world.users["district"].refresh_from_db()

@@ -19,6 +19,7 @@ from core.models import ImportBatch
 from institutions.models import SelfReport
 from tests.disclosure.factories import policy as disclosure_policy
 from tests.disclosure.factories import published_policy, unpublished_policy
+from tests.submissions import with_token
 
 ALL_STAFF = {"city", "district", "other_district", "institution", "department", "admin"}
 VIEWERS = ["anonymous", *sorted(ALL_STAFF)]
@@ -401,6 +402,8 @@ def test_every_url_pattern_is_covered():
 def request_as(client, world, viewer, spec, url):
     if viewer != "anonymous":
         client.force_login(world.users[viewer])
+        if spec.method == "post":  # a logged-in user's POST carries its one-time form token
+            return client.post(url, with_token(client))
     return getattr(client, spec.method)(url)
 
 

@@ -1,6 +1,9 @@
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from core import submissions
 
 register = template.Library()
 
@@ -31,3 +34,23 @@ def countdown_class(row) -> str:
     if row.days_left <= 30:
         return "text-warning-emphasis fw-semibold"
     return "text-success"
+
+
+@register.simple_tag(takes_context=True)
+def submission_token(context) -> str:
+    """The hidden one-time token every POST form carries (core/submissions.py), next to
+    {% csrf_token %}; a fresh one at each rendering."""
+    return format_html(
+        '<input type="hidden" name="{}" value="{}">', submissions.FIELD, submission_token_value(context)
+    )
+
+
+@register.simple_tag(takes_context=True)
+def submission_token_value(context) -> str:
+    """The token alone, for an htmx element's hx-vals: ``{% submission_token_value as token %}``.
+    Empty for a visitor who is not logged in (their POSTs need none)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    return submissions.issue(user)

@@ -9,6 +9,7 @@ from campaign import answers
 from campaign.models import ItemAnswer
 from core.models import Region
 from tests.hazards.factories import notice
+from tests.submissions import with_token
 
 
 @pytest.fixture(autouse=True)
@@ -37,11 +38,17 @@ def test_answering_submitting_and_the_city_reviewing_through_the_pages(client, w
     page = client.get(url)
     assert page.status_code == 200
     version = page.context["form"]["expected_version"].value()
-    response = client.post(url, {"narrative": "", "expected_version": version, "submit": "1"})
+    response = client.post(
+        url, with_token(client, {"narrative": "", "expected_version": version, "submit": "1"})
+    )
     assert response.status_code == 400  # a narrative is needed to submit
-    response = client.post(reverse("checklist:evidence", args=[4]), {"file": notice("GB38600自查汇总.pdf")})
+    response = client.post(
+        reverse("checklist:evidence", args=[4]), with_token(client, {"file": notice("GB38600自查汇总.pdf")})
+    )
     assert response.status_code == 302
-    response = client.post(url, {"narrative": "已完成自查", "expected_version": version, "submit": "1"})
+    response = client.post(
+        url, with_token(client, {"narrative": "已完成自查", "expected_version": version, "submit": "1"})
+    )
     assert response.status_code == 302
     answer = ItemAnswer.objects.get(item__number=4, region=world.regions["210302"])
     assert answer.status == "submitted" and answer.evidence.count() == 1
@@ -49,14 +56,27 @@ def test_answering_submitting_and_the_city_reviewing_through_the_pages(client, w
     login(client, world, "city")
     review = client.get(reverse("checklist:review", args=[answer.pk]))
     assert review.status_code == 200 and "GB38600自查汇总.pdf" in review.content.decode()
-    assert client.post(reverse("checklist:return", args=[answer.pk]), {"reason": ""}).status_code == 400
     assert (
-        client.post(reverse("checklist:return", args=[answer.pk]), {"reason": "缺少名单"}).status_code == 302
+        client.post(
+            reverse("checklist:return", args=[answer.pk]), with_token(client, {"reason": ""})
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            reverse("checklist:return", args=[answer.pk]), with_token(client, {"reason": "缺少名单"})
+        ).status_code
+        == 302
     )
     answer.refresh_from_db()
     assert (answer.status, answer.return_reason) == ("returned", "缺少名单")
     # The city cannot write the district's narrative through the district's page either.
-    assert client.post(url, {"narrative": "市局代填", "expected_version": answer.version}).status_code == 404
+    assert (
+        client.post(
+            url, with_token(client, {"narrative": "市局代填", "expected_version": answer.version})
+        ).status_code
+        == 404
+    )
 
 
 def test_the_district_cannot_review(client, world):
@@ -64,7 +84,9 @@ def test_the_district_cannot_review(client, world):
     answer = answers.answer_save(
         answer=draft, narrative="草稿", values={}, by=world.users["district"], expected_version=draft.version
     )
-    response = login(client, world, "district").post(reverse("checklist:accept", args=[answer.pk]))
+    response = login(client, world, "district").post(
+        reverse("checklist:accept", args=[answer.pk]), with_token(client)
+    )
     assert response.status_code == 403
 
 
@@ -94,10 +116,10 @@ def test_the_matrix_runs_the_same_queries_for_2_and_for_10_regions(client, world
 def test_an_htmx_upload_answers_with_the_evidence_card_only(client, world):
     login(client, world, "district")
     url = reverse("checklist:evidence", args=[4])
-    bad = client.post(url, {"file": _html_named_pdf()}, HTTP_HX_REQUEST="true")
+    bad = client.post(url, with_token(client, {"file": _html_named_pdf()}), HTTP_HX_REQUEST="true")
     assert bad.status_code == 200 and 'id="answer-evidence"' in bad.content.decode()
     assert "内容不是" in bad.content.decode() or "不是PDF" in bad.content.decode()
-    good = client.post(url, {"file": notice("名单.pdf")}, HTTP_HX_REQUEST="true")
+    good = client.post(url, with_token(client, {"file": notice("名单.pdf")}), HTTP_HX_REQUEST="true")
     body = good.content.decode()
     assert body.lstrip().startswith('<div class="card') and "名单.pdf" in body and "<html" not in body
 

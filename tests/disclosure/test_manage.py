@@ -11,6 +11,7 @@ from django.utils import translation
 from disclosure import services
 from disclosure.models import Publication, SupportPolicy
 from tests.disclosure import factories
+from tests.submissions import with_token
 
 Kind = Publication.Kind
 NOT_PDF = "Only PDF files can be uploaded, and this file is not a PDF."
@@ -56,7 +57,7 @@ def test_anonymous_users_are_sent_to_login_from_the_staff_pages(client, world):
 def test_district_user_cannot_publish_another_regions_list(client, world):
     client.force_login(world.users["district"])
     url = reverse("disclosure:publish", kwargs={"code": "210303", "kind": Kind.FILED})
-    assert client.post(url).status_code == 404
+    assert client.post(url, with_token(client)).status_code == 404
     assert not Publication.objects.exists()
 
 
@@ -70,14 +71,19 @@ def test_district_user_cannot_edit_or_delete_another_regions_policy(client, worl
     tiexi_policy = factories.policy(world.regions["210303"], world.users["other_district"])
     client.force_login(world.users["district"])
     assert client.get(reverse("disclosure:policy_edit", kwargs={"pk": tiexi_policy.pk})).status_code == 404
-    assert client.post(reverse("disclosure:policy_delete", kwargs={"pk": tiexi_policy.pk})).status_code == 404
+    assert (
+        client.post(
+            reverse("disclosure:policy_delete", kwargs={"pk": tiexi_policy.pk}), with_token(client)
+        ).status_code
+        == 404
+    )
     assert SupportPolicy.objects.filter(pk=tiexi_policy.pk).exists()
 
 
 def test_district_user_cannot_add_a_policy_to_another_region(client, world):
     client.force_login(world.users["district"])
     data = policy_data(world.regions["210303"], url="https://example.gov.cn/a")
-    response = client.post(reverse("disclosure:policy_create"), data)
+    response = client.post(reverse("disclosure:policy_create"), with_token(client, data))
     assert response.status_code == 200
     assert "region" in response.context["form"].errors
     assert not SupportPolicy.objects.exists()
@@ -112,7 +118,7 @@ def test_city_manage_overview_lists_the_city_and_its_units(client, world):
 def test_district_user_adds_a_policy_with_a_pdf(client, world, media_root):
     client.force_login(world.users["district"])
     data = policy_data(world.regions["210302"], file=factories.pdf("养老扶持政策.pdf"))
-    response = client.post(reverse("disclosure:policy_create"), data)
+    response = client.post(reverse("disclosure:policy_create"), with_token(client, data))
     assert response.status_code == 302
     policy = SupportPolicy.objects.get()
     assert policy.region.code == "210302" and policy.created_by == world.users["district"]
@@ -126,7 +132,7 @@ def test_a_renamed_non_pdf_is_refused_with_a_message_in_chinese(client, world):
     client.force_login(world.users["district"])
     fake = factories.pdf("政策.pdf", content=b"PK\x03\x04 this is a zip file renamed to .pdf")
     data = policy_data(world.regions["210302"], file=fake)
-    response = client.post(reverse("disclosure:policy_create"), data)
+    response = client.post(reverse("disclosure:policy_create"), with_token(client, data))
     assert response.status_code == 200
     assert not SupportPolicy.objects.exists()
     with translation.override("zh-hans"):
@@ -149,14 +155,16 @@ def test_a_pdf_over_20_mb_is_refused(client, world, monkeypatch):
     monkeypatch.setattr("disclosure.models.MAX_PDF_BYTES", len(factories.PDF_BYTES) - 1)
     client.force_login(world.users["district"])
     data = policy_data(world.regions["210302"], file=factories.pdf())
-    response = client.post(reverse("disclosure:policy_create"), data)
+    response = client.post(reverse("disclosure:policy_create"), with_token(client, data))
     assert "file" in response.context["form"].errors
     assert not SupportPolicy.objects.exists()
 
 
 def test_a_policy_needs_a_link_or_a_file(client, world):
     client.force_login(world.users["district"])
-    response = client.post(reverse("disclosure:policy_create"), policy_data(world.regions["210302"]))
+    response = client.post(
+        reverse("disclosure:policy_create"), with_token(client, policy_data(world.regions["210302"]))
+    )
     assert "url" in response.context["form"].errors
     assert not SupportPolicy.objects.exists()
 
@@ -227,10 +235,15 @@ def test_district_user_edits_and_deletes_its_policy(client, world):
     data = policy_data(
         world.regions["210302"], title="新标题", remove_file="on", url="https://example.gov.cn/x"
     )
-    assert client.post(edit, data).status_code == 302
+    assert client.post(edit, with_token(client, data)).status_code == 302
     policy.refresh_from_db()
     assert policy.title == "新标题" and not policy.file and policy.url == "https://example.gov.cn/x"
-    assert client.post(reverse("disclosure:policy_delete", kwargs={"pk": policy.pk})).status_code == 302
+    assert (
+        client.post(
+            reverse("disclosure:policy_delete", kwargs={"pk": policy.pk}), with_token(client)
+        ).status_code
+        == 302
+    )
     assert not SupportPolicy.objects.exists()
 
 

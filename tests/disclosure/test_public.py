@@ -20,6 +20,7 @@ from institutions.models import (
 from tests.conftest import SEEDS
 from tests.disclosure import factories
 from tests.disclosure.factories import PRIVATE
+from tests.submissions import with_token
 
 Kind = Publication.Kind
 SEED = SEEDS / "000_caaf96290dec4cf6.txt"
@@ -204,7 +205,7 @@ def test_every_click_is_a_new_publication_and_the_page_shows_the_latest(client, 
     client.force_login(world.users["district"])
     url = reverse("disclosure:publish", kwargs={"code": "210302", "kind": Kind.FILED})
 
-    assert client.post(url).status_code == 302
+    assert client.post(url, with_token(client)).status_code == 302
     first = Publication.objects.get()
     Publication.objects.filter(pk=first.pk).update(
         published_at=datetime.datetime(2020, 10, 9, 9, 0, tzinfo=datetime.UTC)
@@ -215,7 +216,7 @@ def test_every_click_is_a_new_publication_and_the_page_shows_the_latest(client, 
     assert "（新址）" not in client.get(region_url("210302")).content.decode()  # the snapshot, not live data
 
     client.force_login(world.users["district"])
-    assert client.post(url).status_code == 302
+    assert client.post(url, with_token(client)).status_code == 302
     assert Publication.objects.filter(region=tiedong, kind=Kind.FILED).count() == 2
     client.logout()
     response = client.get(region_url("210302"))
@@ -236,16 +237,16 @@ def test_publish_needs_post(client, world):
 def test_city_publishes_its_own_policy_list_but_no_institution_list(client, world):
     client.force_login(world.users["city"])
     ok = reverse("disclosure:publish", kwargs={"code": "210300", "kind": Kind.POLICIES})
-    assert client.post(ok).status_code == 302
+    assert client.post(ok, with_token(client)).status_code == 302
     wrong = reverse("disclosure:publish", kwargs={"code": "210300", "kind": Kind.FILED})
-    assert client.post(wrong).status_code == 404
+    assert client.post(wrong, with_token(client)).status_code == 404
     assert list(Publication.objects.values_list("region__code", "kind")) == [("210300", Kind.POLICIES)]
 
 
 def test_city_staff_may_publish_for_a_unit_of_their_city(client, world):
     client.force_login(world.users["city"])
     url = reverse("disclosure:publish", kwargs={"code": "210303", "kind": Kind.UNFILED})
-    assert client.post(url).status_code == 302
+    assert client.post(url, with_token(client)).status_code == 302
     assert Publication.objects.get().published_by == world.users["city"]
 
 

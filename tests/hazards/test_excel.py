@@ -22,6 +22,7 @@ from institutions.models import Institution, LegalPersonStatus
 from tests.conftest import make_user
 from tests.hazards.factories import advance, notice, record
 from tests.institutions.factories import valid_institution
+from tests.submissions import with_token
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIELDS = [column.field for column in excel.COLUMNS]
@@ -390,7 +391,10 @@ def problems_by_place(result) -> dict:
 
 
 def upload(client, data: bytes, name="铁东区隐患台账.xlsx"):
-    return client.post(reverse("hazards:import"), {"file": SimpleUploadedFile(name, data, content_type=XLSX)})
+    return client.post(
+        reverse("hazards:import"),
+        with_token(client, {"file": SimpleUploadedFile(name, data, content_type=XLSX)}),
+    )
 
 
 def uploaded_batch(response) -> ImportBatch:
@@ -521,7 +525,9 @@ def test_nothing_is_saved_when_one_row_is_bad(world, district_client):
     assert 'data-testid="import-problems"' in page
     assert "发现日期" in page
     assert 'data-testid="apply-button"' not in page
-    response = district_client.post(reverse("hazards:import_apply", args=[batch.pk]))
+    response = district_client.post(
+        reverse("hazards:import_apply", args=[batch.pk]), with_token(district_client)
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("hazards:import_preview", args=[batch.pk])
     assert not Hazard.objects.exists()
@@ -553,7 +559,9 @@ def test_applying_creates_the_hazards_with_their_events(world, district, distric
     assert 'data-testid="apply-button"' in page
     assert not Hazard.objects.exists()  # the check was rolled back
 
-    response = district_client.post(reverse("hazards:import_apply", args=[batch.pk]))
+    response = district_client.post(
+        reverse("hazards:import_apply", args=[batch.pk]), with_token(district_client)
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("hazards:list")
     batch.refresh_from_db()
@@ -603,7 +611,7 @@ def test_reimporting_the_same_file_writes_nothing(world, district, district_clie
     )
     batch = uploaded_batch(upload(district_client, data))
     assert batch.summary["counts"] == {"create": 2, "update": 0, "unchanged": 1}
-    district_client.post(reverse("hazards:import_apply", args=[batch.pk]))
+    district_client.post(reverse("hazards:import_apply", args=[batch.pk]), with_token(district_client))
 
     def state():
         return (
@@ -619,7 +627,9 @@ def test_reimporting_the_same_file_writes_nothing(world, district, district_clie
     assert again.summary["counts"] == {"create": 0, "update": 0, "unchanged": 3}
     page = district_client.get(reverse("hazards:import_preview", args=[again.pk])).content.decode()
     assert 'role="status"' in page  # "this same file was already imported on ..."
-    response = district_client.post(reverse("hazards:import_apply", args=[again.pk]))
+    response = district_client.post(
+        reverse("hazards:import_apply", args=[again.pk]), with_token(district_client)
+    )
     assert response.status_code == 302
     assert state() == before
 
@@ -627,7 +637,7 @@ def test_reimporting_the_same_file_writes_nothing(world, district, district_clie
 def test_a_changed_deadline_on_reimport_is_a_recorded_deadline_change(world, district, district_client):
     first = ledger(ledger_row(), ledger_row(description="厨房燃气软管老化"))
     batch = uploaded_batch(upload(district_client, first))
-    district_client.post(reverse("hazards:import_apply", args=[batch.pk]))
+    district_client.post(reverse("hazards:import_apply", args=[batch.pk]), with_token(district_client))
     hazard = Hazard.objects.get(description="二楼疏散通道堆放杂物")
     events = HazardEvent.objects.count()
 
@@ -641,7 +651,7 @@ def test_a_changed_deadline_on_reimport_is_a_recorded_deadline_change(world, dis
     assert entry["changes"] == ["整改措施", "整改时限"]
     assert entry["code"] == hazard.code
     assert not DeadlineChange.objects.exists()  # the check wrote nothing
-    district_client.post(reverse("hazards:import_apply", args=[batch.pk]))
+    district_client.post(reverse("hazards:import_apply", args=[batch.pk]), with_token(district_client))
 
     hazard.refresh_from_db()
     assert hazard.deadline == datetime.date(2027, 1, 31)
@@ -717,7 +727,9 @@ def test_a_batch_belongs_to_its_uploader(world, district_client, client):
     client.force_login(colleague)
     assert client.get(reverse("hazards:import_preview", args=[batch.pk])).status_code == 404
     client.force_login(world.users["other_district"])
-    assert client.post(reverse("hazards:import_apply", args=[batch.pk])).status_code == 404
+    assert (
+        client.post(reverse("hazards:import_apply", args=[batch.pk]), with_token(client)).status_code == 404
+    )
     assert not Hazard.objects.exists()
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from hazards import services
 from hazards.models import Hazard, HazardEvent
 from tests.hazards.factories import advance, hazard_values, notice, photo, record
+from tests.submissions import with_token
 
 
 @pytest.fixture(autouse=True)
@@ -144,7 +145,7 @@ def test_a_quick_step_swaps_the_row_and_refreshes_the_counts(client, world):
     hazard = record(world.own_institution, world.users["district"])
     response = login(client, world, "institution").post(
         reverse("hazards:transition", args=[hazard.pk, "start"]),
-        {"expected_version": hazard.version},
+        with_token(client, {"expected_version": hazard.version}),
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
@@ -162,7 +163,9 @@ def test_a_refused_quick_step_says_why_in_the_row(client, world):
         district=world.users["district"],
     )
     response = login(client, world, "institution").post(
-        reverse("hazards:transition", args=[hazard.pk, "submit"]), {}, HTTP_HX_REQUEST="true"
+        reverse("hazards:transition", args=[hazard.pk, "submit"]),
+        with_token(client, {}),
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200 and "HX-Trigger" not in response
     assert "请先上传" in response.content.decode() or "整改完成" in response.content.decode()
@@ -175,7 +178,7 @@ def test_verifying_inline_takes_the_opinion_from_the_prompt(client, world):
     hazard = advance(record(world.own_institution, district), "awaiting_verification", district=district)
     response = login(client, world, "district").post(
         reverse("hazards:transition", args=[hazard.pk, "close"]),
-        {"expected_version": hazard.version},
+        with_token(client, {"expected_version": hazard.version}),
         HTTP_HX_REQUEST="true",
         HTTP_HX_PROMPT="现场核查，整改到位",
     )
@@ -193,7 +196,7 @@ def test_closing_through_the_page_per_role(client, world, who, status_code):
     hazard = advance(record(world.own_institution, district), "awaiting_verification", district=district)
     response = login(client, world, who).post(
         reverse("hazards:transition", args=[hazard.pk, "close"]),
-        {"note": "同意销号", "expected_version": hazard.version},
+        with_token(client, {"note": "同意销号", "expected_version": hazard.version}),
     )
     assert response.status_code == status_code
     hazard.refresh_from_db()
@@ -211,11 +214,11 @@ def test_recording_a_hazard_through_the_form(client, world):
         "institution": world.own_institution.pk,
         "deadline": "2026-10-01",
     }
-    response = client.post(reverse("hazards:create"), data)
+    response = client.post(reverse("hazards:create"), with_token(client, data))
     assert response.status_code == 200 and not Hazard.objects.exists()
     assert "整改时限不能早于" in response.content.decode() or "不能早于发现" in response.content.decode()
     data["deadline"] = "2026-12-15"
-    response = client.post(reverse("hazards:create"), data)
+    response = client.post(reverse("hazards:create"), with_token(client, data))
     hazard = Hazard.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("hazards:detail", args=[hazard.pk])
     assert hazard.created_by == world.users["district"] and hazard.status == "pending"
@@ -229,9 +232,15 @@ def test_the_second_of_two_concurrent_edits_is_refused_and_keeps_its_input(clien
         "institution": world.own_institution.pk,
         "expected_version": 1,
     }
-    first = client.post(reverse("hazards:edit", args=[hazard.pk]), {**data, "measures": "第一位同事的措施"})
+    first = client.post(
+        reverse("hazards:edit", args=[hazard.pk]),
+        with_token(client, {**data, "measures": "第一位同事的措施"}),
+    )
     assert first.status_code == 302
-    second = client.post(reverse("hazards:edit", args=[hazard.pk]), {**data, "measures": "第二位同事的措施"})
+    second = client.post(
+        reverse("hazards:edit", args=[hazard.pk]),
+        with_token(client, {**data, "measures": "第二位同事的措施"}),
+    )
     assert second.status_code == 200
     body = second.content.decode()
     assert "第二位同事的措施" in body and "保存" in body
@@ -243,10 +252,10 @@ def test_uploading_evidence_through_the_page(client, world):
     hazard = record(world.own_institution, world.users["district"])
     login(client, world, "institution")
     url = reverse("hazards:evidence", args=[hazard.pk])
-    response = client.post(url, {"purpose": "after", "file": _html_named_pdf()})
+    response = client.post(url, with_token(client, {"purpose": "after", "file": _html_named_pdf()}))
     assert response.status_code == 400
     assert not hazard.evidence.exists()
-    response = client.post(url, {"purpose": "after", "file": photo("../../x.png")})
+    response = client.post(url, with_token(client, {"purpose": "after", "file": photo("../../x.png")}))
     assert response.status_code == 302
     evidence = hazard.evidence.get()
     assert evidence.original_name == "x.png" and "/evidence/" in evidence.file.path.replace("\\", "/")
@@ -266,12 +275,15 @@ def test_referral_and_reply_through_the_pages(client, world):
     login(client, world, "district")
     response = client.post(
         reverse("hazards:refer", args=[hazard.pk]),
-        {
-            "department": "housing",
-            "referred_on": "2026-11-04",
-            "note": "请开展建筑安全检查",
-            "notice": notice(),
-        },
+        with_token(
+            client,
+            {
+                "department": "housing",
+                "referred_on": "2026-11-04",
+                "note": "请开展建筑安全检查",
+                "notice": notice(),
+            },
+        ),
     )
     assert response.status_code == 302
     referral = hazard.referrals.get()
@@ -280,7 +292,9 @@ def test_referral_and_reply_through_the_pages(client, world):
     assert page.status_code == 200 and "书面告知书.pdf" in page.content.decode()
     response = client.post(
         reverse("hazards:reply", args=[referral.pk]),
-        {f"r{referral.pk}-reply": "已责令限期修复", f"r{referral.pk}-replied_on": "2026-11-06"},
+        with_token(
+            client, {f"r{referral.pk}-reply": "已责令限期修复", f"r{referral.pk}-replied_on": "2026-11-06"}
+        ),
     )
     assert response.status_code == 302
     referral.refresh_from_db()
@@ -290,7 +304,9 @@ def test_referral_and_reply_through_the_pages(client, world):
 def test_a_deleted_hazard_answers_404(client, world):
     hazard = record(world.own_institution, world.users["district"])
     login(client, world, "district")
-    response = client.post(reverse("hazards:delete", args=[hazard.pk]), {"reason": "重复录入"})
+    response = client.post(
+        reverse("hazards:delete", args=[hazard.pk]), with_token(client, {"reason": "重复录入"})
+    )
     assert response.status_code == 302
     assert client.get(reverse("hazards:detail", args=[hazard.pk])).status_code == 404
 
@@ -318,7 +334,9 @@ def test_every_step_through_the_page_per_role(client, world, action, who):
         services.evidence_add(hazard=hazard, file=photo(), purpose="after", by=district)
     response = login(client, world, who).post(
         reverse("hazards:transition", args=[hazard.pk, action]),
-        {"note": "现场核查意见", "expected_version": Hazard.objects.get(pk=hazard.pk).version},
+        with_token(
+            client, {"note": "现场核查意见", "expected_version": Hazard.objects.get(pk=hazard.pk).version}
+        ),
     )
     hazard.refresh_from_db()
     if who in STEP_ROLES[action]:

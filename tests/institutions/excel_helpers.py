@@ -18,6 +18,7 @@ from institutions.models import (
     Nature,
     RegistrationForm,
 )
+from tests.submissions import with_token
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIELDS = [column.field for column in excel.COLUMNS]
@@ -97,7 +98,8 @@ def problems_by_place(result) -> dict:
 
 def upload(client, data: bytes, name="机构名单.xlsx"):
     return client.post(
-        reverse("institutions:import"), {"file": SimpleUploadedFile(name, data, content_type=XLSX)}
+        reverse("institutions:import"),
+        with_token(client, {"file": SimpleUploadedFile(name, data, content_type=XLSX)}),
     )
 
 

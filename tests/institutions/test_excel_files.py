@@ -17,6 +17,7 @@ from tests.institutions.excel_helpers import (
     upload,
     workbook,
 )
+from tests.submissions import with_token
 
 # Files that are not what they should be -------------------------------------------------------------
 
@@ -111,7 +112,7 @@ def test_a_file_over_the_size_limit_is_refused_before_reading(client, world, dis
 
 def test_an_upload_without_a_file_is_a_form_error(client, district):
     client.force_login(district)
-    response = client.post(reverse("institutions:import"), {})
+    response = client.post(reverse("institutions:import"), with_token(client, {}))
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
 

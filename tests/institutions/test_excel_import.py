@@ -34,6 +34,7 @@ from tests.institutions.excel_helpers import (
     with_exact_number,
     workbook,
 )
+from tests.submissions import with_token
 
 # Problems, row by row and column by column ------------------------------------------------------
 
@@ -241,7 +242,10 @@ def test_district_user_cannot_preview_or_apply_another_users_batch(client, world
     for viewer in (district, world.users["city"]):
         client.force_login(viewer)
         assert client.get(reverse("institutions:import_preview", args=[batch.pk])).status_code == 404
-        assert client.post(reverse("institutions:import_apply", args=[batch.pk])).status_code == 404
+        assert (
+            client.post(reverse("institutions:import_apply", args=[batch.pk]), with_token(client)).status_code
+            == 404
+        )
     assert not Institution.objects.filter(name="铁西区乙").exists()
 
 
@@ -253,7 +257,10 @@ def test_an_administrator_may_use_every_step(client, world):
     batch = uploaded_batch(upload(client, workbook(row(), row("中山区甲", region="210202"))))
     assert batch.errors == [] and batch.created_by == admin
     assert client.get(reverse("institutions:import_preview", args=[batch.pk])).status_code == 200
-    assert client.post(reverse("institutions:import_apply", args=[batch.pk])).status_code == 302
+    assert (
+        client.post(reverse("institutions:import_apply", args=[batch.pk]), with_token(client)).status_code
+        == 302
+    )
     assert Institution.objects.get(name="中山区甲").region == world.foreign_region
 
 
@@ -303,7 +310,7 @@ def test_upload_keeps_the_file_under_a_random_name_and_shows_the_plan(client, wo
     html = page.content.decode()
     assert 'data-testid="apply-button"' in html and "铁东区乙养老院" in html
 
-    response = client.post(reverse("institutions:import_apply", args=[batch.pk]))
+    response = client.post(reverse("institutions:import_apply", args=[batch.pk]), with_token(client))
     assert response.status_code == 302 and response["Location"] == reverse("institutions:list")
     assert Institution.objects.filter(name__in=["铁东区甲养老院", "铁东区乙养老院"]).count() == 2
     batch.refresh_from_db()
@@ -323,7 +330,9 @@ def test_a_file_with_one_bad_row_writes_nothing_and_cannot_be_applied(client, wo
     assert 'data-testid="import-problems"' in page and 'data-testid="apply-button"' not in page
     assert 'data-row="3" data-field="credit_code"' in page
 
-    response = client.post(reverse("institutions:import_apply", args=[batch.pk]), follow=True)
+    response = client.post(
+        reverse("institutions:import_apply", args=[batch.pk]), with_token(client), follow=True
+    )
     assert response.status_code == 200
     assert translation.gettext("This file has problems: fix them in the file and upload it again.") in [
         str(m) for m in response.context["messages"]
@@ -393,7 +402,9 @@ def test_a_batch_whose_file_is_gone_gets_a_clear_answer(client, district):
     client.force_login(district)
     batch = excel.create_batch(file=workbook(row()), user=district)
     batch.file.delete(save=True)
-    response = client.post(reverse("institutions:import_apply", args=[batch.pk]), follow=True)
+    response = client.post(
+        reverse("institutions:import_apply", args=[batch.pk]), with_token(client), follow=True
+    )
     assert response.status_code == 200
     assert translation.gettext("The uploaded file is no longer available; upload it again.") in [
         str(m) for m in response.context["messages"]

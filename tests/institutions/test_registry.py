@@ -15,6 +15,7 @@ from institutions.models import (
     RegistrationForm,
 )
 from tests.institutions.factories import valid_institution
+from tests.submissions import with_token
 
 
 @pytest.fixture
@@ -213,7 +214,8 @@ def test_district_user_edits_an_institution_and_history_names_them(client, world
     institution = valid_institution(tiedong, "铁东区幸福养老院")
     client.force_login(world.users["district"])
     response = client.post(
-        reverse("institutions:edit", args=[institution.pk]), form_data(institution, beds=120)
+        reverse("institutions:edit", args=[institution.pk]),
+        with_token(client, form_data(institution, beds=120)),
     )
     assert response.status_code == 302
     institution.refresh_from_db()
@@ -228,7 +230,8 @@ def test_a_rule_broken_in_the_form_is_shown_on_the_field_in_chinese(client, worl
     institution = valid_institution(tiedong, "铁东区幸福养老院")
     client.force_login(world.users["district"])
     response = client.post(
-        reverse("institutions:edit", args=[institution.pk]), form_data(institution, nursing_beds=500)
+        reverse("institutions:edit", args=[institution.pk]),
+        with_token(client, form_data(institution, nursing_beds=500)),
     )
     assert response.status_code == 200
     message = response.context["form"].errors["nursing_beds"][0]
@@ -244,11 +247,15 @@ def test_a_concurrent_edit_is_refused_and_keeps_the_second_users_input(client, w
     stale = form_data(institution)
     client.force_login(world.users["city"])
     assert (
-        client.post(reverse("institutions:edit", args=[institution.pk]), {**stale, "beds": 110}).status_code
+        client.post(
+            reverse("institutions:edit", args=[institution.pk]), with_token(client, {**stale, "beds": 110})
+        ).status_code
         == 302
     )
     client.force_login(world.users["district"])
-    response = client.post(reverse("institutions:edit", args=[institution.pk]), {**stale, "beds": 130})
+    response = client.post(
+        reverse("institutions:edit", args=[institution.pk]), with_token(client, {**stale, "beds": 130})
+    )
     assert response.status_code == 200
     assert 'value="130"' in response.content.decode()
     assert response.context["form"].non_field_errors()
@@ -260,14 +267,19 @@ def test_district_user_cannot_edit_or_see_another_districts_institution(client, 
     other = valid_institution(world.regions["210303"], "铁西区养老院")
     client.force_login(world.users["district"])
     assert client.get(reverse("institutions:detail", args=[other.pk])).status_code == 404
-    assert client.post(reverse("institutions:edit", args=[other.pk]), form_data(other)).status_code == 404
+    assert (
+        client.post(
+            reverse("institutions:edit", args=[other.pk]), with_token(client, form_data(other))
+        ).status_code
+        == 404
+    )
     assert "铁西区养老院" not in client.get(reverse("institutions:list")).content.decode()
 
 
 def test_district_user_cannot_create_an_institution_in_another_region(client, world, tiedong):
     draft = valid_institution(world.regions["210303"], "越界养老院", save=False)
     client.force_login(world.users["district"])
-    response = client.post(reverse("institutions:create"), form_data(draft))
+    response = client.post(reverse("institutions:create"), with_token(client, form_data(draft)))
     assert response.status_code == 200
     assert not Institution.objects.filter(name="越界养老院").exists()
 
@@ -275,7 +287,7 @@ def test_district_user_cannot_create_an_institution_in_another_region(client, wo
 def test_district_user_creates_an_institution(client, world, tiedong):
     draft = valid_institution(tiedong, "新开养老院", save=False)
     client.force_login(world.users["district"])
-    response = client.post(reverse("institutions:create"), form_data(draft))
+    response = client.post(reverse("institutions:create"), with_token(client, form_data(draft)))
     assert response.status_code == 302
     created = Institution.objects.get(name="新开养老院")
     assert created.history.first().history_user == world.users["district"]

@@ -8,6 +8,7 @@ from django.urls import reverse
 from institutions import services
 from institutions.models import SelfReport
 from tests.institutions.factories import valid_institution
+from tests.submissions import with_token
 
 
 @pytest.fixture
@@ -33,8 +34,14 @@ def report_form(institution, **changes) -> dict:
 def test_a_draft_and_a_submission_leave_the_record_untouched(client, world, home):
     client.force_login(world.users["institution"])
     url = reverse("institutions:self_report")
-    assert client.post(url, {**report_form(home, residents=70), "save": "1"}).status_code == 302
-    assert client.post(url, {**report_form(home, residents=72), "submit": "1"}).status_code == 302
+    assert (
+        client.post(url, with_token(client, {**report_form(home, residents=70), "save": "1"})).status_code
+        == 302
+    )
+    assert (
+        client.post(url, with_token(client, {**report_form(home, residents=72), "submit": "1"})).status_code
+        == 302
+    )
     home.refresh_from_db()
     assert home.residents == 60
     report = SelfReport.objects.get(institution=home)
@@ -44,7 +51,8 @@ def test_a_draft_and_a_submission_leave_the_record_untouched(client, world, home
 def test_the_district_sees_the_changed_fields_highlighted_and_accepts(client, world, home):
     client.force_login(world.users["institution"])
     client.post(
-        reverse("institutions:self_report"), {**report_form(home, residents=72, ext_meal="on"), "submit": "1"}
+        reverse("institutions:self_report"),
+        with_token(client, {**report_form(home, residents=72, ext_meal="on"), "submit": "1"}),
     )
     report = SelfReport.objects.get(institution=home)
 
@@ -54,7 +62,12 @@ def test_the_district_sees_the_changed_fields_highlighted_and_accepts(client, wo
     assert changed == {"residents", "ext_meal"}
     assert page.content.decode().count('data-changed="1"') == 2
 
-    assert client.post(reverse("institutions:self_report_accept", args=[report.pk])).status_code == 302
+    assert (
+        client.post(
+            reverse("institutions:self_report_accept", args=[report.pk]), with_token(client)
+        ).status_code
+        == 302
+    )
     home.refresh_from_db()
     assert home.residents == 72 and home.ext_meal
     record = home.history.first()
@@ -66,16 +79,22 @@ def test_the_district_sees_the_changed_fields_highlighted_and_accepts(client, wo
 
 def test_a_returned_report_shows_the_reason_and_can_be_resubmitted(client, world, home):
     client.force_login(world.users["institution"])
-    client.post(reverse("institutions:self_report"), {**report_form(home, beds=300), "submit": "1"})
+    client.post(
+        reverse("institutions:self_report"),
+        with_token(client, {**report_form(home, beds=300), "submit": "1"}),
+    )
     report = SelfReport.objects.get(institution=home)
 
     client.force_login(world.users["district"])
     assert (
-        client.post(reverse("institutions:self_report_return", args=[report.pk]), {"reason": ""}).status_code
+        client.post(
+            reverse("institutions:self_report_return", args=[report.pk]), with_token(client, {"reason": ""})
+        ).status_code
         == 400
     )
     client.post(
-        reverse("institutions:self_report_return", args=[report.pk]), {"reason": "床位数与备案材料不符"}
+        reverse("institutions:self_report_return", args=[report.pk]),
+        with_token(client, {"reason": "床位数与备案材料不符"}),
     )
     report.refresh_from_db()
     assert report.status == SelfReport.Status.RETURNED
@@ -83,7 +102,10 @@ def test_a_returned_report_shows_the_reason_and_can_be_resubmitted(client, world
     client.force_login(world.users["institution"])
     page = client.get(reverse("institutions:self_report")).content.decode()
     assert "床位数与备案材料不符" in page
-    client.post(reverse("institutions:self_report"), {**report_form(home, beds=110), "submit": "1"})
+    client.post(
+        reverse("institutions:self_report"),
+        with_token(client, {**report_form(home, beds=110), "submit": "1"}),
+    )
     report.refresh_from_db()
     assert report.status == SelfReport.Status.SUBMITTED and report.values["beds"] == 110
     assert SelfReport.objects.filter(institution=home).count() == 1
@@ -94,15 +116,16 @@ def test_a_returned_report_shows_the_reason_and_can_be_resubmitted(client, world
 def test_a_submitted_report_is_locked_for_the_institution(client, world, home):
     client.force_login(world.users["institution"])
     url = reverse("institutions:self_report")
-    client.post(url, {**report_form(home, residents=61), "submit": "1"})
-    client.post(url, {**report_form(home, residents=99), "submit": "1"})
+    client.post(url, with_token(client, {**report_form(home, residents=61), "submit": "1"}))
+    client.post(url, with_token(client, {**report_form(home, residents=99), "submit": "1"}))
     assert SelfReport.objects.get(institution=home).values["residents"] == 61
 
 
 def test_a_report_that_breaks_a_rule_is_not_submitted(client, world, home):
     client.force_login(world.users["institution"])
     response = client.post(
-        reverse("institutions:self_report"), {**report_form(home, nursing_beds=500), "submit": "1"}
+        reverse("institutions:self_report"),
+        with_token(client, {**report_form(home, nursing_beds=500), "submit": "1"}),
     )
     assert response.status_code == 200
     assert response.context["form"].errors["nursing_beds"]
@@ -121,10 +144,20 @@ def test_an_institution_cannot_review_and_a_district_cannot_review_another_regio
     with pytest.raises(PermissionDenied):
         services.self_report_accept(report=report, by=world.users["institution"])
     client.force_login(world.users["institution"])
-    assert client.post(reverse("institutions:self_report_accept", args=[report.pk])).status_code == 403
+    assert (
+        client.post(
+            reverse("institutions:self_report_accept", args=[report.pk]), with_token(client)
+        ).status_code
+        == 403
+    )
     client.force_login(world.users["other_district"])
     assert client.get(reverse("institutions:self_report_review", args=[report.pk])).status_code == 404
-    assert client.post(reverse("institutions:self_report_accept", args=[report.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("institutions:self_report_accept", args=[report.pk]), with_token(client)
+        ).status_code
+        == 404
+    )
     report.refresh_from_db()
     assert report.status == SelfReport.Status.SUBMITTED
 

@@ -16,6 +16,7 @@ from core.concurrency import ConcurrentEditError
 from core.models import Region
 from reports import services
 from reports.models import SummaryReport, SummaryReportEvent
+from tests.submissions import with_token
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 SECTIONS = {
@@ -247,22 +248,28 @@ def test_the_district_saves_submits_and_then_reads_a_locked_report(client, world
     client.force_login(district)
     url = reverse("reports:summary")
     client.get(url)
-    response = client.post(url, {**SECTIONS, "problems": "", "expected_version": 1, "submit": "1"})
+    response = client.post(
+        url, with_token(client, {**SECTIONS, "problems": "", "expected_version": 1, "submit": "1"})
+    )
     assert response.status_code == 400
     assert list(response.context["form"].errors) == ["problems"]
     assert SECTIONS["achievements"] in response.content.decode()  # the input is kept
-    response = client.post(url, {**SECTIONS, "problems": "", "expected_version": 1, "save": "1"})
+    response = client.post(
+        url, with_token(client, {**SECTIONS, "problems": "", "expected_version": 1, "save": "1"})
+    )
     assert response.status_code == 302
     report = SummaryReport.objects.get(region=world.regions["210302"])
     assert (report.status, report.version) == ("draft", 2)
-    response = client.post(url, {**SECTIONS, "expected_version": 2, "submit": "1"})
+    response = client.post(url, with_token(client, {**SECTIONS, "expected_version": 2, "submit": "1"}))
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == "submitted"
     response = client.get(url)
     assert 'data-testid="summary-form"' not in response.content.decode()
     assert 'data-testid="submitted"' in response.content.decode()
-    response = client.post(url, {**SECTIONS, "achievements": "改", "expected_version": 3, "save": "1"})
+    response = client.post(
+        url, with_token(client, {**SECTIONS, "achievements": "改", "expected_version": 3, "save": "1"})
+    )
     assert response.status_code == 400
     report.refresh_from_db()
     assert report.achievements == SECTIONS["achievements"]
@@ -281,7 +288,7 @@ def test_a_concurrent_edit_is_refused_and_the_input_kept(client, world):
         by=district,
         expected_version=1,
     )
-    response = client.post(url, {**SECTIONS, "expected_version": 1, "save": "1"})
+    response = client.post(url, with_token(client, {**SECTIONS, "expected_version": 1, "save": "1"}))
     assert response.status_code == 400
     assert response.context["conflict"] is True
     body = response.content.decode()
@@ -306,10 +313,12 @@ def test_who_reaches_which_page(client, world):
     assert page(client, world.users["city"], "summary_detail", pk=foreign.pk).status_code == 404
     client.force_login(world.users["city"])
     for action in ("accept", "return", "reopen"):
-        response = client.post(reverse(f"reports:summary_{action}", kwargs={"pk": foreign.pk}), {})
+        response = client.post(
+            reverse(f"reports:summary_{action}", kwargs={"pk": foreign.pk}), with_token(client, {})
+        )
         assert response.status_code == 404
     client.force_login(world.users["district"])
-    response = client.post(reverse("reports:summary_accept", kwargs={"pk": own.pk}))
+    response = client.post(reverse("reports:summary_accept", kwargs={"pk": own.pk}), with_token(client))
     assert response.status_code == 403
     own.refresh_from_db()
     assert own.status == "submitted"
@@ -323,11 +332,14 @@ def test_the_city_reviews_returns_accepts_and_reopens_on_the_pages(client, world
     response = client.get(detail)
     body = response.content.decode()
     assert SECTIONS["long_term_plan"] in body and 'data-testid="return-form"' in body
-    response = client.post(reverse("reports:summary_return", kwargs={"pk": report.pk}), {"return-reason": ""})
+    response = client.post(
+        reverse("reports:summary_return", kwargs={"pk": report.pk}), with_token(client, {"return-reason": ""})
+    )
     assert response.status_code == 400
     assert "reason" in response.context["return_form"].errors
     response = client.post(
-        reverse("reports:summary_return", kwargs={"pk": report.pk}), {"return-reason": "请补充问题清单"}
+        reverse("reports:summary_return", kwargs={"pk": report.pk}),
+        with_token(client, {"return-reason": "请补充问题清单"}),
     )
     assert response.status_code == 302
     report.refresh_from_db()
@@ -339,17 +351,22 @@ def test_the_city_reviews_returns_accepts_and_reopens_on_the_pages(client, world
     report = fill(world)
 
     client.force_login(city)
-    response = client.post(reverse("reports:summary_accept", kwargs={"pk": report.pk}))
+    response = client.post(reverse("reports:summary_accept", kwargs={"pk": report.pk}), with_token(client))
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == "accepted"
     assert 'data-testid="reopen-form"' in client.get(detail).content.decode()
-    response = client.post(reverse("reports:summary_accept", kwargs={"pk": report.pk}))  # twice: refused
+    response = client.post(
+        reverse("reports:summary_accept", kwargs={"pk": report.pk}), with_token(client)
+    )  # twice: refused
     assert response.status_code == 302 and response["Location"] == detail
-    response = client.post(reverse("reports:summary_reopen", kwargs={"pk": report.pk}), {"reopen-reason": ""})
+    response = client.post(
+        reverse("reports:summary_reopen", kwargs={"pk": report.pk}), with_token(client, {"reopen-reason": ""})
+    )
     assert response.status_code == 400
     response = client.post(
-        reverse("reports:summary_reopen", kwargs={"pk": report.pk}), {"reopen-reason": "需补充2020年数据"}
+        reverse("reports:summary_reopen", kwargs={"pk": report.pk}),
+        with_token(client, {"reopen-reason": "需补充2020年数据"}),
     )
     assert response.status_code == 302
     report.refresh_from_db()
