@@ -154,6 +154,8 @@ def _write_instructions(sheet, regions) -> None:
         "导入时要么全部成功，要么全部不导入。",
         "5. 全角数字和字母、多余空格会自动规范；统一社会信用代码请使用“文本”格式，以免Excel改为科学计数法。",
         "6. 一个机构中本表没有的内容（如内部备注）导入时保持不变。",
+        "7. 上下合并的单元格（如几个机构共用的“所属区域”）按其中的内容读入合并范围内的每一行；"
+        "“机构名称”和“统一社会信用代码”不能合并，也不能把多列左右合并。",
     ]
     write_instructions(
         sheet, general, COLUMNS, lambda column: _column_options(column, regions), KIND_HELP, 30
