@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # htmx requests that meet the login page or an error take the whole page there (core/htmx.py).
+    "core.htmx.HtmxErrorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # A logged-in user's POST runs once per one-time form token (core/submissions.py).
     "core.submissions.SubmissionTokenMiddleware",

@@ -6,13 +6,16 @@ one fails `test_every_url_pattern_is_covered`. For each entry the sweep checks t
 - anonymous users are sent to the login page (or refused) unless the page is public;
 - roles not listed get 403 or 404, never the page;
 - an object outside the viewer's scope answers 404;
-- no response is a 500, and no 200 response shows data from outside the viewer's scope.
+- no response is a 500, and no 200 response shows data from outside the viewer's scope;
+- no GET writes anything: no row of any table is inserted, updated or deleted (PostgreSQL's
+  per-transaction counters, compared before and after each GET).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.db import connection
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from core.models import ImportBatch
@@ -404,7 +407,58 @@ def request_as(client, world, viewer, spec, url):
         client.force_login(world.users[viewer])
         if spec.method == "post":  # a logged-in user's POST carries its one-time form token
             return client.post(url, with_token(client))
+    if spec.method == "get":
+        return get_writing_nothing(client, url)
     return getattr(client, spec.method)(url)
+
+
+def table_writes() -> dict[str, tuple[int, int, int]]:
+    """Rows inserted, updated and deleted so far in this test's transaction, per table."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_xact_user_tables")
+        return {name: tuple(counts) for name, *counts in cursor.fetchall()}
+
+
+def get_writing_nothing(client, url):
+    """GET `url`, failing if the request wrote to any table (a GET never writes)."""
+    before = table_writes()
+    response = client.get(url)
+    after = table_writes()
+    written = {
+        table: {"before": before.get(table), "after": counts}
+        for table, counts in after.items()
+        if counts != before.get(table, (0, 0, 0))
+    }
+    assert not written, f"GET {url} wrote (inserted, updated, deleted): {written}"
+    return response
+
+
+@pytest.mark.parametrize("write", ["insert", "update", "delete"])
+def test_the_no_write_guard_sees_every_kind_of_write(client, world, write):
+    """The guard itself fails a GET during which a row is inserted, updated or deleted."""
+    from django.core.signals import request_started
+
+    from campaign.models import ItemAnswer
+
+    item, region = world.campaign.items.get(number=4), world.regions["210302"]
+    if write != "insert":
+        ItemAnswer.objects.create(item=item, region=region)
+
+    def writing(**_kwargs):
+        if write == "insert":
+            ItemAnswer.objects.create(item=item, region=region)
+        elif write == "update":
+            ItemAnswer.objects.update(narrative="改")
+        else:
+            ItemAnswer.objects.all().delete()
+
+    request_started.connect(writing, dispatch_uid="sweep-guard")
+    try:
+        with pytest.raises(AssertionError, match="campaign_itemanswer"):
+            get_writing_nothing(client, reverse("accounts:login"))
+    finally:
+        request_started.disconnect(dispatch_uid="sweep-guard")
+    assert get_writing_nothing(client, reverse("accounts:login")).status_code == 200
 
 
 @pytest.fixture(autouse=True)
@@ -447,7 +501,11 @@ def test_url_as_viewer(client, world, name, viewer):
 def test_object_outside_scope_answers_404(client, world, name, viewer):
     spec = SPECS[name]
     client.force_login(world.users[viewer])
-    response = getattr(client, spec.method)(reverse(name, kwargs=spec.foreign(world)))
+    url = reverse(name, kwargs=spec.foreign(world))
+    if spec.method == "get":
+        response = get_writing_nothing(client, url)
+    else:
+        response = client.post(url, with_token(client))
     if spec.public or viewer in spec.roles:
         assert response.status_code == 404
     else:  # a role without the page is refused before any object is looked up
@@ -473,7 +531,7 @@ def test_admin_is_closed_to_everyone_but_superusers(client, world, viewer):
     urls = admin_urls(world)
     assert len(urls) > 20
     for url in urls:
-        response = client.get(url)
+        response = get_writing_nothing(client, url)
         assert response.status_code < 500, url
         if url in (reverse("admin:login"), reverse("admin:jsi18n")):
             continue
@@ -486,5 +544,5 @@ def test_admin_is_closed_to_everyone_but_superusers(client, world, viewer):
 def test_admin_opens_for_superusers(client, world):
     client.force_login(world.users["admin"])
     for url in admin_urls(world):
-        assert client.get(url).status_code < 500, url
+        assert get_writing_nothing(client, url).status_code < 500, url
     assert client.get(reverse("admin:index")).status_code == 200

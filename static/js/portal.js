@@ -3,3 +3,45 @@
 (function () {
   "use strict";
 })();
+
+/* htmx errors (core/htmx.py): an htmx request that ends in an error never swaps a page into a row
+ * or a card; the sentence the portal sent (text/plain), or a general one, is shown above the page.
+ * An ended session never gets here: the server answers with HX-Redirect to the login page. */
+(function () {
+  "use strict";
+
+  function showError(text) {
+    var main = document.querySelector("main .container-xl") || document.body;
+    var box = document.getElementById("htmx-error");
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "htmx-error";
+      box.className = "alert alert-danger";
+      box.setAttribute("role", "alert");
+      box.setAttribute("data-testid", "htmx-error");
+      main.insertBefore(box, main.firstChild);
+    }
+    box.textContent = text;  // text, never HTML
+    box.scrollIntoView({block: "nearest"});
+  }
+
+  function portalSentence(xhr) {
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    var text = (xhr.responseText || "").trim();
+    return type.indexOf("text/plain") === 0 && text && text.length < 500 ? text : "";
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    showError(portalSentence(event.detail.xhr) || document.body.getAttribute("data-htmx-error"));
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showError(document.body.getAttribute("data-htmx-offline"));
+  });
+  // A new request clears the previous request's message.
+  document.addEventListener("htmx:beforeRequest", function () {
+    var box = document.getElementById("htmx-error");
+    if (box) {
+      box.remove();
+    }
+  });
+})();
