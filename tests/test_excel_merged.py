@@ -251,3 +251,25 @@ def test_the_upload_page_shows_the_refusal(world, client):
     assert response.status_code == 200
     assert f"{column}2:{column}3" in response.content.decode()
     assert not ImportBatch.objects.exists()
+
+
+def test_merged_ranges_are_all_found_however_the_sheet_is_cut_into_chunks(world, monkeypatch):
+    """The sheet's XML is scanned in chunks: a <mergeCell> cut by a chunk's end is found once."""
+    from core import excel as core_excel
+
+    column = letter(LEDGER_FIELDS, "institution")
+    rows = [
+        ledger_row(description=f"隐患{n}", institution=None if n % 2 else "铁东区测试养老院")
+        for n in range(40)
+    ]
+    merges = [f"{column}{n}:{column}{n + 1}" for n in range(2, 42, 2)]
+    data = ledger_book(rows, merges)
+    expected = ledger_excel.read_rows(data)
+    assert all(row.cells["institution"] == "铁东区测试养老院" for row in expected)
+    for size in (7, 50, 333):
+        monkeypatch.setattr(core_excel, "_CHUNK", size)
+        workbook = core_excel._open_workbook(data)
+        found = core_excel.merged_ranges(workbook.worksheets[0])
+        workbook.close()
+        assert sorted(reference for reference, *_ in found) == sorted(merges)
+        assert [row.cells for row in ledger_excel.read_rows(data)] == [row.cells for row in expected]
