@@ -466,6 +466,32 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+# The portal's Content-Security-Policy (config/settings.py): these directives on every page.
+CSP_DIRECTIVES = (
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+)
+
+
+def assert_csp(response, url):
+    """One Content-Security-Policy on every response: the portal's strict one, or an evidence
+    file's own sandboxed one (core.evidence)."""
+    policies = [value for key, value in response.items() if key.lower() == "content-security-policy"]
+    assert len(policies) == 1, f"{len(policies)} Content-Security-Policy headers at {url}"
+    directives = {part.strip() for part in policies[0].split(";")}
+    if "sandbox" in directives:
+        assert "default-src 'none'" in directives, url
+        return
+    missing = [directive for directive in CSP_DIRECTIVES if directive not in directives]
+    assert not missing, f"{url}: the policy lacks {missing}: {policies[0]}"
+    assert "unsafe-inline" not in policies[0] and "unsafe-eval" not in policies[0], url
+
+
 def assert_no_foreign_text(response, viewer):
     if response.streaming:
         return
@@ -481,6 +507,7 @@ def test_url_as_viewer(client, world, name, viewer):
     url = reverse(name, kwargs=spec.own(world) if spec.own else None)
     response = request_as(client, world, viewer, spec, url)
     assert response.status_code < 500
+    assert_csp(response, url)
     if viewer == "anonymous":
         if spec.public:
             assert response.status_code in spec.ok
@@ -506,6 +533,7 @@ def test_object_outside_scope_answers_404(client, world, name, viewer):
         response = get_writing_nothing(client, url)
     else:
         response = client.post(url, with_token(client))
+    assert_csp(response, url)
     if spec.public or viewer in spec.roles:
         assert response.status_code == 404
     else:  # a role without the page is refused before any object is looked up
@@ -533,6 +561,7 @@ def test_admin_is_closed_to_everyone_but_superusers(client, world, viewer):
     for url in urls:
         response = get_writing_nothing(client, url)
         assert response.status_code < 500, url
+        assert_csp(response, url)
         if url in (reverse("admin:login"), reverse("admin:jsi18n")):
             continue
         if url == reverse("admin:logout"):
@@ -544,5 +573,7 @@ def test_admin_is_closed_to_everyone_but_superusers(client, world, viewer):
 def test_admin_opens_for_superusers(client, world):
     client.force_login(world.users["admin"])
     for url in admin_urls(world):
-        assert get_writing_nothing(client, url).status_code < 500, url
+        response = get_writing_nothing(client, url)
+        assert response.status_code < 500, url
+        assert_csp(response, url)
     assert client.get(reverse("admin:index")).status_code == 200

@@ -2,6 +2,25 @@
  * Content-Security-Policy), and the htmx error handling. Loaded on every page after htmx. */
 (function () {
   "use strict";
+
+  // Inline handlers, moved here (the CSP forbids onchange="…" and onsubmit="…"). Delegated on the
+  // document, so content that htmx swaps in behaves the same.
+  // <select data-submit-on-change>: submits its form when the choice changes (language selector).
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select instanceof HTMLSelectElement && select.hasAttribute("data-submit-on-change") && select.form) {
+      select.form.submit();
+    }
+  });
+  // <form data-confirm="Question?">: asks before submitting; "Cancel" sends nothing.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form instanceof HTMLFormElement && form.hasAttribute("data-confirm") &&
+        !window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
 })();
 
 /* htmx errors (core/htmx.py): an htmx request that ends in an error never swaps a page into a row
