@@ -4,7 +4,9 @@ with `token_in(response)`."""
 
 import re
 
+from django.apps import apps
 from django.contrib.auth import SESSION_KEY
+from django.test import Client
 
 from accounts.models import User
 from core import submissions
@@ -40,3 +42,28 @@ def token_in(response, form_marker: str | None = None) -> str:
     tokens = tokens_in(response)
     assert len(tokens) == 1, f"expected one form token on the page, found {len(tokens)}"
     return tokens[0]
+
+
+# Rows that are not the portal's data: the claims themselves, sessions, login records.
+NOT_DATA = {"core.submissiontoken", "sessions.session"}
+
+
+def snapshot() -> dict[str, int]:
+    """Row counts of every table of the portal's data."""
+    return {
+        model._meta.label_lower: model._default_manager.count()
+        for model in apps.get_models()
+        if model._meta.label_lower not in NOT_DATA and model._meta.app_label != "axes"
+    }
+
+
+def login(world, who) -> Client:
+    client = Client()
+    client.force_login(world.users[who])
+    return client
+
+
+def field_value(response, name: str, after: str | None = None) -> str:
+    body = response.content.decode()
+    start = body.index(after) if after else 0
+    return re.compile(rf'name="{name}" value="([^"]*)"').search(body, start).group(1)
