@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import PhoneField
 from core.roles import Department, Role
 
 
@@ -20,7 +21,7 @@ class User(AbstractUser):
     Department = Department
 
     full_name = models.CharField(_("full name"), max_length=64, blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = PhoneField(_("phone"), max_length=32, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     region = models.ForeignKey(
         "core.Region",

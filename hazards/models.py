@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core import dates
+from core.fields import PhoneField
 from core.models import TimeStampedModel, VersionedModel
 from core.roles import Department
 from core.scoping import ScopedQuerySet
@@ -119,7 +120,7 @@ class Hazard(TimeStampedModel, VersionedModel):
     measures = models.TextField(_("rectification measures"), blank=True)
     responsible_unit = models.CharField(_("responsible unit"), max_length=128)
     responsible_person = models.CharField(_("responsible person"), max_length=64)
-    responsible_phone = models.CharField(_("responsible person's phone"), max_length=32, blank=True)
+    responsible_phone = PhoneField(_("responsible person's phone"), max_length=32, blank=True)
     deadline = models.DateField(_("rectification deadline"))
     original_deadline = models.DateField(_("original deadline"), editable=False)
     status = models.CharField(

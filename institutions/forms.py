@@ -49,11 +49,15 @@ FORM_FIELDS = [name for _legend, names in FIELDSETS for name in names]
 
 
 class InstitutionForm(BootstrapMixin, forms.ModelForm):
+    """The record form. The credit code is normalised before any check (``CreditCodeField``; the
+    input has no ``maxlength``); the tick box confirming a code whose check character fails GB 32100
+    is shown only when that is the code's one problem, or the record already carries it."""
+
     expected_version = VersionField(required=False)
 
     class Meta:
         model = Institution
-        fields = FORM_FIELDS
+        fields = [*FORM_FIELDS, "credit_code_confirmed"]
         widgets = {
             "filed_on": forms.DateInput(),
             "unfiled_found_on": forms.DateInput(),
@@ -67,6 +71,7 @@ class InstitutionForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.instance.checked_for = user  # messages name only institutions the user may see
         self.fields["region"].queryset = Region.objects.visible_to(user).county_level()
         heads = Institution.objects.visible_to(user).filter(parent__isnull=True, is_special_hardship=True)
         if self.instance.pk:
@@ -75,8 +80,25 @@ class InstitutionForm(BootstrapMixin, forms.ModelForm):
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
 
+    @property
+    def show_code_confirmation(self) -> bool:
+        if self.instance.pk and self.instance.credit_code_confirmed and not self.is_bound:
+            return True
+        if not self.is_bound:
+            return False
+        if self.data.get(self.add_prefix("credit_code_confirmed")):
+            return True
+        codes = {error.code for error in self.errors.as_data().get("credit_code", [])}
+        return "check_digit" in codes
+
     def fieldsets(self):
-        return [(legend, [self[name] for name in names]) for legend, names in FIELDSETS]
+        rows = []
+        for legend, names in FIELDSETS:
+            fields = [self[name] for name in names]
+            if "credit_code" in names and self.show_code_confirmation:
+                fields.insert(names.index("credit_code") + 1, self["credit_code_confirmed"])
+            rows.append((legend, fields))
+        return rows
 
 
 class SelfReportForm(BootstrapMixin, forms.ModelForm):

@@ -5,12 +5,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.fields import PhoneField
 from core.models import TimeStampedModel, VersionedModel
 from core.scoping import ScopedQuerySet
 from institutions import uscc
+from institutions.fields import CreditCodeField
 
 
 class Nature(models.TextChoices):
@@ -29,6 +32,16 @@ class RegistrationForm(models.TextChoices):
     )
     ENTERPRISE = "enterprise", _("Enterprise")
     UNREGISTERED = "unregistered", _("Not registered")
+
+
+# The first two characters of the credit code each registration form is given (GB 32100-2015): a
+# public institution is registered by the establishment office as 事业单位, a social service
+# organisation by civil affairs as 民办非企业单位, an enterprise by market regulation.
+CODE_PREFIXES = {
+    RegistrationForm.PUBLIC_INSTITUTION: ("12",),
+    RegistrationForm.SOCIAL_ORGANISATION: ("52",),
+    RegistrationForm.ENTERPRISE: ("91",),
+}
 
 
 class FilingStatus(models.TextChoices):
@@ -142,7 +155,7 @@ def risk_field(label):
 class Institution(TimeStampedModel, VersionedModel):
     # Identity
     name = models.CharField(_("name"), max_length=128)
-    credit_code = models.CharField(
+    credit_code = CreditCodeField(
         _("unified social credit code"),
         max_length=18,
         blank=True,
@@ -176,7 +189,7 @@ class Institution(TimeStampedModel, VersionedModel):
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
     legal_representative = models.CharField(_("head / legal representative"), max_length=64, blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = PhoneField(_("phone"), max_length=32, blank=True)
 
     # Status
     nature = models.CharField(_("operating nature"), max_length=16, choices=Nature.choices)
@@ -314,12 +327,11 @@ class Institution(TimeStampedModel, VersionedModel):
 
         self.credit_code = uscc.normalize(self.credit_code)
         if self.credit_code:
-            try:
-                uscc.validate(self.credit_code)
-            except ValidationError as error:
-                add("credit_code", error.messages[0])
+            self._clean_credit_code(add)
         elif self.registration_form and self.registration_form != RegistrationForm.UNREGISTERED:
             add("credit_code", _("A registered institution needs its credit code."))
+        if not self.credit_code:
+            self._clear_code_confirmation()
         if self.nursing_beds > self.beds:
             add(
                 "nursing_beds",
@@ -397,6 +409,69 @@ class Institution(TimeStampedModel, VersionedModel):
                 ),
             )
 
+    def _clean_credit_code(self, add):
+        """The code's segments and check character (``uscc.validate``), its first two characters
+        against the registration form, and the manual confirmation of a check character that fails
+        GB 32100 (only that problem can be confirmed: a wrong segment is a wrong code)."""
+        code = self.credit_code
+        try:
+            uscc.validate(code)
+        except ValidationError as error:
+            if error.code != "check_digit":
+                add("credit_code", error)
+                if self.credit_code_confirmed:
+                    add(
+                        "credit_code_confirmed",
+                        ValidationError(
+                            _(
+                                "Only a code whose check character alone fails GB 32100 can be confirmed "
+                                "as verified manually; this code has another problem."
+                            ),
+                            code="confirmation_not_applicable",
+                        ),
+                    )
+            elif not self.credit_code_confirmed:
+                hint = _(
+                    "If the registration certificate shows exactly this code (some codes issued before 2016 "
+                    "fail the check), confirm it as verified manually: the tick box “%(label)s” in the form, "
+                    "or 是 in the column “校验位已人工核实” of the import."
+                ) % {"label": self._meta.get_field("credit_code_confirmed").verbose_name}
+                add("credit_code", ValidationError(f"{error.messages[0]} {hint}", code="check_digit"))
+        else:
+            self._clear_code_confirmation()  # nothing to confirm
+        prefixes = CODE_PREFIXES.get(self.registration_form)
+        if prefixes and len(code) == uscc.LENGTH and code[:2] not in prefixes:
+            add(
+                "credit_code",
+                ValidationError(
+                    _(
+                        "Characters 1 and 2 of the credit code, %(prefix)s, do not fit the registration form "
+                        "“%(form)s”, whose code begins with %(expected)s."
+                    )
+                    % {
+                        "prefix": uscc.describe_prefix(code),
+                        "form": self.get_registration_form_display(),
+                        "expected": _(" or ").join(uscc.describe_prefix(p) for p in prefixes),
+                    },
+                    code="registration_form_mismatch",
+                ),
+            )
+
+    def _clear_code_confirmation(self):
+        self.credit_code_confirmed = False
+        self.credit_code_confirmed_by = None
+        self.credit_code_confirmed_at = None
+
+    def record_code_confirmation(self, *, by, before: "Institution | None") -> None:
+        """Name who confirmed a code that fails the check character, and when: on a new confirmation
+        or a changed confirmed code (``before`` is the record as stored, None for a new one)."""
+        if not self.credit_code_confirmed:
+            self._clear_code_confirmation()
+            return
+        if before is None or not before.credit_code_confirmed or before.credit_code != self.credit_code:
+            self.credit_code_confirmed_by = by
+            self.credit_code_confirmed_at = timezone.now()
+
     def _clean_branch(self, add):
         parent = self.parent
         if parent.pk == self.pk or parent.parent_id:
@@ -414,16 +489,23 @@ class Institution(TimeStampedModel, VersionedModel):
         others = Institution.objects.filter(credit_code=self.credit_code).exclude(pk=self.pk)
         if self.pk:
             others = others.exclude(parent_id=self.pk)
-        clash = others.first()
-        if clash is not None:
-            add(
-                "credit_code",
-                _(
-                    "Credit code %(code)s is already used by %(name)s (%(region)s). Only branches of "
-                    'a "1+N" consortium may share the head institution\'s code.'
-                )
-                % {"code": self.credit_code, "name": clash.name, "region": clash.region},
-            )
+        clash = others.select_related("region").first()
+        if clash is None:
+            return
+        # Name the other institution only to someone who may see it (``checked_for``, set by the
+        # form, the services and the import); otherwise say only that the code is taken.
+        viewer = getattr(self, "checked_for", None)
+        if viewer is not None and Institution.objects.visible_to(viewer).filter(pk=clash.pk).exists():
+            message = _(
+                "Credit code %(code)s is already used by %(name)s (%(region)s). Only branches of "
+                'a "1+N" consortium may share the head institution\'s code.'
+            ) % {"code": self.credit_code, "name": clash.name, "region": clash.region}
+        else:
+            message = _(
+                "Credit code %(code)s is already registered for another institution. Only branches of "
+                'a "1+N" consortium may share the head institution\'s code.'
+            ) % {"code": self.credit_code}
+        add("credit_code", ValidationError(message, code="duplicate_code"))
 
 
 # What an institution reports about itself (self-reporting); everything else is kept by the district.

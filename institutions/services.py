@@ -34,7 +34,9 @@ def institution_create(*, institution: Institution, by) -> Institution:
     if not can_edit_registry(by):
         raise PermissionDenied
     _check_region(by, institution)
+    institution.checked_for = by
     institution.full_clean()
+    institution.record_code_confirmation(by=by, before=None)
     institution._history_user = by
     institution.save()
     return institution
@@ -47,7 +49,10 @@ def institution_update(
     if not can_edit_registry(by, institution):
         raise PermissionDenied
     _check_region(by, institution)
+    institution.checked_for = by
     institution.full_clean()
+    before = Institution.objects.filter(pk=institution.pk).first()
+    institution.record_code_confirmation(by=by, before=before)
     return save_versioned(institution, expected_version=expected_version, by=by, reason=reason)
 
 

@@ -45,9 +45,10 @@ OPTIONS_SHEET = "选项"
 MAX_ROWS = 5000
 PLAN_PREVIEW_ROWS = 100
 
-TEXT, CODE, REGION, PARENT, CHOICE, BOOL, INT, DECIMAL, DATE = (
+TEXT, CODE, PHONE, REGION, PARENT, CHOICE, BOOL, INT, DECIMAL, DATE = (
     "text",
     "code",
+    "phone",
     "region",
     "parent",
     "choice",
@@ -94,7 +95,14 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("address", "地址", TEXT, "", width=30),
     Column("legal_representative", "负责人（法定代表人）", TEXT, "", width=14),
-    Column("phone", "联系电话", TEXT, "", width=16),
+    Column(
+        "phone",
+        "联系电话",
+        PHONE,
+        "11位手机号，或带区号的固定电话（如0412-2432368，可加“转分机号”）。请把此列设为“文本”格式，"
+        "否则Excel会去掉区号开头的0。",
+        width=16,
+    ),
     Column("nature", "运营性质", CHOICE, "", Nature, required=True, width=16),
     Column("registration_form", "登记形式", CHOICE, "", RegistrationForm, required=True, width=22),
     Column("filing_status", "备案状态", CHOICE, "", FilingStatus, required=True, width=10),
@@ -165,6 +173,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("fire_gov_funds", "消防改造政府资金（万元）", DECIMAL, "仅民办机构填写，最多两位小数。", width=12),
     Column("fire_own_funds", "消防改造自筹资金（万元）", DECIMAL, "仅民办机构填写，最多两位小数。", width=12),
     Column("national_data_updated_on", "全国系统数据更新日期", DATE, "", width=12),
+    _bool(
+        "credit_code_confirmed",
+        "校验位已人工核实",
+        f"仅用于2016年前发放、校验位不符合GB 32100的代码：已对照登记证书核实代码无误时填“{YES}”。"
+        f"其他错误（位数、登记管理部门、机构类别、行政区划码）不能这样确认。空白视为“{NO}”；本列可以没有。",
+    ),
 )
 BY_FIELD = {column.field: column for column in COLUMNS}
 # Fields written from the sheet; region and parent are resolved to objects.

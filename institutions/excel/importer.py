@@ -22,6 +22,7 @@ from core.excel_import import (
     check_result,
 )
 from core.models import ImportBatch, Region
+from core.validators import phone_from_cell
 from institutions import uscc
 from institutions.excel.columns import (
     BOOL,
@@ -34,6 +35,7 @@ from institutions.excel.columns import (
     INT,
     MAX_ROWS,
     PARENT,
+    PHONE,
     PLAN_PREVIEW_ROWS,
     REGION,
     SHEET,
@@ -72,6 +74,10 @@ class Row(ImportRow):
 # Each row is one institution: a cell of these merged down over several rows is refused, not
 # repeated (other merged cells, e.g. a region over its institutions, are read in every row).
 UNIQUE_FIELDS = ("name", "credit_code")
+# Columns added after the first template: a workbook made from an older one (or a district's own)
+# may lack them. A missing column leaves a registered institution's value as it is; a new one
+# gets the field's default (for the confirmation of a check character: not confirmed).
+OPTIONAL_FIELDS = ("credit_code_confirmed", "legal_code_entered_on")
 
 
 def read_rows(data: bytes) -> list[Row]:
@@ -83,6 +89,7 @@ def read_rows(data: bytes) -> list[Row]:
         anchor=BY_FIELD["name"].header,
         max_rows=MAX_ROWS,
         unique=UNIQUE_FIELDS,
+        optional=OPTIONAL_FIELDS,
         empty_message=_(
             "The workbook is empty. Fill in the template, one institution per row below the header row."
         ),
@@ -123,6 +130,8 @@ def _parse(row: Row, regions: _Regions, lookups: dict) -> None:
                 row.parent_name = clean_text(value)
             elif column.kind == CODE:
                 row.values[column.field] = uscc.normalize(value)
+            elif column.kind == PHONE:
+                row.values[column.field] = _phone(value)
             elif column.kind == TEXT:
                 row.values[column.field] = clean_text(value)
             elif column.kind == CHOICE:
@@ -142,6 +151,15 @@ def _parse(row: Row, regions: _Regions, lookups: dict) -> None:
         except CellError as error:
             row.add(column.field, error.message, error.code)
             row.values[column.field] = model_field.get_default()
+
+
+def _phone(value) -> str:
+    """A phone cell (``core.validators.phone_from_cell``): a number cell that lost its leading 0 is
+    a problem of the cell, said so."""
+    try:
+        return phone_from_cell(value)
+    except ValidationError as error:
+        raise CellError(error.messages[0], error.code) from error
 
 
 def _copy(institution: Institution) -> Institution:
@@ -294,7 +312,7 @@ def _find_parent(row: Row, registry: _Registry, seen: _Seen) -> Institution | No
     return parent
 
 
-def _validated(row: Row, current: Institution | None, parent: Institution | None) -> Institution:
+def _validated(row: Row, current: Institution | None, parent: Institution | None, user) -> Institution:
     """The institution as the row would leave it; the model's complaints become the row's problems."""
     instance = _copy(current) if current is not None else Institution()
     unreadable = row.unreadable
@@ -304,6 +322,7 @@ def _validated(row: Row, current: Institution | None, parent: Institution | None
     if row.region:
         instance.region = row.region
     instance.parent = parent
+    instance.checked_for = user  # a duplicate code is named only if the user may see its holder
     try:
         _full_clean(instance)
     except ValidationError as error:
@@ -324,15 +343,20 @@ def _process(rows: list[Row], user, reason: str) -> CheckResult:
         parent = _find_parent(row, registry, seen)
         current = registry.match(row)
         seen.check_match(row, current)
+        if current is not None:
+            for name in OPTIONAL_FIELDS:
+                if name not in row.cells:  # no such column in the file: unchanged
+                    row.values[name] = getattr(current, name)
         changed = []
         if current is not None and not row.problems:
             changed = _changed_fields(current, row, parent)
             if not changed:
                 plan.append(_plan_entry(row, "unchanged", []))
                 continue
-        instance = _validated(row, current, parent)
+        instance = _validated(row, current, parent, user)
         if row.problems:
             continue
+        instance.record_code_confirmation(by=user, before=current)
         if current is None:
             instance._history_user = user
             instance._change_reason = reason

@@ -35,6 +35,7 @@ from institutions.excel.columns import (
     NO,
     OPTIONS_SHEET,
     PARENT,
+    PHONE,
     REGION,
     SHEET,
     TEXT,
@@ -76,7 +77,7 @@ def _build(rows: list[list], regions=None) -> bytes:
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         sheet.column_dimensions[letter].width = max(column.width, 8)
-        if column.kind in (CODE, TEXT):
+        if column.kind in (CODE, PHONE, TEXT):
             sheet.column_dimensions[letter].number_format = "@"
         elif column.kind == DATE:
             sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
@@ -132,7 +133,7 @@ def _build(rows: list[list], regions=None) -> bytes:
         if column.kind == DATE:
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = "yyyy-mm-dd"
-        elif column.kind in (CODE, TEXT):
+        elif column.kind in (CODE, PHONE, TEXT):
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = "@"
 

@@ -9,11 +9,26 @@ from institutions.models import FilingStatus, Institution, Nature, RegistrationF
 _rng = random.Random(20201015)
 
 
+# The code's first two characters fit the registration form (GB 32100; Institution.clean checks it).
+PREFIXES = {
+    RegistrationForm.PUBLIC_INSTITUTION: ("1", "2"),
+    RegistrationForm.SOCIAL_ORGANISATION: ("5", "2"),
+    RegistrationForm.ENTERPRISE: ("9", "1"),
+}
+
+
+def code_for(region, registration_form=RegistrationForm.SOCIAL_ORGANISATION) -> str:
+    authority, org_type = PREFIXES.get(registration_form, ("5", "2"))
+    return uscc.generate(authority=authority, org_type=org_type, division=region.code[:6], rng=_rng)
+
+
 def valid_institution(region, name: str, *, save: bool = True, **fields) -> Institution:
     values = {
         "nature": Nature.PRIVATE,
         "registration_form": RegistrationForm.SOCIAL_ORGANISATION,
-        "credit_code": uscc.generate(authority="5", org_type="2", division=region.code[:6], rng=_rng),
+        "credit_code": code_for(
+            region, fields.get("registration_form", RegistrationForm.SOCIAL_ORGANISATION)
+        ),
         "filing_status": FilingStatus.FILED,
         "filed_on": datetime.date(2020, 5, 1),
         "address": f"{region.name}幸福路1号",
