@@ -15,10 +15,11 @@ MAX_ROWS = 5000
 PLAN_PREVIEW_ROWS = 100
 
 # Kinds of column: how a cell is read.
-TEXT, LONG_TEXT, CODE, REGION, INSTITUTION, CHOICE, BOOL, DATE = (
+TEXT, LONG_TEXT, CODE, PHONE, REGION, INSTITUTION, CHOICE, BOOL, DATE = (
     "text",
     "long_text",
     "code",
+    "phone",
     "region",
     "institution",
     "choice",
@@ -78,7 +79,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("measures", "整改措施", LONG_TEXT, "", width=36),
     Column("responsible_unit", "责任单位", TEXT, "", required=True, width=20),
     Column("responsible_person", "责任人", TEXT, "", required=True, width=10),
-    Column("responsible_phone", "联系电话", TEXT, "请把此列设为“文本”格式。", width=14),
+    Column(
+        "responsible_phone",
+        "联系电话",
+        PHONE,
+        "责任人的11位手机号，或带区号的固定电话（如0412-2432368）。请把此列设为“文本”格式，"
+        "否则Excel会去掉区号开头的0。",
+        width=14,
+    ),
     Column(
         "deadline",
         "整改时限",

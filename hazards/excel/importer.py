@@ -34,6 +34,7 @@ from core.excel_import import (
 )
 from core.models import ImportBatch, Region
 from core.roles import Role
+from core.validators import phone_from_cell
 from hazards import services
 from hazards.excel.columns import (
     BOOL,
@@ -46,6 +47,7 @@ from hazards.excel.columns import (
     LONG_TEXT,
     MAX_ROWS,
     ORDER,
+    PHONE,
     PLAN_PREVIEW_ROWS,
     REGION,
     SHEET,
@@ -258,19 +260,59 @@ class _Institutions:
             )
 
 
+def _ledger_number(value) -> str:
+    """The 编号 cell. A ledger number is text (``210302-2026-0001``, or the district's own): a cell
+    Excel holds as a number is a row's serial number (1, 2, 3 …) or a number that lost its leading
+    zeros or its last digits, so it is refused with the reason, never matched or stored."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise CellError(
+            _(
+                "The cell is formatted as a number (%(value)s), but a ledger number is text such as "
+                "210302-2026-0001, and Excel drops a number's leading 0. Leave the column empty if these are "
+                "the table's serial numbers; otherwise format the column as text and enter the numbers again."
+            )
+            % {"value": clean_text(value)},
+            "number_cell",
+        )
+    return clean_text(value).upper()
+
+
+def _credit_code(value) -> str:
+    """The institution's credit code, normalised; one Excel turned into scientific notation (its
+    digits lost) is refused with the reason."""
+    code = uscc.normalize(value)
+    if uscc.looks_scientific(code):
+        try:
+            uscc.validate(code)
+        except ValidationError as error:
+            raise CellError(error.messages[0], error.code) from error
+    return code
+
+
+def _phone(value) -> str:
+    """A phone cell (``core.validators.phone_from_cell``): a number cell that lost its leading 0 is
+    a problem of the cell, said so."""
+    try:
+        return phone_from_cell(value)
+    except ValidationError as error:
+        raise CellError(error.messages[0], error.code) from error
+
+
 def _parse(row: Row, regions: _Regions, institutions: _Institutions, lookups: dict) -> None:
     """Cells to values; a cell that cannot be read becomes a problem and the field's default."""
     for column in COLUMNS:
         value = row.cells.get(column.field)
         try:
             if column.kind == CODE:
-                row.code = clean_text(value).upper()
+                row.code = _ledger_number(value)
             elif column.kind == REGION:
                 regions.resolve(row, value)
             elif column.kind == INSTITUTION:
                 row.name = clean_text(value)
             elif column.field == "credit_code":
-                row.credit_code = uscc.normalize(value)
+                row.credit_code = _credit_code(value)
+            elif column.kind == PHONE:
+                row.values[column.field] = _phone(value)
             elif column.kind == TEXT:
                 row.values[column.field] = clean_text(value)
             elif column.kind == LONG_TEXT:

@@ -37,6 +37,7 @@ from hazards.excel.columns import (
     LONG_TEXT,
     MAX_ROWS,
     OPTIONS_SHEET,
+    PHONE,
     REGION,
     SHEET,
     TEXT,
@@ -153,7 +154,7 @@ def template_workbook(regions=None) -> bytes:
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
         sheet.column_dimensions[letter].width = column.width
-        if column.kind in (CODE, TEXT, LONG_TEXT):
+        if column.kind in (CODE, PHONE, TEXT, LONG_TEXT):
             sheet.column_dimensions[letter].number_format = "@"
         elif column.kind == DATE:
             sheet.column_dimensions[letter].number_format = DATE_FORMAT
