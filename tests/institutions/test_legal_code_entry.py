@@ -202,6 +202,25 @@ def test_export_writes_the_date_and_imports_back_unchanged(world, tiedong):
     assert Institution.objects.get(name="甲敬老院").legal_code_entered_on == D(2020, 12, 3)
 
 
+def test_a_workbook_without_the_date_column_leaves_recorded_dates_alone(world, tiedong):
+    """A workbook made from the template before the column existed still imports; it neither
+    clears nor needs the date."""
+    district = world.users["district"]
+    facility(tiedong, "甲敬老院", legal_code_entered=True, legal_code_entered_on=D(2020, 11, 30))
+    book = read(excel.export_workbook(Institution.objects.visible_to(district)))
+    sheet = book[excel.SHEET]
+    sheet.delete_cols(FIELDS.index("legal_code_entered_on") + 1)
+    target = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(row=r, column=1).value == "甲敬老院")
+    sheet.cell(row=target, column=FIELDS.index("beds") + 1 - 1).value = 120  # one column to the left now
+    output = io.BytesIO()
+    book.save(output)
+    batch = excel.create_batch(file=output.getvalue(), user=district, original_name="旧模板.xlsx")
+    assert batch.errors == []
+    excel.apply_batch(batch, district)
+    institution = Institution.objects.get(name="甲敬老院")
+    assert (institution.beds, institution.legal_code_entered_on) == (120, D(2020, 11, 30))
+
+
 # The demo ------------------------------------------------------------------------------------------
 
 
