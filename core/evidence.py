@@ -351,6 +351,16 @@ def _check_pdf_actions(file) -> None:
         )
 
 
+def refuse_active_pdf(file, *, name: str) -> None:
+    """Raise ValidationError (one sentence naming the file) when the PDF `file` carries scripts,
+    launch actions or attached files, or hides objects that cannot be checked (core.pdf_actions).
+    For every PDF the portal takes besides evidence (the disclosure's policy files)."""
+    try:
+        _check_pdf_actions(file)
+    except _Refusal as refusal:
+        raise ValidationError(refusal.message % {"name": _shown(name)}, code=refusal.code) from None
+
+
 def validate_upload(file, *, name: str | None = None) -> tuple[str, str]:
     """Check an upload; return (MIME type, extension) of its content, or raise ValidationError
     with one clear sentence naming the file.

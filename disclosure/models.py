@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.evidence import refuse_active_pdf
 from core.models import Region, TimeStampedModel
 from core.scoping import ScopedQuerySet
 
@@ -35,7 +36,8 @@ ITEM_9_QUOTE = "10月15日前，市、县级民政部门在有关网站上公布
 
 
 def validate_pdf(upload) -> None:
-    """An uploaded policy file must be a PDF (its first bytes, not its name) of at most 20 MB."""
+    """An uploaded policy file must be a PDF (its first bytes, not its name) of at most 20 MB, without
+    scripts, launch actions or attached files (core.evidence.refuse_active_pdf)."""
     if upload.size > MAX_PDF_BYTES:
         raise ValidationError(_("The file is larger than 20 MB."), code="too_large")
     upload.seek(0)
@@ -45,6 +47,7 @@ def validate_pdf(upload) -> None:
         raise ValidationError(
             _("Only PDF files can be uploaded, and this file is not a PDF."), code="not_pdf"
         )
+    refuse_active_pdf(upload, name=getattr(upload, "name", "") or "policy.pdf")
 
 
 def policy_upload_to(instance, filename: str) -> str:

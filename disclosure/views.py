@@ -9,6 +9,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.evidence import CSP_PDF
 from core.forms import add_errors
 from core.models import Region
 from core.permissions import STAFF, role_required
@@ -76,6 +77,7 @@ def policy_file(request, pk):
         False, policy.original_filename or "policy.pdf"
     )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = CSP_PDF  # shown by the browser's viewer, sandboxed
     return response
 
 

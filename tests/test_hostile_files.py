@@ -470,3 +470,42 @@ def test_the_pdf_preview_is_sandboxed(client, world):
     finally:
         if not registered:
             ev.unregister_owner(Institution)
+
+
+# The disclosure's policy files: the other PDFs the portal takes, and shows to the public ---------
+
+
+@pytest.mark.parametrize(
+    "case", ["openaction-js", "hex-escaped-names", "js-in-compressed-object-stream", "launch-action"]
+)
+def test_a_policy_pdf_with_scripts_or_actions_is_refused_naming_the_file(client, world, case):
+    from disclosure.models import SupportPolicy
+    from tests.submissions import with_token
+
+    client.force_login(world.users["district"])
+    data = {
+        "title": "关于支持养老机构发展的若干措施",
+        "issuing_body": "铁东区人民政府办公室",
+        "issued_on": "2020-06-01",
+        "region": world.regions["210302"].pk,
+        "file": SimpleUploadedFile(f"{case}.pdf", HOSTILE_PDFS[case], content_type="application/pdf"),
+    }
+    with translation.override("zh-hans"):
+        response = client.post(reverse("disclosure:policy_create"), {**data, **with_token(client)})
+        same_as_evidence = refusal(f"{case}.pdf", HOSTILE_PDFS[case]).messages
+    assert response.status_code == 200
+    assert response.context["form"].errors.get("file") == same_as_evidence
+    assert f"{case}.pdf" in same_as_evidence[0]
+    assert not SupportPolicy.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_published_policy_pdf_is_shown_sandboxed(client, world):
+    from tests.disclosure import factories
+
+    policy = factories.published_policy(world)
+    response = client.get(reverse("disclosure:policy_file", kwargs={"pk": policy.pk}))
+    assert response.status_code == 200
+    policies = [value for key, value in response.items() if key.lower() == "content-security-policy"]
+    assert len(policies) == 1
+    assert "sandbox" in [part.strip() for part in policies[0].split(";")]
