@@ -7,9 +7,9 @@ does its work once, and the repeat gets the first submission's answer instead of
   signed with the secret key and timestamped: rendering one writes nothing.
 - `SubmissionTokenMiddleware` checks every POST of a logged-in user, to every view but those in
   `EXEMPT` (login, logout, the language switch: repeating them is harmless) and the Django admin
-  (superusers, its own forms). A POST
-  without a valid token of this user, younger than `max_age()` seconds, is refused with 400 and a
-  Chinese sentence, and nothing runs. Otherwise, in one transaction, it inserts the token's
+  (superusers, its own forms). A POST without a valid token of this user, younger than
+  `max_age()` seconds, is refused with 400 and a Chinese sentence, and no view runs (htmx: the
+  page reloads and shows the sentence). Otherwise, in one transaction, it inserts the token's
   `SubmissionToken` row (unique key), then runs the view:
 
   * the view answered with a redirect (the usual end of a successful form) or, for htmx, with a
