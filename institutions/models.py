@@ -451,7 +451,7 @@ class Institution(TimeStampedModel, VersionedModel):
                     % {
                         "prefix": uscc.describe_prefix(code),
                         "form": self.get_registration_form_display(),
-                        "expected": _(" or ").join(uscc.describe_prefix(p) for p in prefixes),
+                        "expected": "、".join(uscc.describe_prefix(p) for p in prefixes),
                     },
                     code="registration_form_mismatch",
                 ),
