@@ -194,7 +194,14 @@ STORAGES = {
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 if env("DJANGO_CACHE", "redis" if not DEBUG else "local") == "redis":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # pytest-xdist's workers share one Redis: each keeps its own keys.
+            "KEY_PREFIX": os.environ.get("PYTEST_XDIST_WORKER", ""),
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

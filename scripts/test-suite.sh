@@ -9,4 +9,4 @@ export DJANGO_DEBUG=1 DJANGO_CACHE=redis
 $BIN/python manage.py makemigrations --check --dry-run
 $BIN/python manage.py check
 $BIN/python manage.py migrate --no-input --verbosity 0
-exec $BIN/pytest "$@"
+exec $BIN/pytest -n "${PYTEST_WORKERS:-2}" "$@"
