@@ -28,6 +28,8 @@ PAGES = {
     "tiedong": [
         "/",
         "/institutions/",
+        "/institutions/new/",
+        "/institutions/1/",
         "/public/manage/",
         "/hazards/",
         "/hazards/?is_listed=yes",
@@ -49,8 +51,15 @@ def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for username, paths in PAGES.items():
-            for width, label in ((1366, "desktop"), (390, "phone")):
+            for width, label in ((1366, "desktop"), (1280, "office"), (390, "phone")):
                 page = browser.new_page(viewport={"width": width, "height": 900}, locale="zh-CN")
+                # The Content-Security-Policy must never refuse anything of the portal's own.
+                page.on(
+                    "console",
+                    lambda msg, page=page: (
+                        "Content Security Policy" in msg.text and print("CSP:", page.url, msg.text)
+                    ),
+                )
                 if username:
                     page.goto(f"{BASE}/accounts/login/")
                     page.fill("#id_username", username)
@@ -60,7 +69,8 @@ def main():
                     page.goto(BASE + path)
                     name = f"{username or 'anonymous'}{path.replace('/', '_')}{label}.png"
                     page.screenshot(path=OUT / name, full_page=True)
-                    print(OUT / name)
+                    wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+                    print(OUT / name, "SIDEWAYS SCROLL" if wide else "")
                 page.close()
         browser.close()
 

@@ -19,6 +19,8 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 SEEDS = Path(os.environ.get("SEEDS_DIR", Path(settings.BASE_DIR).parent / "shared" / "seeds"))
+# Copies of ../shared/field-cases/ (real-world inputs that once failed; its README gives each right value).
+FIELD_CASES = Path(__file__).resolve().parent / "field_cases"
 PASSWORD = "Test-password-2020"
 
 

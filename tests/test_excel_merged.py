@@ -6,10 +6,8 @@ with a message naming the range."""
 import datetime
 import io
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
@@ -20,12 +18,12 @@ from hazards import excel as ledger_excel
 from hazards.models import Hazard
 from institutions import excel as registry_excel
 from institutions.models import Institution
+from tests.conftest import FIELD_CASES
 from tests.hazards.test_excel import ledger_row
 from tests.institutions.excel_helpers import row as institution_row
 from tests.submissions import with_token
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FIELD_CASES = Path(settings.BASE_DIR).parent / "shared" / "field-cases"
 LEDGER_FIELDS = [column.field for column in ledger_excel.COLUMNS]
 REGISTRY_FIELDS = [column.field for column in registry_excel.COLUMNS]
 

@@ -2,20 +2,17 @@
 a ledger number held as a number, a credit code in scientific notation; the phone checked in the
 form and the services as in the import."""
 
-from pathlib import Path
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from hazards import excel
 from hazards.models import Hazard
+from tests.conftest import FIELD_CASES
 from tests.hazards.factories import hazard_values, record
 from tests.hazards.test_excel import ledger, ledger_row, problems_by_place
 from tests.institutions.factories import valid_institution
 from tests.submissions import with_token
-
-FIELD_CASES = Path(__file__).resolve().parent.parent / "field_cases"
 
 
 @pytest.fixture(autouse=True)

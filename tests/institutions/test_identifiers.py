@@ -6,7 +6,6 @@ cannot see; phone numbers checked everywhere, and a phone cell that lost its lea
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,12 +15,12 @@ from openpyxl import load_workbook
 
 from institutions import excel, uscc
 from institutions.models import Institution, RegistrationForm
+from tests.conftest import FIELD_CASES
 from tests.institutions.excel_helpers import problems_by_place, row, workbook
 from tests.institutions.factories import valid_institution
 from tests.institutions.test_registry import form_data
 from tests.submissions import with_token
 
-FIELD_CASES = Path(__file__).resolve().parent.parent / "field_cases"
 # 01-uscc-pre2016-nonconforming.xlsx: an enterprise's code whose check character fails GB 32100.
 PRE2016 = "91210302M0001QKT19"
 SPACED = "9121 0302-M000 1QKT 19"
