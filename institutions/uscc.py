@@ -228,7 +228,7 @@ def validate(value) -> str:
             params={
                 "char": code[1],
                 "authority": code[0],
-                "name": AUTHORITY_NAMES[code[0]],
+                "name": str(AUTHORITY_NAMES[code[0]]),  # in the language active now, like the rest
                 "allowed": "、".join(f"{key} {label}".strip() for key, label in categories.items()),
             },
         )
