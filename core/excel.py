@@ -23,7 +23,6 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import range_boundaries
 
@@ -193,11 +192,19 @@ def parse_date(value) -> datetime.date | None:
 FORMULA_LEADS = frozenset("=+-@\t\r\n＝＋－＠")
 
 
+# What XML 1.0 cannot hold (its ``Char`` production): the C0 controls but tab, LF and CR, the
+# surrogates, and the non-characters U+FFFE and U+FFFF. openpyxl's own ILLEGAL_CHARACTERS_RE only
+# knows the controls: a U+FFFF pasted into an address made every export unreadable (Excel reports a
+# damaged file, LibreOffice silently drops the rows after it).
+XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def cell_text(text: str) -> str:
-    """`text` as a workbook cell can carry it: the control characters XML 1.0 cannot hold (U+0000 to
-    U+001F but tab and line breaks) dropped, and a carriage return (CR LF, or CR alone) made the line
-    feed Excel itself uses inside a cell (XML reads a bare CR back as LF anyway)."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    """`text` as a workbook cell can carry it: the characters XML 1.0 cannot hold (`XML_ILLEGAL_RE`:
+    control characters but tab and line breaks, surrogates, U+FFFE and U+FFFF) dropped, and a
+    carriage return (CR LF, or CR alone) made the line feed Excel itself uses inside a cell (XML reads
+    a bare CR back as LF anyway)."""
+    text = XML_ILLEGAL_RE.sub("", text)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

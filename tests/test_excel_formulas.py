@@ -235,17 +235,32 @@ def test_number_looking_text_stays_text_with_its_leading_zero(world, client, tim
     assert phone.number_format == "@"
 
 
-def test_control_characters_and_carriage_returns_do_not_break_an_export(world, client, time_machine_2026):
-    """Text XML cannot carry (a bell, an escape) would make openpyxl refuse the whole workbook: the
-    character is dropped; a CR becomes the LF Excel uses for a line break."""
-    hostile_world(world, "=1+1\x07\r\n第二行\x1b")
+@pytest.mark.parametrize(
+    "unwritable",
+    [
+        ("\x07", "\x1b"),  # a bell, an escape: C0 controls
+        ("\ufffe", "\uffff"),  # XML's non-characters, pasted from a broken PDF or a mis-decoded file
+        ("\x0b", "\x1f\ufffe"),  # a vertical tab (Word's manual line break), a unit separator
+    ],
+)
+def test_characters_xml_cannot_hold_do_not_break_an_export(world, client, unwritable, time_machine_2026):
+    """Text XML cannot carry would make the whole workbook unreadable (openpyxl refuses to open it,
+    Excel reports damage, LibreOffice drops the rows after it): the character is dropped from every
+    text of both exports; a CR becomes the LF Excel uses for a line break."""
+    first, second = unwritable
+    hostile_world(world, f"=1+1{first}\r\n第二行{second}")
     client.force_login(world.users["district"])
     book = assert_no_formula(get_workbook(client, "hazards:export"))
     sheet = book["隐患清单"]
     headers = [cell.value for cell in sheet[2]]
     (values,) = sheet.iter_rows(min_row=3, values_only=True)
     assert dict(zip(headers, values, strict=True))["隐患描述"] == "=1+1\n第二行"
-    assert_no_formula(get_workbook(client, "institutions:export"))
+    book = assert_no_formula(get_workbook(client, "institutions:export"))
+    texts = [
+        cell.value for row in book.worksheets[0].iter_rows() for cell in row if isinstance(cell.value, str)
+    ]
+    assert "=1+1\n第二行" in texts
+    assert not any(set(text) & {"\x07", "\x1b", "\x0b", "\x1f", "\ufffe", "\uffff"} for text in texts)
 
 
 def test_an_export_of_hostile_text_imports_back_unchanged(world, client):

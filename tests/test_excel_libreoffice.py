@@ -30,6 +30,7 @@ HOSTILE = [
     "+1+1",
     "-2+3",
     "@SUM(1,2)",
+    "=1+1\ufffe第二段\uffff",  # XML's non-characters: Calc dropped every row after them
 ]
 
 
