@@ -16,7 +16,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -146,8 +146,16 @@ def next_code(region: Region, year: int) -> str:
     """The next ledger number of a region and year, e.g. 210302-2026-0007. The caller holds a lock
     on the region row, so two hazards recorded at once do not get the same number."""
     prefix = f"{region.code}-{year}-"
-    last = Hazard.objects.filter(code__startswith=prefix).aggregate(last=Max("code"))["last"]
-    number = int(last.removeprefix(prefix)) + 1 if last and last.removeprefix(prefix).isdigit() else 1
+    # The highest serial as a number: past 9999 the text order ("…-10000" < "…-9999") would hand
+    # out a number already taken. Serials that are not all digits (a district's own) are skipped.
+    serials = (
+        Hazard.objects.filter(code__startswith=prefix, code__regex=rf"^{region.code}-{year}-[0-9]+$")
+        .annotate(length=Length("code"))
+        .order_by("-length", "-code")
+        .values_list("code", flat=True)
+    )
+    last = serials.first()
+    number = int(last.removeprefix(prefix)) + 1 if last else 1
     return f"{prefix}{number:04d}"
 
 

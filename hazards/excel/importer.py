@@ -4,6 +4,7 @@ rolled-back check, the batch and the apply are run by ``core.excel_import``."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -337,11 +338,21 @@ def _parse(row: Row, regions: _Regions, institutions: _Institutions, lookups: di
 # The ledger as the file's earlier rows leave it ----------------------------------------------------
 
 
+# A number in the portal's own form: the county-level region's division code, the year, a serial.
+PORTAL_NUMBER = re.compile(r"^(\d{6})-(\d{4})-(\d+)$")
+
+
 class _Ledger:
     """The hazards the file's rows may name: by number (anywhere, to tell "not yours" from "new")
-    and, among the user's live hazards of the file's institutions, by natural key."""
+    and, among the user's live hazards of the file's institutions, by natural key.
 
-    def __init__(self, user, rows: list[Row]):
+    A number in the portal's form (``210302-2026-0001``) is the region's: one whose division code is
+    not a county-level region of the user's area is refused with the same sentence whether a hazard
+    holds it or not (the answer must not tell another district's ledger apart from an unused
+    number, and a district must not take another's numbering)."""
+
+    def __init__(self, user, rows: list[Row], regions: _Regions):
+        self.region_codes = {region.pk: code for code, region in regions.by_code.items()}
         codes = {row.code for row in rows if row.code}
         institution_ids = {row.institution.pk for row in rows if row.institution}
         visible = Hazard.objects.visible_to(user)
@@ -364,9 +375,28 @@ class _Ledger:
         self.by_code[hazard.code] = hazard
         self.visible_codes.add(hazard.code)
 
+    def _outside(self, row: Row) -> bool:
+        """Whether the row's number is in the portal's form with a division code outside the area."""
+        number = PORTAL_NUMBER.match(row.code)
+        if number is None or number.group(1) in self.region_codes.values():
+            return False
+        row.add(
+            "code",
+            _(
+                "The number %(code)s starts with the division code %(prefix)s, which is not a district of "
+                "your area: a district imports only its own ledger's numbers. Leave the number empty for "
+                "a new hazard and the portal numbers it."
+            )
+            % {"code": row.code, "prefix": number.group(1)},
+            "outside_area",
+        )
+        return True
+
     def match(self, row: Row) -> Hazard | None:
         key = row.natural_key()
         if row.code:
+            if self._outside(row):
+                return None
             hazard = self.by_code.get(row.code)
             if hazard is None:  # a new number; the hazard must not be in the ledger already
                 same = self.by_key.get(key) if key else None
@@ -577,7 +607,7 @@ def _process(rows: list[Row], user, reason: str) -> CheckResult:
     lookups = {column.field: _choice_lookup(column.choices) for column in COLUMNS if column.kind == CHOICE}
     for row in rows:
         _parse(row, regions, institutions, lookups)
-    ledger, seen = _Ledger(user, rows), _Seen()
+    ledger, seen = _Ledger(user, rows, regions), _Seen()
     plan = []
     for row in sorted(rows, key=lambda r: (not r.code, r.number)):
         seen.check(row)

@@ -703,6 +703,42 @@ def test_numbers_of_other_areas_and_closed_hazards_are_not_changed_by_an_import(
     assert [e["action"] for e in result.plan] == ["unchanged", "unchanged"]
 
 
+def test_a_number_of_another_district_is_refused_alike_whether_it_exists_or_not(world, district):
+    """A number in the portal's form carrying another district's division code is refused with one
+    sentence, whether a hazard holds it or not: the answer tells nothing about another ledger, and a
+    district cannot start numbering in another's series (which would then refuse that district's
+    own numbers)."""
+    theirs = record(world.other_institution, world.users["other_district"])
+    unused = f"{theirs.code[:12]}0500"  # 铁西区's series, not taken
+    data = ledger(
+        ledger_row(code=theirs.code),  # 2
+        ledger_row(code=unused, description="另一处隐患"),  # 3
+        ledger_row(code="210202-2026-0001", description="第三处隐患"),  # 4: 大连 中山区, another city
+        ledger_row(code="999999-2026-0001", description="第四处隐患"),  # 5: no such division
+    )
+    found = problems_by_place(excel.check_workbook(data, district))
+    messages = []
+    for row, code in ((2, theirs.code), (3, unused), (4, "210202-2026-0001"), (5, "999999-2026-0001")):
+        problem = found[(row, "code")]
+        assert problem["code"] == "outside_area", problem
+        messages.append(problem["message"].replace(code, "#").replace(code[:6], "$"))
+    assert len(set(messages)) == 1, messages
+    assert "区县只能导入本辖区台账的编号" in messages[0]
+    assert not Hazard.objects.filter(code=unused).exists()
+
+
+def test_numbering_continues_past_9999(world, district, district_client):
+    """An imported ledger that reached 9999 (or a district's high own serial): the portal numbers
+    the next hazard 10000, then 10001, never a number already taken."""
+    response = upload(district_client, ledger(ledger_row(code="210302-2026-9999")))
+    batch = uploaded_batch(response)
+    district_client.post(reverse("hazards:import_apply", args=[batch.pk]), with_token(district_client))
+    assert Hazard.objects.filter(code="210302-2026-9999").exists()
+    first = record(world.own_institution, district, found_on=datetime.date(2026, 10, 1), description="甲")
+    second = record(world.own_institution, district, found_on=datetime.date(2026, 10, 2), description="乙")
+    assert (first.code, second.code) == ("210302-2026-10000", "210302-2026-10001")
+
+
 def test_the_same_hazard_twice_in_a_file_is_a_problem(world, district):
     result = excel.check_workbook(ledger(ledger_row(), ledger_row(measures="另一种措施")), district)
     assert problems_by_place(result)[(3, "description")]["code"] == "duplicate_in_file"
