@@ -14,8 +14,9 @@ requests only:
   the user is back on the page they were on (from `HX-Current-URL`, same host only; not the
   fragment's URL, which may be POST-only);
 - a 403, 404 or 5xx → the same status with a one-sentence plain-text body saying what happened
-  (translated, revealing nothing of the object) and `HX-Reswap: none`; static/js/portal.js shows
-  that sentence above the page (`htmx:responseError`), and a generic one when the answer is not
+  (translated, revealing nothing of the object) and `HX-Reswap: none` (an answer that has its own
+  `HX-Reswap`, such as a stale form's from `core.views.csrf_failure`, is passed on as it is);
+  static/js/portal.js shows that sentence above the page (`htmx:responseError`), and a generic one when the answer is not
   the portal's (a proxy's 502) or there is none (`htmx:sendError`, the network).
 """
 
@@ -41,9 +42,37 @@ def error_text(status: int) -> str:
     return _("The server could not complete this action. Try again later or reload the page.")
 
 
+def expired_text() -> str:
+    """The sentence for a form whose security token is stale (core.views.csrf_failure)."""
+    return _(
+        "This page has expired: you have logged in again since it was opened. Nothing was saved. "
+        "Reload the page and try again."
+    )
+
+
+def error(status: int, text: str | None = None) -> HttpResponse:
+    """The answer to an htmx request that failed with `status`: one sentence (`text`, or
+    `error_text(status)`) as plain text, and ``HX-Reswap: none`` so that nothing is swapped; the
+    middleware passes an answer with that header on as it is."""
+    response = HttpResponse(
+        text or error_text(status), status=status, content_type="text/plain; charset=utf-8"
+    )
+    response["HX-Reswap"] = "none"
+    return response
+
+
 def page_url(request) -> str | None:
     """The path and query of the page the htmx request came from, if it is on this host."""
-    current = request.headers.get("HX-Current-URL", "")
+    return same_host_path(request, request.headers.get("HX-Current-URL", ""))
+
+
+def referring_page(request) -> str | None:
+    """The path and query of the page a form was posted from (its Referer), if it is on this host."""
+    return same_host_path(request, request.headers.get("Referer", ""))
+
+
+def same_host_path(request, current: str) -> str | None:
+    """`current` (an absolute URL) as a path and query, if it points to this host; else None."""
     if not current or not url_has_allowed_host_and_scheme(
         current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -71,8 +100,8 @@ class HtmxErrorMiddleware:
         if is_login_redirect(response):
             return self.to_login(request)
         status = response.status_code
-        if status in (403, 404) or status >= 500:
-            return self.error(status)
+        if (status in (403, 404) or status >= 500) and not response.has_header("HX-Reswap"):
+            return error(status)
         return response
 
     def to_login(self, request):
@@ -80,8 +109,3 @@ class HtmxErrorMiddleware:
         login = resolve_url(settings.LOGIN_URL)
         back = page_url(request)
         return HttpResponseClientRedirect(f"{login}?{urlencode({'next': back})}" if back else login)
-
-    def error(self, status: int):
-        response = HttpResponse(error_text(status), status=status, content_type="text/plain; charset=utf-8")
-        response["HX-Reswap"] = "none"
-        return response

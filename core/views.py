@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
 from campaign.selectors import current_campaign_for, milestone_rows, next_due
+from core import htmx
 
 
 @login_required
@@ -35,6 +36,17 @@ def healthz(request):
 
 def permission_denied(request, exception=None):
     return render(request, "errors/403.html", status=403)
+
+
+def csrf_failure(request, reason=""):
+    """settings.CSRF_FAILURE_VIEW: a form whose security token is stale (the user logged in again,
+    in this tab or another, since the page was loaded) answers 403 in Chinese, saying that nothing
+    was saved and what to do, instead of Django's English CSRF page. An htmx request gets the one
+    sentence (core.htmx shows it above the page); a page gets the error page with a link back to
+    the page the form was on (same host only)."""
+    if request.headers.get("HX-Request") == "true":
+        return htmx.error(403, htmx.expired_text())
+    return render(request, "errors/csrf.html", {"back": htmx.referring_page(request)}, status=403)
 
 
 def page_not_found(request, exception=None):
