@@ -12,7 +12,8 @@ One place decides what may be uploaded, how it is stored, who may read it and ho
   documents over the import's decompression limits (`core.archives`: unpacked size, ratio, member
   count); PDFs with scripts, launch actions or attached files (`core.pdf_actions`). Names with a
   folder path or control characters are refused (Django's upload parser already strips folders
-  from real HTTP uploads, so such a name means a crafted call).
+  and non-printable characters from real HTTP uploads, so such a name means a call that did not
+  go through it).
 - **Stored** under `MEDIA_ROOT/evidence/<year>/<month>/<random hex>.<detected extension>`; the
   uploader's name is kept in `original_name` only. SHA-256, size and the detected MIME type are
   recorded. MEDIA_ROOT has no public URL.

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core import dates
+from core.filters import OrderingFilter
 from core.roles import Department
 from hazards.models import CATEGORIES, Hazard, Severity, Source, Status
 from institutions.filters import YesNoFilter, visible_regions
@@ -56,7 +57,7 @@ class HazardFilter(django_filters.FilterSet):
     deadline_to = django_filters.DateFilter(
         label=_("Deadline until"), field_name="deadline", lookup_expr="lte", widget=DateInput
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         label=_("Sort by"),
         fields=(
             ("deadline", "deadline"),

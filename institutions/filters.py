@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.filters import OrderingFilter
 from core.models import Region
 from institutions import uscc
 from institutions.models import (
@@ -64,7 +65,7 @@ class InstitutionFilter(django_filters.FilterSet):
     star_rating = django_filters.ChoiceFilter(
         label=_("Star rating"), choices=[(0, _("Not rated"))] + [(n, f"{n} ★") for n in range(1, 6)]
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         label=_("Sort by"),
         fields=(
             ("name", "name"),

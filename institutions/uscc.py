@@ -54,6 +54,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from stdnum import numdb
+from stdnum.cn import ric
+from stdnum.exceptions import ValidationError as StdnumError
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -147,6 +149,7 @@ _TRANSLATION = {**_FULL_WIDTH, **_DELETE}
 # What Excel shows, and str() of openpyxl's float gives, for an 18-digit number: 9.12103E+17,
 # 9.121030012345679e+17. The "+" is required: 9121030000000000E0 is a valid code.
 _SCIENTIFIC = re.compile(r"\d+(\.\d*)?E\+\d+")
+_ID_SHAPE = re.compile(r"\d{17}[\dX]")
 
 
 def normalize(value) -> str:
@@ -242,15 +245,18 @@ def validate(value) -> str:
             params={"value": code[2:8]},
         )
     if division_name(code[2:8]) is None:
-        raise ValidationError(
-            gettext(
-                "Characters 3 to 8 of the credit code, “%(value)s”, are not an administrative-division code "
-                "(GB/T 2260) of the registering authority, such as 210302 for Tiedong District. An 18-digit "
-                "personal ID number is not a credit code."
-            ),
-            code="division",
-            params={"value": code[2:8]},
-        )
+        if looks_like_id_number(code):
+            message = gettext(
+                "Characters 3 to 8 of the credit code, “%(value)s”, are not an administrative-division "
+                "code (GB/T 2260) of the registering authority, such as 210302 for Tiedong District. It "
+                "looks like an 18-digit personal ID number, which is not a credit code."
+            )
+        else:
+            message = gettext(
+                "Characters 3 to 8 of the credit code, “%(value)s”, are not an administrative-division "
+                "code (GB/T 2260) of the registering authority, such as 210302 for Tiedong District."
+            )
+        raise ValidationError(message, code="division", params={"value": code[2:8]})
     expected = check_digit(code[:17])
     if code[17] != expected:
         raise ValidationError(
@@ -282,6 +288,19 @@ def division_name(code: str) -> str | None:
     return parts[1][1].get("county") or parts[0][1].get("province")
 
 
+def looks_like_id_number(code: str) -> bool:
+    """Whether an 18-character `code` has the shape of a personal ID number (GB 11643: 17 digits
+    and a digit or X, a division code in 1 to 6, a birth date in 7 to 14), whatever its check
+    character: the field case of an ID number typed as a social organisation's code."""
+    if not _ID_SHAPE.fullmatch(code) or division_name(code[:6]) is None:
+        return False
+    try:
+        ric.get_birth_date(code)
+    except StdnumError:
+        return False
+    return True
+
+
 def describe_prefix(code: str) -> str:
     """Characters 1-2 of a code in words: ``52`` -> "52 (civil affairs: private non-enterprise unit)"."""
     authority, category = code[:1], code[1:2]
@@ -289,7 +308,13 @@ def describe_prefix(code: str) -> str:
     if name is None:
         return code[:2]
     label = CATEGORIES[authority].get(category, "")
-    return f"{code[:2]} ({name}{': ' + str(label) if label else ''})"
+    if label:
+        return gettext("%(prefix)s (%(authority)s: %(category)s)") % {
+            "prefix": code[:2],
+            "authority": name,
+            "category": label,
+        }
+    return gettext("%(prefix)s (%(authority)s)") % {"prefix": code[:2], "authority": name}
 
 
 def is_valid(value) -> bool:

@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -79,3 +81,29 @@ def test_english_through_the_language_switcher(client, world):
     body = response.content.decode()
     assert '<html lang="en">' in body
     assert "Hello, 李秀梅" in body
+
+
+ENGLISH_BROWSER = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+
+
+def test_an_english_browser_gets_chinese_until_it_chooses_english(world):
+    browser = Client(**ENGLISH_BROWSER)
+    page = browser.get(reverse("accounts:login"))
+    assert '<html lang="zh-hans"' in page.content.decode()
+    assert page["Content-Language"] == "zh-hans"
+    browser.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = browser.get(reverse("accounts:login"))
+    assert '<html lang="en"' in page.content.decode()
+    # A Chinese browser that chose English keeps it; an unknown cookie value falls back to Chinese.
+    browser = Client(HTTP_ACCEPT_LANGUAGE="zh-CN")
+    browser.cookies["django_language"] = "fr"
+    assert '<html lang="zh-hans"' in browser.get(reverse("accounts:login")).content.decode()
+
+
+@pytest.mark.parametrize("page", ["hazards:list", "institutions:list"])
+def test_sort_choices_read_in_chinese(world, client, page):
+    """The lists' sort choices: "截止日期（降序）", not django-filter's untranslated "(descending)"."""
+    client.force_login(world.users["district"])
+    body = client.get(reverse(page), **ENGLISH_BROWSER).content.decode()
+    assert "（降序）" in body
+    assert "descending" not in body

@@ -1,8 +1,7 @@
 """A form opened before the user logged in again (in this window or another) carries a stale
 security token: its submission is refused, in Chinese, saying nothing was saved and what to do
 (core.views.csrf_failure) — a page for a form, one sentence for an htmx element — never Django's
-English CSRF page or the htmx "no permission" sentence. And Chinese is every visitor's language
-unless they chose English with the switcher (core/locale.py)."""
+English CSRF page or the htmx "no permission" sentence."""
 
 import re
 
@@ -91,17 +90,3 @@ def test_a_stale_htmx_element_says_the_page_expired_not_no_permission(world, hea
     assert "页面已过期" in text and "刷新" in text
     assert "没有权限" not in text
     assert Hazard.objects.get().version == hazard.version
-
-
-def test_an_english_browser_gets_chinese_until_it_chooses_english(world):
-    browser = Client(**ENGLISH_BROWSER)
-    page = browser.get(reverse("accounts:login"))
-    assert '<html lang="zh-hans"' in page.content.decode()
-    assert page["Content-Language"] == "zh-hans"
-    browser.post(reverse("set_language"), {"language": "en", "next": "/"})
-    page = browser.get(reverse("accounts:login"))
-    assert '<html lang="en"' in page.content.decode()
-    # A Chinese browser that chose English keeps it; an unknown cookie value falls back to Chinese.
-    browser = Client(HTTP_ACCEPT_LANGUAGE="zh-CN")
-    browser.cookies["django_language"] = "fr"
-    assert '<html lang="zh-hans"' in browser.get(reverse("accounts:login")).content.decode()

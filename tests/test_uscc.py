@@ -1,6 +1,7 @@
 """The Unified Social Credit Code check (institutions/uscc.py); no database needed."""
 
 import random
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -350,6 +351,21 @@ def test_a_personal_id_number_is_refused_on_its_division_segment():
     assert "personal ID number" in info.value.messages[0]
 
 
+@pytest.mark.parametrize("code", ["52219999MA00000013", "91A10000600037341L", "5203021980MA00013X"])
+def test_a_wrong_division_mentions_id_numbers_only_for_what_looks_like_one(code):
+    with translation.override("en"), pytest.raises(ValidationError) as info:
+        uscc.validate(code)
+    assert info.value.code == "division"
+    assert "ID number" not in info.value.messages[0]
+
+
+def test_an_id_number_message_reads_in_chinese():
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as info:
+        uscc.validate("210302198001010839")
+    assert "公民身份号码" in info.value.messages[0]
+    assert re.search(r"[A-Za-z]{3,}", info.value.messages[0].replace("GB/T", "")) is None
+
+
 def test_a_wrong_category_names_the_authority_and_the_allowed_categories():
     with translation.override("en"), pytest.raises(ValidationError) as info:
         uscc.validate("5A210300MA00000013")
@@ -417,3 +433,6 @@ def test_describe_prefix():
         assert uscc.describe_prefix("52") == "52 (civil affairs: private non-enterprise unit)"
         assert uscc.describe_prefix("12MA").startswith("12 (establishment office: public institution)")
     assert uscc.describe_prefix("H1") == "H1"
+    with translation.override("zh-hans"):  # Chinese punctuation, no ASCII brackets or colon
+        assert uscc.describe_prefix("52") == "52（民政：民办非企业单位）"
+        assert uscc.describe_prefix("21") == "21（外交：外国常驻新闻机构）"
