@@ -16,6 +16,7 @@ from core.models import Region
 from core.services import DATA_DIR, regions_load_file
 from institutions.models import Institution
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.workers import _celery_worker_process, celery_worker  # noqa: F401  (fixtures)
 
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 SEEDS = Path(os.environ.get("SEEDS_DIR", Path(settings.BASE_DIR).parent / "shared" / "seeds"))
