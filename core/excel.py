@@ -7,6 +7,9 @@ choice's Chinese label (the label under ``translation.override("zh-hans")``). Re
 English label and the stored value too, so a file keeps importing if a label's wording changes.
 
 The institution list (``institutions.excel``) and the hazard ledger (``hazards.excel``) build on it.
+Their workbooks are written in openpyxl's write-only mode through `SheetWriter`: rows stream to a
+temporary file as they are written, each cell styled as it is written, so an export of a province's
+ledger takes flat memory.
 """
 
 from __future__ import annotations
@@ -16,15 +19,18 @@ import io
 import re
 import unicodedata
 import zipfile
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import range_boundaries
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from core import archives
 
@@ -42,6 +48,7 @@ REQUIRED_FONT = Font(bold=True, color="C00000")
 HEADER_FONT = Font(bold=True)
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+TITLE_FONT = Font(bold=True, size=14)
 
 
 class WorkbookError(ValidationError):
@@ -208,9 +215,21 @@ def cell_text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _as_text(value):
+    """(value as a cell holds it, whether it is text, whether it needs ``quotePrefix``): the one
+    decision both writers (`write_cell`, `SheetWriter`) take for every value."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str):
+        value = cell_text(value)
+        return value, True, value[:1] in FORMULA_LEADS
+    return value, False, False
+
+
 def write_cell(cell, value):
     """Put `value` in the openpyxl `cell` and return the cell. Every cell a portal workbook holds is
-    written through here (or `append_row`).
+    written through here (or `append_row`), or, in a write-only workbook, by `SheetWriter.write_row`,
+    which takes the same decision (`_as_text`).
 
     A str (or lazy translation) is always written as text (``t="inlineStr"``), never as a formula,
     whatever its first character: openpyxl would otherwise store ``=HYPERLINK(…)`` or
@@ -219,16 +238,12 @@ def write_cell(cell, value):
     cell in Excel or LibreOffice keeps it text. The value read back is the text as given (see
     `cell_text` for control characters and CR). Numbers, dates, booleans and None are written as
     they are: they come from typed model fields, not from what a user typed into text."""
-    if isinstance(value, Promise):
-        value = str(value)
-    if isinstance(value, str):
-        value = cell_text(value)
-        cell.value = value
+    value, text, quoted = _as_text(value)
+    cell.value = value
+    if text:
         cell.data_type = "s"  # after the value: assigning "=…" sets the formula type
-        if value[:1] in FORMULA_LEADS:
+        if quoted:
             cell.quotePrefix = True
-    else:
-        cell.value = value
     return cell
 
 
@@ -242,32 +257,167 @@ def append_row(sheet, values) -> int:
     return row
 
 
+# Writing workbooks that stream ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellStyle:
+    """How a written cell looks: font, fill, alignment, number format (None: the default). A
+    `SheetWriter` registers each style with the workbook once and gives every cell of that style the
+    same style record, so styling costs nothing per cell beyond choosing the style."""
+
+    font: Font | None = None
+    fill: PatternFill | None = None
+    alignment: Alignment | None = None
+    number_format: str | None = None
+
+
+TEXT_FORMAT = "@"  # Excel's "text" number format: phones and codes typed later stay text too
+HEADER_STYLE = CellStyle(
+    HEADER_FONT, HEADER_FILL, Alignment(wrap_text=True, vertical="center", horizontal="center")
+)
+REQUIRED_HEADER_STYLE = CellStyle(REQUIRED_FONT, HEADER_FILL, HEADER_STYLE.alignment)
+TITLE_STYLE = CellStyle(TITLE_FONT)
+
+
+def streaming_workbook() -> Workbook:
+    """A write-only workbook (openpyxl's ``write_only=True``): each row goes to a temporary file as
+    it is written, so memory stays flat whatever the number of rows. Its sheets are `SheetWriter`s."""
+    return Workbook(write_only=True)
+
+
+def save_workbook(workbook: Workbook, output=None) -> bytes | None:
+    """Save `workbook` to `output` (a path or a binary file), or return its bytes without one."""
+    if output is not None:
+        workbook.save(output)
+        return None
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+class SheetWriter:
+    """One sheet of a `streaming_workbook`, written row by row: the write-only counterpart of
+    `append_row`, and the only way the portal writes a row into one.
+
+    Every value is written as `write_cell` writes it: a str (or lazy translation) as inline text,
+    never a formula, marked ``quotePrefix`` when it starts with one of `FORMULA_LEADS`, with what XML
+    cannot hold dropped (`cell_text`); numbers, dates and booleans as they are. Each cell gets its
+    style as the row is written (write-only rows are never visited again): `append` takes one
+    `CellStyle` per column (or None), and a styled cell is written even when it is empty, so a
+    column's text format or alignment covers its blank cells too.
+
+    openpyxl writes the sheet's head when the first row comes — column widths, frozen panes, sheet
+    properties (fit to page) — so set those first (`columns`, `sheet.freeze_panes`,
+    `sheet.sheet_properties`); what follows the rows — merged cells (`merge`), auto filter, data
+    validations (`validate`), print and page setup, header and footer — may be set until the
+    workbook is saved."""
+
+    def __init__(self, workbook: Workbook, title: str, index: int | None = None):
+        self.sheet = workbook.create_sheet(title, index)
+        self.rows = 0  # rows written so far: the last row's number
+        self._arrays: dict = {}
+
+    def columns(self, widths, number_formats=None) -> None:
+        """Column widths (and, for cells typed in later, number formats), from column A; before
+        the first row."""
+        number_formats = number_formats or [None] * len(widths)
+        for index, (width, number_format) in enumerate(zip(widths, number_formats, strict=True), start=1):
+            dimension = self.sheet.column_dimensions[get_column_letter(index)]
+            dimension.width = width
+            if number_format:
+                dimension.number_format = number_format
+
+    def _style_array(self, style: CellStyle | None, quoted: bool) -> StyleArray:
+        """The style record of `style` (with quotePrefix when `quoted`), registered once."""
+        key = (style, quoted)
+        array = self._arrays.get(key)
+        if array is None:
+            probe = Cell(self.sheet)
+            if style is not None:
+                if style.font is not None:
+                    probe.font = style.font
+                if style.fill is not None:
+                    probe.fill = style.fill
+                if style.alignment is not None:
+                    probe.alignment = style.alignment
+                if style.number_format is not None:
+                    probe.number_format = style.number_format
+            if quoted:
+                probe.quotePrefix = True
+            array = self._arrays[key] = probe._style or StyleArray()
+        return array
+
+    def write_row(self, values, styles=None, *, height=None) -> int:
+        """Write `values` as the next row, cell i styled `styles[i]` (a `CellStyle` or None; `styles`
+        may be shorter than `values`); `height` in points. Returns the row's number."""
+        row = self.rows + 1
+        if height:
+            self.sheet.row_dimensions[row].height = height
+        cells = []
+        styles = styles or ()
+        for index, value in enumerate(values):
+            style = styles[index] if index < len(styles) else None
+            if value is None and style is None:
+                cells.append(None)
+                continue
+            cell = Cell(self.sheet, row=row, column=index + 1)
+            value, text, quoted = _as_text(value)
+            if text:
+                cell._value = value  # never through Cell.value, which makes "=…" a formula
+                cell.data_type = "s"
+            elif value is not None:
+                cell.value = value
+            if style is not None or quoted:
+                # Shared by every cell of the style: the record is only read when the row is written.
+                cell._style = self._style_array(style, quoted)
+            cells.append(cell)
+        self.sheet.append(cells)
+        self.rows = row
+        return row
+
+    def merge(self, reference: str) -> None:
+        """Merge the cells of `reference` ("A1:J1"); the first cell's value is what shows."""
+        self.sheet.merged_cells.add(reference)
+
+    def validate(self, validation) -> None:
+        """Add a data validation (a dropdown, a number check) to the sheet."""
+        self.sheet.data_validations.dataValidation.append(validation)
+
+
 # Writing templates ---------------------------------------------------------------------------------
 
 
-def write_instructions(sheet, lines, columns, options, kind_help: dict, first_width: int) -> None:
-    """A template's instructions sheet: the general `lines` (the first one a title), then a table of
-    the `columns` (header, 必填, help, else `kind_help` of the column's kind, and `options(column)`);
-    the table's first column is `first_width` wide."""
-    for line in lines:
-        append_row(sheet, [line])
-    sheet["A1"].font = Font(bold=True, size=14)
-    append_row(sheet, [])
-    header_row = append_row(sheet, ["列名", "是否必填", "填写说明", "可选值"])
-    for cell in sheet[header_row]:
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
+def write_options(writer: SheetWriter, lists: dict[int, tuple[str, list[str]]], width: int) -> None:
+    """A template's hidden sheet of dropdown lists: column i (0-based, of `width`) holds `lists[i]`
+    (header, values): the header in row 1, the values below; columns without a list stay empty."""
+    depth = max((len(values) for _header, values in lists.values()), default=0)
+    writer.write_row([lists[i][0] if i in lists else None for i in range(width)])
+    for offset in range(depth):
+        writer.write_row(
+            [lists[i][1][offset] if i in lists and offset < len(lists[i][1]) else None for i in range(width)]
+        )
+
+
+def write_instructions(
+    writer: SheetWriter, lines, columns, options, kind_help: dict, first_width: int
+) -> None:
+    """A template's instructions sheet (`writer`, before any row): the general `lines` (the first
+    one a title), then a table of the `columns` (header, 必填, help, else `kind_help` of the
+    column's kind, and `options(column)`); the table's first column is `first_width` wide."""
+    writer.columns([first_width, 10, 70, 60])
+    for number, line in enumerate(lines):
+        writer.write_row([line], [TITLE_STYLE] if number == 0 else None)
+    writer.write_row([])
+    header = CellStyle(HEADER_FONT, HEADER_FILL)
+    writer.write_row(["列名", "是否必填", "填写说明", "可选值"], [header] * 4)
+    wrapped = [CellStyle(alignment=Alignment(wrap_text=True, vertical="top"))] * 4
     for column in columns:
         values = options(column)
         help_text = column.help or kind_help.get(column.kind, "")
-        append_row(
-            sheet, [column.header, "必填" if column.required else "", help_text, "、".join(values or [])]
+        writer.write_row(
+            [column.header, "必填" if column.required else "", help_text, "、".join(values or [])], wrapped
         )
-    for letter, width in zip("ABCD", (first_width, 10, 70, 60), strict=True):
-        sheet.column_dimensions[letter].width = width
-    for row in sheet.iter_rows(min_row=header_row + 1):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
 
 
 # Reading uploads ---------------------------------------------------------------------------------

@@ -1,29 +1,31 @@
 """Writing workbooks: the three lists (one workbook, three sheets, ready to print) and the import
-template."""
+template. Both are write-only workbooks (``core.excel.SheetWriter``): rows stream to disk as they
+are written, each cell styled as it is written, so a province's ledger takes flat memory."""
 
 from __future__ import annotations
 
-import io
-
 from django.utils import translation
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from core import dates
 from core.excel import (
     DATE_FORMAT,
     DATETIME_FORMAT,
-    HEADER_FILL,
-    HEADER_FONT,
+    HEADER_STYLE,
     NO,
-    REQUIRED_FONT,
+    REQUIRED_HEADER_STYLE,
+    TEXT_FORMAT,
     YES,
-    append_row,
+    CellStyle,
+    SheetWriter,
     choice_labels,
-    write_cell,
+    save_workbook,
+    streaming_workbook,
     write_instructions,
+    write_options,
 )
 from hazards import three_lists
 from hazards.excel.columns import (
@@ -46,80 +48,108 @@ from hazards.excel.columns import (
 
 TITLE = "风险隐患整治工作台账"
 OVERDUE_FONT = Font(bold=True, color="C00000")
+TITLE_STYLE = CellStyle(Font(bold=True, size=14), alignment=Alignment(horizontal="center", vertical="center"))
 HEADER_ROW = 2  # row 1 is the title
-
-
-def _save(workbook: Workbook) -> bytes:
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+# Rows fetched per query (the referrals of each chunk in one more): memory stays flat.
+CHUNK_ROWS = 2000
+# How often (in rows) an export reports its progress.
+PROGRESS_EVERY = 1000
 
 
 # The three lists -----------------------------------------------------------------------------------
 
 
-def _list_sheet(sheet, three_list: three_lists.ThreeList, hazards: list, today) -> None:
-    columns = three_list.columns
-    last = get_column_letter(len(columns))
-    sheet.title = three_list.sheet
-    append_row(sheet, [f"{TITLE}——{three_list.sheet}（{today:%Y-%m-%d}导出，共{len(hazards)}条）"])
-    sheet.merge_cells(f"A1:{last}1")
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    sheet.row_dimensions[1].height = 28
+class _ListSheet:
+    """One list's sheet: title, header and print setup, then one row per hazard as they come."""
 
-    append_row(sheet, [column.header for column in columns])
-    for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=index)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.row_dimensions[HEADER_ROW].height = 30
-
-    for hazard in hazards:
-        append_row(sheet, [three_lists.cell_value(column, hazard) for column in columns])
-    for index, column in enumerate(columns, start=1):
-        number_format = {three_lists.DATE: DATE_FORMAT, three_lists.DATETIME: DATETIME_FORMAT}.get(
-            column.kind
+    def __init__(self, workbook, three_list: three_lists.ThreeList, total: int, today):
+        self.columns = three_list.columns
+        self.last = get_column_letter(len(self.columns))
+        self.writer = writer = SheetWriter(workbook, three_list.sheet)
+        sheet = writer.sheet
+        # Before the first row: widths, the header frozen below the title and the number column,
+        # one page wide.
+        writer.columns([column.width for column in self.columns])
+        sheet.freeze_panes = f"B{HEADER_ROW + 1}"
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        writer.write_row(
+            [f"{TITLE}——{three_list.sheet}（{today:%Y-%m-%d}导出，共{total}条）"], [TITLE_STYLE], height=28
         )
-        alignment = Alignment(wrap_text=column.wrap, vertical="top")
-        for (cell,) in sheet.iter_rows(min_row=HEADER_ROW + 1, min_col=index, max_col=index):
-            cell.alignment = alignment
-            if number_format:
-                cell.number_format = number_format
-            elif column.kind == three_lists.TEXT:
-                cell.number_format = "@"
-            if column.key == "overdue" and cell.value == YES:
-                cell.font = OVERDUE_FONT
+        writer.merge(f"A1:{self.last}1")
+        writer.write_row(
+            [column.header for column in self.columns], [HEADER_STYLE] * len(self.columns), height=30
+        )
+        formats = {
+            three_lists.DATE: DATE_FORMAT,
+            three_lists.DATETIME: DATETIME_FORMAT,
+            three_lists.TEXT: TEXT_FORMAT,
+        }
+        self.styles = [
+            CellStyle(
+                alignment=Alignment(wrap_text=column.wrap, vertical="top"),
+                number_format=formats.get(column.kind),
+            )
+            for column in self.columns
+        ]
+        # The column 是否逾期, and its style when 是: red.
+        self.overdue = next(
+            (
+                (index, CellStyle(OVERDUE_FONT, None, style.alignment, style.number_format))
+                for index, (column, style) in enumerate(zip(self.columns, self.styles, strict=True))
+                if column.key == "overdue"
+            ),
+            None,
+        )
 
-    # Header frozen below the title and the number column; printed A4 landscape, one page wide,
-    # the header row repeated on every page.
-    sheet.freeze_panes = f"B{HEADER_ROW + 1}"
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(sheet.max_row, HEADER_ROW)}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
-    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+    def write(self, hazard) -> None:
+        values = [three_lists.cell_value(column, hazard) for column in self.columns]
+        styles = self.styles
+        if self.overdue and values[self.overdue[0]] == YES:
+            styles = list(styles)
+            styles[self.overdue[0]] = self.overdue[1]
+        self.writer.write_row(values, styles)
+
+    def finish(self) -> None:
+        """After the rows: filter on the header; A4 landscape, one page wide, the header row on
+        every printed page, page numbers in the footer."""
+        sheet: Worksheet = self.writer.sheet
+        sheet.auto_filter.ref = f"A{HEADER_ROW}:{self.last}{max(self.writer.rows, HEADER_ROW)}"
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+        sheet.print_options.horizontalCentered = True
+        sheet.page_margins.left = sheet.page_margins.right = 0.4
+        sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+        sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
-def three_lists_workbook(queryset) -> bytes:
-    """One workbook with the sheets 隐患清单, 整改清单 and 责任清单 of the hazards of `queryset`."""
-    hazards = list(three_lists.three_lists_queryset(queryset))
+def three_lists_workbook(queryset, *, total=None, progress=None, output=None) -> bytes | None:
+    """One workbook with the sheets 隐患清单, 整改清单 and 责任清单 of the hazards of `queryset`,
+    written in one pass over the hazards (fetched `CHUNK_ROWS` at a time, with their referrals): its
+    bytes, or nothing when written to `output` (a path or binary file). `total` is the number of
+    hazards if the caller counted them (the title says it); `progress(done, total)` is called every
+    `PROGRESS_EVERY` rows and at the end."""
+    if total is None:
+        total = queryset.count()
     today = dates.today()
-    workbook = Workbook()
+    workbook = streaming_workbook()
+    done = 0
     with translation.override("zh-hans"):  # choice labels in Chinese whatever the user reads
-        for index, three_list in enumerate(three_lists.LISTS.values()):
-            sheet = workbook.active if index == 0 else workbook.create_sheet()
-            _list_sheet(sheet, three_list, hazards, today)
-    workbook.active = 0
-    return _save(workbook)
+        sheets = [_ListSheet(workbook, three_list, total, today) for three_list in three_lists.LISTS.values()]
+        hazards = three_lists.three_lists_queryset(queryset).iterator(chunk_size=CHUNK_ROWS)
+        for hazard in hazards:
+            for sheet in sheets:
+                sheet.write(hazard)
+            done += 1
+            if progress and done % PROGRESS_EVERY == 0:
+                progress(done, total)
+    for sheet in sheets:
+        sheet.finish()
+    if progress:
+        progress(done, total)
+    return save_workbook(workbook, output)
 
 
 # The import template -------------------------------------------------------------------------------
@@ -139,31 +169,34 @@ def template_workbook(regions=None) -> bytes:
     """The empty ledger with headers, dropdowns for the choices and an instructions sheet;
     `regions` fill the region dropdown."""
     regions = list(regions or [])
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET
-    options = workbook.create_sheet(OPTIONS_SHEET)
-    options.sheet_state = "hidden"
+    workbook = streaming_workbook()
+    writer = SheetWriter(workbook, SHEET)
+    instructions = SheetWriter(workbook, INSTRUCTIONS_SHEET)
+    options = SheetWriter(workbook, OPTIONS_SHEET)
+    options.sheet.sheet_state = "hidden"
     last_row = MAX_ROWS + 1
 
-    append_row(sheet, [column.header for column in COLUMNS])
-    for index, column in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(index)
-        cell = sheet.cell(row=1, column=index)
-        cell.font = REQUIRED_FONT if column.required else HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        sheet.column_dimensions[letter].width = column.width
-        if column.kind in (CODE, PHONE, TEXT, LONG_TEXT):
-            sheet.column_dimensions[letter].number_format = "@"
-        elif column.kind == DATE:
-            sheet.column_dimensions[letter].number_format = DATE_FORMAT
+    formats = {
+        CODE: TEXT_FORMAT,
+        PHONE: TEXT_FORMAT,
+        TEXT: TEXT_FORMAT,
+        LONG_TEXT: TEXT_FORMAT,
+        DATE: DATE_FORMAT,
+    }
+    writer.columns([column.width for column in COLUMNS], [formats.get(column.kind) for column in COLUMNS])
+    writer.sheet.freeze_panes = "A2"
+    writer.write_row(
+        [column.header for column in COLUMNS],
+        [REQUIRED_HEADER_STYLE if column.required else HEADER_STYLE for column in COLUMNS],
+        height=36,
+    )
+    lists = {}
+    for index, column in enumerate(COLUMNS):
+        letter = get_column_letter(index + 1)
         values = _options(column, regions)
         if not values:
             continue
-        write_cell(options.cell(row=1, column=index), column.header)
-        for offset, value in enumerate(values, start=2):
-            write_cell(options.cell(row=offset, column=index), value)
+        lists[index] = (column.header, values)
         strict = column.kind != REGION  # a region may also be given by its code
         validation = DataValidation(
             type="list",
@@ -174,16 +207,14 @@ def template_workbook(regions=None) -> bytes:
             error="请从下拉列表中选择。",
         )
         validation.add(f"{letter}2:{letter}{last_row}")
-        sheet.add_data_validation(validation)
-    sheet.row_dimensions[1].height = 36
-    sheet.freeze_panes = "A2"
+        writer.validate(validation)
+    write_options(options, lists, len(COLUMNS))
 
-    _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET, index=1), regions)
-    workbook.active = 0
-    return _save(workbook)
+    _write_instructions(instructions, regions)
+    return save_workbook(workbook)
 
 
-def _write_instructions(sheet, regions) -> None:
+def _write_instructions(writer: SheetWriter, regions) -> None:
     general = [
         "风险隐患整治工作台账导入说明",
         f"1. 在“{SHEET}”工作表中每行填写一条隐患，第一行表头请勿修改、删除或调换。",
@@ -198,4 +229,4 @@ def _write_instructions(sheet, regions) -> None:
         "8. 同一机构的几条隐患可以把机构的单元格（统一社会信用代码、所属区域、机构名称）上下合并，"
         "合并单元格的内容读入合并范围内的每一行；“编号”不能合并，也不能把多列左右合并。",
     ]
-    write_instructions(sheet, general, COLUMNS, lambda column: _options(column, regions), KIND_HELP, 18)
+    write_instructions(writer, general, COLUMNS, lambda column: _options(column, regions), KIND_HELP, 18)

@@ -1,25 +1,29 @@
-"""Writing the workbook (template, export) and opening an uploaded one safely."""
+"""Writing the workbook (template, export; write-only, see ``core.excel.SheetWriter``) and opening an
+uploaded one safely."""
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.excel import (  # noqa: F401 - re-exported: the institution code reads them from here
+    DATE_FORMAT,
     HEADER_FILL,
     HEADER_FONT,
+    HEADER_STYLE,
     REQUIRED_FONT,
+    REQUIRED_HEADER_STYLE,
+    TEXT_FORMAT,
+    CellStyle,
+    SheetWriter,
     _megabytes,
     _open_workbook,
-    append_row,
     check_size,
     max_bytes,
-    write_cell,
+    save_workbook,
+    streaming_workbook,
     write_instructions,
+    write_options,
 )
 from institutions.excel.columns import (
     BOOL,
@@ -48,6 +52,13 @@ from institutions.models import (
     Institution,
 )
 
+# Rows fetched per query: memory stays flat.
+CHUNK_ROWS = 2000
+# How often (in rows) an export reports its progress.
+PROGRESS_EVERY = 1000
+# Number formats by kind of column: text for codes and phones (a leading 0 stays), real dates.
+FORMATS = {CODE: TEXT_FORMAT, PHONE: TEXT_FORMAT, TEXT: TEXT_FORMAT, DATE: DATE_FORMAT}
+
 
 def _column_options(column: Column, regions) -> list[str] | None:
     if column.kind == CHOICE:
@@ -59,92 +70,82 @@ def _column_options(column: Column, regions) -> list[str] | None:
     return None
 
 
-def _build(rows: list[list], regions=None) -> bytes:
-    """A workbook with the list sheet (headers, `rows`, dropdowns), the instructions, the options."""
-    regions = list(regions or [])
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET
-    options = workbook.create_sheet(OPTIONS_SHEET)
-    options.sheet_state = "hidden"
-    last_row = max(MAX_ROWS, len(rows)) + 1
+def _validation(column: Column, letter: str, values) -> DataValidation | None:
+    """The column's check in Excel: a dropdown of `values`, or a number range."""
+    if values:
+        # A region may also be given by its code, so that list only suggests.
+        return DataValidation(
+            type="list",
+            formula1=f"'{OPTIONS_SHEET}'!${letter}$2:${letter}${len(values) + 1}",
+            allow_blank=True,
+            showErrorMessage=column.kind != REGION,
+            errorTitle=column.header,
+            error="请从下拉列表中选择。",
+        )
+    if column.kind == INT:
+        top = 5 if column.field == "star_rating" else 2147483647
+        return DataValidation(
+            type="whole",
+            operator="between",
+            formula1="0",
+            formula2=str(top),
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=column.header,
+            error=f"请填写0到{top}之间的整数。",
+        )
+    if column.kind == DECIMAL:
+        return DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=column.header,
+            error="请填写不小于0的数字。",
+        )
+    return None
 
-    append_row(sheet, [column.header for column in COLUMNS])
-    for index, column in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(index)
-        cell = sheet.cell(row=1, column=index)
-        cell.font = REQUIRED_FONT if column.required else HEADER_FONT
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-        sheet.column_dimensions[letter].width = max(column.width, 8)
-        if column.kind in (CODE, PHONE, TEXT):
-            sheet.column_dimensions[letter].number_format = "@"
-        elif column.kind == DATE:
-            sheet.column_dimensions[letter].number_format = "yyyy-mm-dd"
-        cells = f"{letter}2:{letter}{last_row}"
+
+def _build(rows, regions=None, output=None) -> bytes | None:
+    """A workbook with the list sheet (headers, `rows` as they come, dropdowns), the instructions
+    and the options: its bytes, or nothing when written to `output` (a path or binary file)."""
+    regions = list(regions or [])
+    workbook = streaming_workbook()
+    writer = SheetWriter(workbook, SHEET)
+    instructions = SheetWriter(workbook, INSTRUCTIONS_SHEET)
+    options = SheetWriter(workbook, OPTIONS_SHEET)
+    options.sheet.sheet_state = "hidden"
+
+    formats = [FORMATS.get(column.kind) for column in COLUMNS]
+    writer.columns([max(column.width, 8) for column in COLUMNS], formats)
+    writer.sheet.freeze_panes = "B2"
+    writer.write_row(
+        [column.header for column in COLUMNS],
+        [REQUIRED_HEADER_STYLE if column.required else HEADER_STYLE for column in COLUMNS],
+        height=45,
+    )
+    styles = [CellStyle(number_format=number_format) if number_format else None for number_format in formats]
+    for values in rows:
+        writer.write_row(values, styles)  # text as text, never a formula
+
+    last_row = max(MAX_ROWS + 1, writer.rows)
+    lists = {}
+    for index, column in enumerate(COLUMNS):
+        letter = get_column_letter(index + 1)
         values = _column_options(column, regions)
         if values:
-            write_cell(options.cell(row=1, column=index), column.header)
-            for offset, value in enumerate(values, start=2):
-                write_cell(options.cell(row=offset, column=index), value)
-            source = f"'{OPTIONS_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
-            # A region may also be given by its code, so that list only suggests.
-            strict = column.kind != REGION
-            validation = DataValidation(
-                type="list",
-                formula1=source,
-                allow_blank=True,
-                showErrorMessage=strict,
-                errorTitle=column.header,
-                error="请从下拉列表中选择。",
-            )
-        elif column.kind == INT:
-            top = 5 if column.field == "star_rating" else 2147483647
-            validation = DataValidation(
-                type="whole",
-                operator="between",
-                formula1="0",
-                formula2=str(top),
-                allow_blank=True,
-                showErrorMessage=True,
-                errorTitle=column.header,
-                error=f"请填写0到{top}之间的整数。",
-            )
-        elif column.kind == DECIMAL:
-            validation = DataValidation(
-                type="decimal",
-                operator="greaterThanOrEqual",
-                formula1="0",
-                allow_blank=True,
-                showErrorMessage=True,
-                errorTitle=column.header,
-                error="请填写不小于0的数字。",
-            )
-        else:
-            continue
-        validation.add(cells)
-        sheet.add_data_validation(validation)
-    sheet.row_dimensions[1].height = 45
-    sheet.freeze_panes = "B2"
-
-    for values in rows:
-        append_row(sheet, values)  # text as text, never a formula
-    for index, column in enumerate(COLUMNS, start=1):
-        if column.kind == DATE:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "yyyy-mm-dd"
-        elif column.kind in (CODE, PHONE, TEXT):
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "@"
-
-    _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET, index=1), regions)
-    workbook.active = 0
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+            lists[index] = (column.header, values)
+        validation = _validation(column, letter, values)
+        if validation is not None:
+            validation.add(f"{letter}2:{letter}{last_row}")
+            writer.validate(validation)
+    write_options(options, lists, len(COLUMNS))
+    _write_instructions(instructions, regions)
+    return save_workbook(workbook, output)
 
 
-def _write_instructions(sheet, regions) -> None:
+def _write_instructions(writer: SheetWriter, regions) -> None:
     general = [
         "养老机构名单导入说明",
         f"1. 在“{SHEET}”工作表中每行填写一个机构，第一行表头请勿修改、删除或调换。",
@@ -159,7 +160,7 @@ def _write_instructions(sheet, regions) -> None:
         "“机构名称”和“统一社会信用代码”不能合并，也不能把多列左右合并。",
     ]
     write_instructions(
-        sheet, general, COLUMNS, lambda column: _column_options(column, regions), KIND_HELP, 30
+        writer, general, COLUMNS, lambda column: _column_options(column, regions), KIND_HELP, 30
     )
 
 
@@ -183,8 +184,22 @@ def _export_value(institution: Institution, column: Column):
     return value
 
 
-def export_workbook(queryset, regions=None) -> bytes:
-    """The institutions in the template's columns: an export imports back without a change."""
-    queryset = queryset.select_related("region", "parent")
-    rows = [[_export_value(institution, column) for column in COLUMNS] for institution in queryset]
-    return _build(rows, regions)
+def export_workbook(queryset, regions=None, *, total=None, progress=None, output=None) -> bytes | None:
+    """The institutions in the template's columns (an export imports back without a change): its
+    bytes, or nothing when written to `output`. The institutions are fetched `CHUNK_ROWS` at a time;
+    `progress(done, total)` is called every `PROGRESS_EVERY` rows and at the end (`total`: the count
+    if the caller has it)."""
+    if progress and total is None:
+        total = queryset.count()
+
+    def rows():
+        done = 0
+        for institution in queryset.select_related("region", "parent").iterator(chunk_size=CHUNK_ROWS):
+            yield [_export_value(institution, column) for column in COLUMNS]
+            done += 1
+            if progress and done % PROGRESS_EVERY == 0:
+                progress(done, total)
+        if progress:
+            progress(done, total)
+
+    return _build(rows(), regions, output)
