@@ -17,8 +17,9 @@ One place decides what may be uploaded, how it is stored, who may read it and ho
 - **Stored** under `MEDIA_ROOT/evidence/<year>/<month>/<random hex>.<detected extension>`; the
   uploader's name is kept in `original_name` only. SHA-256, size and the detected MIME type are
   recorded. MEDIA_ROOT has no public URL.
-- **Read** only through `visible_evidence(user)`: evidence is visible exactly when its owner is
-  visible through the owner's `visible_to(user)`. Owner models register themselves with
+- **Read** only through `visible_evidence(user)` (lists) and `visible_evidence_or_404(user, pk)`
+  (one file): evidence is visible exactly when its owner is visible through the owner's
+  `visible_to(user)`, checked for the file's one owner. Owner models register themselves with
   `register_owner(Model)` (in their AppConfig.ready).
 - **Sent** by `evidence_response`: the detected MIME type, `Content-Disposition: attachment`
   (inline only for image and PDF previews), `X-Content-Type-Options: nosniff`; by Django itself,
@@ -43,7 +44,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -443,15 +444,38 @@ def _check_registered(owner: models.Model) -> None:
 
 
 def visible_evidence(user) -> QuerySet[Evidence]:
-    """The live evidence `user` may read: that of every registered owner visible to `user`."""
+    """The live evidence `user` may read: that of every registered owner visible to `user`.
+
+    Each file's own owner is checked (`EXISTS (owner visible to user AND owner.pk = owner_id)`),
+    so reading a few files costs a primary-key look-up each, not the set of every visible owner."""
     if user is None or not user.is_authenticated or not _OWNERS:
         return Evidence.objects.none()
     condition = Q()
     for model in _OWNERS.values():
         owner_type = ContentType.objects.get_for_model(model)
-        visible = model._default_manager.all().visible_to(user).values("pk")
-        condition |= Q(owner_type=owner_type, owner_id__in=visible)
+        owner = model._default_manager.all().visible_to(user).filter(pk=OuterRef("owner_id"))
+        condition |= Q(owner_type=owner_type) & Q(Exists(owner))
     return Evidence.objects.live().filter(condition)
+
+
+def visible_evidence_or_404(user, pk) -> Evidence:
+    """The live evidence `pk` if `user` may read it, else Http404 (unknown, removed, outside the
+    user's scope alike): the file's one owner is looked up by its primary key in the owner's
+    `visible_to(user)`."""
+    if user is None or not user.is_authenticated:
+        raise Http404
+    evidence = Evidence.objects.live().filter(pk=pk).first()
+    if evidence is None or not _file_owner_visible(evidence, user):
+        raise Http404
+    return evidence
+
+
+def _file_owner_visible(evidence: Evidence, user) -> bool:
+    owner_type = ContentType.objects.get_for_id(evidence.owner_type_id)  # cached
+    model = _OWNERS.get(f"{owner_type.app_label}.{owner_type.model}")
+    if model is None:  # an owner no longer registered: nobody reads its files
+        return False
+    return model._default_manager.all().visible_to(user).filter(pk=evidence.owner_id).exists()
 
 
 def evidence_for(owner: models.Model, *, purpose: str | None = None) -> QuerySet[Evidence]:
@@ -528,7 +552,7 @@ def evidence_remove(evidence: Evidence, *, by) -> Evidence:
     Raises PermissionDenied when `by` cannot see it; who else may remove is the owner app's rule."""
     if evidence.removed_at is not None:
         return evidence
-    if not visible_evidence(by).filter(pk=evidence.pk).exists():
+    if not (by is not None and by.is_authenticated and _file_owner_visible(evidence, by)):
         raise PermissionDenied
     evidence.removed_at = timezone.now()
     evidence.removed_by = by

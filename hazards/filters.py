@@ -4,21 +4,99 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core import dates
 from core.filters import OrderingFilter
 from core.roles import Department
 from hazards.models import CATEGORIES, Hazard, Severity, Source, Status
+from institutions import uscc
 from institutions.filters import YesNoFilter, visible_regions
 from institutions.models import Institution
 
+#: At most this many institutions are offered in the institution filter's list at a time; typing
+#: part of a name (or the start of a credit code) narrows it. A province holds ~5,000.
+INSTITUTION_CHOICES = 20
+
 
 def visible_institutions(request):
+    """What the institution filter accepts (checked by primary key: one look-up, never listed)."""
     if request is None:
         return Institution.objects.none()
     return Institution.objects.visible_to(request.user).only("pk", "name").order_by("name")
+
+
+def institution_search(value: str, prefix: str = "") -> Q:
+    """Institutions whose name contains `value` or whose credit code starts with it (`prefix`:
+    the lookup to the institution, e.g. "institution__")."""
+    value = (value or "").strip()
+    if not value:
+        return Q()
+    code = uscc.normalize(value)
+    by_name = Q(**{f"{prefix}name__icontains": value})
+    return by_name | Q(**{f"{prefix}credit_code__startswith": code}) if code else by_name
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def institution_choices(request, data, keep_selected=True) -> list:
+    """The institution filter's choices, in one query: the visible institutions matching the typed
+    text (`institution_name`; all when empty) inside the chosen region, the first
+    INSTITUTION_CHOICES by name, plus the chosen institution itself when `keep_selected` (the page
+    shows what filters it). More matches than shown end in a disabled "type more" line."""
+    matching = institution_search(data.get("institution_name", ""))
+    region = _int(data.get("region"))
+    if region is not None:
+        matching &= Q(region_id=region)
+    selected = _int(data.get("institution")) if keep_selected else None
+    wanted = matching | Q(pk=selected) if selected is not None else matching
+    rows = list(
+        Institution.objects.visible_to(request.user)
+        .filter(wanted)
+        .annotate(chosen=Case(When(pk=selected, then=Value(0)), default=Value(1)))
+        .order_by("chosen", "name", "pk")
+        .values_list("pk", "name", "chosen")[: INSTITUTION_CHOICES + 2]
+    )
+    chosen = [row for row in rows if row[2] == 0]
+    others = [row for row in rows if row[2] == 1]
+    shown = sorted(chosen + others[:INSTITUTION_CHOICES], key=lambda row: (row[1], row[0]))
+    choices = [(pk, name) for pk, name, _chosen in shown]
+    if len(others) > INSTITUTION_CHOICES:
+        choices.append(("more", _("… type part of a name to find more")))
+    return choices
+
+
+class InstitutionSearchInput(forms.TextInput):
+    """The institution filter's type-ahead: a text field (name or credit code) that, with htmx,
+    refreshes the institution list below it as the user types; without JavaScript it is a
+    filter of its own and the list shows its matches after submitting."""
+
+    input_type = "search"
+    template_name = "hazards/widgets/institution_search.html"
+
+    def _render(self, template_name, context, renderer=None):
+        # The project's template engine, so the template can use {% url %} and sits with the
+        # other templates (the htmx element guard reads them).
+        return mark_safe(render_to_string(template_name, context))
+
+
+class InstitutionSelect(forms.Select):
+    """The institution filter's list: only the choices `institution_choices` gives (never every
+    visible institution); "more" is shown disabled."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(value) == "more":
+            option["attrs"]["disabled"] = True
+        return option
 
 
 class DateInput(forms.DateInput):
@@ -31,7 +109,12 @@ class DateInput(forms.DateInput):
 class HazardFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=visible_regions)
-    institution = django_filters.ModelChoiceFilter(label=_("Institution"), queryset=visible_institutions)
+    institution_name = django_filters.CharFilter(
+        label=_("Find an institution"), method="filter_institution_name", widget=InstitutionSearchInput
+    )
+    institution = django_filters.ModelChoiceFilter(
+        label=_("Institution"), queryset=visible_institutions, widget=InstitutionSelect
+    )
     category = django_filters.ChoiceFilter(label=_("Category"), choices=CATEGORIES)
     severity = django_filters.ChoiceFilter(label=_("Severity"), choices=Severity.choices)
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices)
@@ -83,13 +166,26 @@ class HazardFilter(django_filters.FilterSet):
         model = Hazard
         fields: list[str] = []
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, keep_selected=True, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.form.fields.values():
             css = (
                 "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
             )
             field.widget.attrs["class"] = css
+        self.form.fields["institution_name"].widget.attrs.update(
+            placeholder=_("Name or credit code"), autocomplete="off"
+        )
+        institution = self.form.fields["institution"]
+        institution.widget.choices = [("", institution.empty_label)]
+        if self.request is not None:
+            institution.widget.choices += institution_choices(self.request, self.data, keep_selected)
+
+    def filter_institution_name(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(institution_search(value, prefix="institution__"))
 
     def search(self, queryset, name, value):
         value = value.strip()

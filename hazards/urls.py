@@ -6,6 +6,7 @@ app_name = "hazards"
 
 urlpatterns = [
     path("", views.hazard_list, name="list"),
+    path("institution-options/", views.institution_options, name="institution_options"),
     path("new/", views.hazard_create, name="create"),
     path("<int:pk>/", views.hazard_detail, name="detail"),
     path("<int:pk>/edit/", views.hazard_edit, name="edit"),

@@ -5,10 +5,10 @@ request, call a service and answer (a row fragment for HTMX, a redirect otherwis
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Q, Value, When
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core import dates
 from core.display import field_rows
@@ -17,7 +17,7 @@ from core.forms import add_errors
 from core.permissions import role_required
 from core.roles import Role
 from hazards import services
-from hazards.filters import filtered_hazards
+from hazards.filters import HazardFilter, filtered_hazards
 from hazards.forms import (
     FIELDSETS,
     WIDE_FIELDS,
@@ -29,7 +29,7 @@ from hazards.forms import (
     ReplyForm,
     TransitionForm,
 )
-from hazards.models import Hazard, Referral, Status
+from hazards.models import Hazard, Referral, Status, closed_last
 
 PAGE_SIZE = 20
 READERS = (Role.CITY, Role.DISTRICT, Role.INSTITUTION, Role.DEPARTMENT)
@@ -40,16 +40,57 @@ def visible_hazards(user):
     return Hazard.objects.visible_to(user).live()
 
 
-def status_counts(queryset) -> dict:
-    """Counts per status, overdue and listed for the (filtered) ledger, in one query."""
-    today = dates.today()
-    open_ = ~Q(status=Status.CLOSED)
-    return queryset.aggregate(
-        total=Count("pk", distinct=True),
-        overdue=Count("pk", filter=Q(deadline__lt=today) & open_, distinct=True),
-        listed=Count("pk", filter=Q(is_listed=True) & open_, distinct=True),
-        **{status: Count("pk", filter=Q(status=status), distinct=True) for status in Status.values},
+def grouped_counts(queryset, on=None) -> list[dict]:
+    """The ledger's rows counted by (status, listed, deadline passed) in one grouped query — at most
+    16 groups, from which every count above the list and the list's own total are summed, whatever
+    combination of the status, overdue and listed filters is chosen. A plain COUNT(*): no filter
+    duplicates a hazard (a hazard has at most one referral per department, the one join)."""
+    today = on or dates.today()
+    return list(
+        queryset.order_by()
+        .annotate(late=ExpressionWrapper(Q(deadline__lt=today), output_field=BooleanField()))
+        .values("status", "is_listed", "late")
+        .annotate(n=Count("*"))
     )
+
+
+def _overdue(group) -> bool:
+    return group["late"] and group["status"] != Status.CLOSED
+
+
+def counts_from(groups) -> dict:
+    open_ = [g for g in groups if g["status"] != Status.CLOSED]
+    return {
+        "total": sum(g["n"] for g in groups),
+        "overdue": sum(g["n"] for g in open_ if g["late"]),
+        "listed": sum(g["n"] for g in open_ if g["is_listed"]),
+        **{status: sum(g["n"] for g in groups if g["status"] == status) for status in Status.values},
+    }
+
+
+def matching_total(groups, filterset) -> int:
+    """How many rows the list shows: the groups that pass the status, overdue and listed filters
+    as the filter set applies them (a value the form refuses filters nothing, as there)."""
+    data = filterset.form.cleaned_data if filterset.is_bound else {}
+    status, overdue, listed = data.get("status"), data.get("overdue"), data.get("is_listed")
+    total = 0
+    for group in groups:
+        if status and group["status"] != status:
+            continue
+        if overdue in ("yes", "no") and _overdue(group) != (overdue == "yes"):
+            continue
+        if listed in ("yes", "no") and group["is_listed"] != (listed == "yes"):
+            continue
+        total += group["n"]
+    return total
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its total (summed from the status counts): no COUNT(*) of its own."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
 
 
 def _querystring(request, *drop) -> str:
@@ -69,16 +110,19 @@ def hazard_list(request):
         visible_hazards(request.user)
         .select_related("institution", "region")
         .with_overdue()
-        # Open hazards first, the nearest deadline on top (a column's sort order replaces this).
-        .alias(closed_last=Case(When(status=Status.CLOSED, then=Value(1)), default=Value(0)))
+        # Open hazards first, the nearest deadline on top (a column's sort order replaces this),
+        # as indexed (Hazard.Meta.indexes: hazard_ledger_idx, hazard_ledger_region_idx).
+        .alias(closed_last=closed_last())
         .order_by("closed_last", "deadline", "pk")
     )
     filterset, results = filtered_hazards(request, queryset)
-    # The counts ignore the status filters, so each count says what clicking it would show.
+    # The counts ignore the status filters, so each count says what clicking it would show; the
+    # same groups give the list its total.
     _unused, counted = filtered_hazards(
         request, visible_hazards(request.user), ignore=("status", "overdue", "is_listed")
     )
-    counts = status_counts(counted)
+    groups = grouped_counts(counted)
+    counts = counts_from(groups)
     context = {
         "filter": filterset,
         "counts": counts,
@@ -92,11 +136,25 @@ def hazard_list(request):
     }
     if request.GET.get("fragment") == "counts":
         return render(request, "hazards/_counts.html", context)
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CountedPaginator(results, PAGE_SIZE, matching_total(groups, filterset)).get_page(
+        request.GET.get("page")
+    )
     context["page"] = page
     context["rows"] = [_row_context(request, hazard) for hazard in page]
     template = "hazards/_list_results.html" if request.htmx else "hazards/list.html"
     return render(request, template, context)
+
+
+@role_required(*READERS)
+@require_GET
+def institution_options(request):
+    """The ledger filter's institution list for what was typed (htmx type-ahead): at most
+    INSTITUTION_CHOICES visible institutions, inside the chosen region; the current choice is
+    kept only when it still matches."""
+    filterset = HazardFilter(
+        request.GET, queryset=Hazard.objects.none(), request=request, keep_selected=False
+    )
+    return render(request, "hazards/_institution_options.html", {"field": filterset.form["institution"]})
 
 
 def _detail_queryset(user):

@@ -13,9 +13,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
@@ -614,3 +615,34 @@ def test_list_template_shows_thumbnails_previews_and_downloads(world, institutio
     assert html.count('data-testid="evidence-file"') == 3
     empty = render_to_string("core/_evidence_list.html", {"evidence_files": []})
     assert 'data-testid="evidence-empty"' in empty
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("viewer", ["district", "city", "institution", "other_district"])
+def test_a_download_checks_the_files_one_owner_not_every_visible_one(
+    client, world, institution_owner, viewer, django_assert_max_num_queries
+):
+    """The owner is looked up by its primary key inside the viewer's scope (issue 11): no query
+    lists every institution the viewer may see."""
+    evidence = attach(world)
+    client.force_login(world.users[viewer])
+    client.get(reverse("core:evidence_download", args=[evidence.pk]))  # session, content types
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("core:evidence_download", args=[evidence.pk]))
+    assert response.status_code == (404 if viewer == "other_district" else 200)
+    owner_checks = [
+        q["sql"] for q in captured.captured_queries if 'FROM "institutions_institution"' in q["sql"]
+    ]
+    assert len(owner_checks) == 1
+    assert f'"institutions_institution"."id" = {world.own_institution.pk}' in owner_checks[0]
+    assert len(captured) <= 5, [q["sql"] for q in captured.captured_queries]
+
+
+@pytest.mark.django_db
+def test_visible_evidence_checks_each_files_owner_with_exists(world, institution_owner):
+    own = attach(world)
+    other = attach(world, owner=world.other_institution, by="other_district")
+    queryset = ev.visible_evidence(world.users["district"]).filter(pk__in=[own.pk, other.pk])
+    sql = str(queryset.query)
+    assert "EXISTS" in sql and '"id" = ("core_evidence"."owner_id")' in sql
+    assert list(queryset) == [own]

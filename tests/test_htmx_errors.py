@@ -74,6 +74,13 @@ ELEMENTS = [
         "/hazards/?status=pending",
         lambda w: reverse("hazards:list") + "?fragment=counts&status=pending",
     ),
+    # hazards/widgets/institution_search.html: typing refreshes the institution filter's list
+    Element(
+        "hazards:institution_options",
+        "get",
+        "/hazards/?status=pending",
+        lambda w: reverse("hazards:institution_options") + "?institution_name=养老",
+    ),
     # hazards/_row.html: a step button swaps the row
     Element(
         "hazards:transition",

@@ -270,6 +270,7 @@ SPECS: dict[str, Spec] = {
         roles=OWN_UNIT, method="post", ok=(302,), own=own_policy, foreign=foreign_policy
     ),
     "hazards:list": Spec(roles=ALL_STAFF),
+    "hazards:institution_options": Spec(roles=ALL_STAFF),
     "reports:summary": Spec(roles={"district", "other_district"}),
     "reports:summary_list": Spec(roles=SUMMARY_REVIEWERS),
     "reports:summary_detail": Spec(roles=SUMMARY_REVIEWERS, own=own_summary, foreign=foreign_summary),
