@@ -24,7 +24,10 @@ measured at. The rules every function follows:
   None, it shows "—", and `met` is None.
 
 `compute_many` reads each source once for any number of regions (a constant number of queries),
-so the city's matrix of regions × items costs the same whatever the number of regions.
+so the city's matrix of regions × items costs the same whatever the number of regions. The
+institutions and hazards are aggregated in the database, one `GROUP BY` region query each with one
+`FILTER` clause per figure (`data.Data`); the totals of a region are the sum of the groups in its
+subtree, so the work in Python grows with the number of regions, not with the rows (issue 11).
 """
 
 from __future__ import annotations
@@ -118,9 +121,11 @@ def compute_many(
     campaign: Campaign, regions: Iterable[Region], numbers: Iterable[int] | None = None
 ) -> dict[int, dict[int, Indicator]]:
     """{region id: {item number: indicator}} for every region and computable item asked for (all
-    by default), reading each source once: a constant number of queries whatever the number of
-    regions (at most one each for milestones, institutions, hazards, referrals, units and
-    publications)."""
+    by default; narrative items and unknown numbers are left out), the same indicators `compute`
+    gives one at a time. A constant number of queries whatever the number of regions and rows: at
+    most one each for milestones, institutions and hazards (aggregated per region, referrals
+    included), county-level units and publications. Raises nothing of its own; an empty
+    `regions` gives {}."""
     regions = list(regions)
     wanted = sorted(n for n in (numbers if numbers is not None else INDICATORS) if n in INDICATORS)
     data = Data(campaign, regions)

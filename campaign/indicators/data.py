@@ -1,4 +1,12 @@
-"""What the indicators read, fetched once for any number of regions (see `compute_many`)."""
+"""What the indicators read, aggregated in the database once for any number of regions (issue 11,
+item 5; see `compute_many`).
+
+Institutions and hazards are counted (and summed) per region with one `GROUP BY` query each, one
+`COUNT(*) FILTER (WHERE …)` or `SUM(…) FILTER (WHERE …)` per figure; the totals of a region are the
+sum of the groups under it (`path` prefix), added up in Python over the few hundred groups of a
+province, never over the rows. The conditions that depend on a deadline (done on or before the
+item's milestone) are built from the campaign's milestones, which are read first.
+"""
 
 from __future__ import annotations
 
@@ -7,69 +15,95 @@ from collections.abc import Iterable
 from functools import cached_property, reduce
 from operator import or_
 
-from django.db.models import Min, Q
+from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
 
 from campaign.models import Campaign, Milestone
+from core import dates
 from core.models import Region
 from disclosure.models import Publication
 from hazards.models import Hazard, Referral
+from hazards.models import Status as HazardStatus
 from institutions.models import (
-    EXTENSION_SERVICES,
+    EXTENSION_FIELDS,
+    REGISTERED_LEGAL_PERSON,
+    Area,
+    FilingStatus,
+    FireSafetyStatus,
     Institution,
+    LegalPersonStatus,
+    MedicalMode,
+    Nature,
+    RegistrationForm,
 )
 
-INSTITUTION_COLUMNS = (
-    "region__path",
-    "nature",
-    "registration_form",
-    "filing_status",
-    "is_special_hardship",
-    "area",
-    "legal_person_status",
-    "legal_code_entered",
-    "legal_code_entered_on",
-    "beds",
-    "nursing_beds",
-    "residents",
-    "disabled_residents",
-    "semi_disabled_residents",
-    "medical_mode",
-    "star_rating",
-    "star_rated_on",
-    "gb38600_compliant",
-    "risk_assessed_on",
-    "quality_norm_compliant",
-    "fire_safety_status",
-    "fire_gov_funds",
-    "fire_own_funds",
-    "national_data_updated_on",
-    *(name for name, _label in EXTENSION_SERVICES),
-)
-HAZARD_COLUMNS = ("pk", "region__path", "category", "found_on", "deadline", "status", "closed_on")
+HAZARD_MEASURES = ("found", "closed", "referred", "found_by", "rectified_by", "overdue_by")
+# Amounts shown as "—" when no institution recorded one (not 0), with the count that tells.
+AMOUNTS = {"fire_gov_funds": "fire_gov_funds_recorded", "fire_own_funds": "fire_own_funds_recorded"}
+
+
+def done_by_q(field: str, due_on: datetime.date | None) -> Q:
+    """`figures.done_by` in SQL: the date is recorded and on or before the (inclusive) deadline;
+    with no deadline, recorded at all."""
+    recorded = Q(**{f"{field}__isnull": False})
+    return recorded & Q(**{f"{field}__lte": due_on}) if due_on else recorded
+
+
+def _count(condition: Q | None = None) -> Count:
+    return Count("pk", filter=condition)
+
+
+def _annotations(measures: dict) -> dict:
+    """The measures under names that cannot shadow a model field (an annotation named like a
+    field would replace it in the FILTER clauses of the measures after it)."""
+    return {f"measure_{name}": aggregate for name, aggregate in measures.items()}
+
+
+def _values(row: dict, names: Iterable[str]) -> tuple:
+    """One group's values in the order of `names`; an empty SUM (NULL) is 0."""
+    return tuple(row[f"measure_{name}"] or 0 for name in names)
+
+
+def _column_sums(rows: Iterable[tuple], width: int) -> list:
+    """[sum of column 0, sum of column 1, …] of equally long rows; zeros when there are none."""
+    totals = [0] * width
+    for values in rows:
+        totals = [total + value for total, value in zip(totals, values, strict=True)]
+    return totals
 
 
 class Data:
     """Everything the indicators read for a set of regions. Each source is one query, run the first
-    time an indicator needs it and shared by every region and item after that."""
+    time an indicator needs it and shared by every region and item after that; the totals of a
+    region are added up from the per-region groups once and cached."""
 
     def __init__(self, campaign: Campaign, regions: Iterable[Region]):
         self.campaign = campaign
         self.regions = list(regions)
-        self._subsets: dict[tuple[str, str], list] = {}
+        self._totals: dict[tuple[str, str], object] = {}
+
+    def _paths(self) -> list[str]:
+        """The regions' paths without those inside another one's subtree (already covered)."""
+        paths = sorted({region.path for region in self.regions})
+        kept: list[str] = []
+        for path in paths:  # sorted: an ancestor comes before its descendants
+            if not kept or not path.startswith(kept[-1]):
+                kept.append(path)
+        return kept
 
     def _within(self, path_lookup: str) -> Q:
-        paths = {region.path for region in self.regions}
+        paths = self._paths()
         if not paths:
             return Q(pk__in=[])
-        return reduce(or_, (Q(**{f"{path_lookup}__startswith": path}) for path in sorted(paths)))
+        return reduce(or_, (Q(**{f"{path_lookup}__startswith": path}) for path in paths))
 
-    def _subset(self, source: str, region: Region, path_key: str = "region__path") -> list:
+    def _cached(self, source: str, region: Region, build):
         key = (source, region.path)
-        if key not in self._subsets:
-            rows = getattr(self, source)
-            self._subsets[key] = [row for row in rows if row[path_key].startswith(region.path)]
-        return self._subsets[key]
+        if key not in self._totals:
+            self._totals[key] = build()
+        return self._totals[key]
+
+    # Milestones ----------------------------------------------------------------------------------
 
     @cached_property
     def milestones(self) -> dict[int, list[tuple[datetime.date, str]]]:
@@ -92,31 +126,165 @@ class Data:
             return None, ""
         return max(milestones)
 
+    def hazards_measured_on(self) -> datetime.date:
+        """Item 3's measuring date: its milestone, or today (Asia/Shanghai) when it has none."""
+        return self.due(3)[0] or dates.today()
+
+    # Institutions --------------------------------------------------------------------------------
+
     @cached_property
-    def institutions(self) -> list[dict]:
-        """The operating institutions (`Institution.objects.operating()`) under the regions."""
-        return list(
+    def institution_measures(self) -> dict:
+        """{name: aggregate} over the operating institutions, one per figure of items 4–30 (the
+        item numbers are in the comments). Deadlines are the items' milestones (`due`)."""
+        rural = Q(is_special_hardship=True, area=Area.RURAL)  # 13, 14
+        special = Q(is_special_hardship=True)  # 11, 12
+        private = Q(nature=Nature.PRIVATE)  # 16
+        registered = rural & Q(legal_person_status__in=REGISTERED_LEGAL_PERSON)  # 14
+        entered = registered & Q(legal_code_entered=True)
+        due_13, due_14 = self.due(13)[0], self.due(14)[0]
+        return {
+            "all": _count(),
+            "gb38600_compliant": _count(Q(gb38600_compliant=True)),  # 4
+            "quality_norm_compliant": _count(Q(quality_norm_compliant=True)),  # 5
+            "listed_filed": _count(  # 7
+                Q(filing_status=FilingStatus.FILED) | ~Q(registration_form=RegistrationForm.UNREGISTERED)
+            ),
+            "listed_unfiled": _count(  # 8
+                Q(filing_status=FilingStatus.UNFILED) | Q(registration_form=RegistrationForm.UNREGISTERED)
+            ),
+            "special": _count(special),  # 11
+            "special_residents": Sum("residents", filter=special),  # 12
+            "special_disabled": Sum(F("disabled_residents") + F("semi_disabled_residents"), filter=special),
+            "rural": _count(rural),  # 13
+            "rural_registered_by": _count(  # 13
+                rural
+                & (
+                    Q(legal_person_status=LegalPersonStatus.INDEPENDENT)
+                    | (
+                        Q(legal_person_status=LegalPersonStatus.BRANCH, legal_code_entered=True)
+                        & done_by_q("legal_code_entered_on", due_13)
+                    )
+                )
+            ),
+            "rural_registered": _count(registered),  # 14
+            "code_entered": _count(entered),
+            "code_entered_by": _count(entered & done_by_q("legal_code_entered_on", due_14)),
+            "code_entered_undated": _count(entered & Q(legal_code_entered_on__isnull=True)),
+            "private": _count(private),  # 16
+            "private_compliant": _count(private & Q(fire_safety_status=FireSafetyStatus.COMPLIANT)),
+            "private_upgrading": _count(private & Q(fire_safety_status=FireSafetyStatus.UPGRADING)),
+            "fire_gov_funds": Sum("fire_gov_funds", filter=private),
+            "fire_gov_funds_recorded": _count(private & Q(fire_gov_funds__isnull=False)),
+            "fire_own_funds": Sum("fire_own_funds", filter=private),
+            "fire_own_funds_recorded": _count(private & Q(fire_own_funds__isnull=False)),
+            "rated_by": _count(Q(star_rating__gt=0) & done_by_q("star_rated_on", self.due(17)[0])),  # 17
+            "extension_any": _count(reduce(or_, (Q(**{name: True}) for name in EXTENSION_FIELDS))),  # 18
+            **{name: _count(Q(**{name: True})) for name in EXTENSION_FIELDS},
+            "medical": _count(~Q(medical_mode=MedicalMode.NONE)),  # 19
+            "beds": Sum("beds"),  # 20
+            "nursing_beds": Sum("nursing_beds"),
+            "updated_by_20": _count(done_by_q("national_data_updated_on", self.due(20)[0])),
+            "assessed_by": _count(done_by_q("risk_assessed_on", self.due(29)[0])),  # 29
+            "updated_by_30": _count(done_by_q("national_data_updated_on", self.due(30)[0])),  # 30
+        }
+
+    @cached_property
+    def institution_groups(self) -> dict[str, tuple]:
+        """{region path: (value of each measure, in `institution_measures` order)}: the operating
+        institutions (`Institution.objects.operating()`) under the regions, grouped by their own
+        region."""
+        measures = self.institution_measures
+        rows = (
             Institution.objects.operating()
             .filter(self._within("region__path"))
             .order_by()
-            .values(*INSTITUTION_COLUMNS)
+            .values("region__path")
+            .annotate(**_annotations(measures))
         )
+        return {row["region__path"]: _values(row, measures) for row in rows}
+
+    def institutions_in(self, region: Region) -> dict:
+        """{measure: total} over the operating institutions in the region's subtree (see
+        `institution_measures`): counts and sums are ints; the fire-safety amounts are Decimals
+        (10,000 yuan), None when no institution recorded one."""
+
+        def build():
+            names = tuple(self.institution_measures)
+            rows = (
+                values for path, values in self.institution_groups.items() if path.startswith(region.path)
+            )
+            totals = dict(zip(names, _column_sums(rows, len(names)), strict=True))
+            for amount, recorded in AMOUNTS.items():
+                totals[amount] = totals[amount] if totals[recorded] else None
+            return totals
+
+        return self._cached("institutions", region, build)
+
+    # Hazards -------------------------------------------------------------------------------------
+
+    def hazard_measures(self) -> dict:
+        """{name: aggregate} over live hazards: the ledger as it stands (items 24, 25, 27, 28) and
+        as it stood on item 3's measuring date (`hazards_measured_on`)."""
+        on = self.hazards_measured_on()
+        closed = Q(status=HazardStatus.CLOSED)
+        found_by = Q(found_on__lte=on)
+        rectified_by = closed & Q(closed_on__isnull=False, closed_on__lte=on)
+        not_rectified_by = ~closed | Q(closed_on__isnull=True) | Q(closed_on__gt=on)
+        measures = {
+            "found": _count(),  # 24–28
+            "closed": _count(closed),
+            "referred": _count(Q(pk__in=Referral.objects.order_by().values("hazard_id"))),
+            "found_by": _count(found_by),  # 3
+            "rectified_by": _count(found_by & rectified_by),
+            "overdue_by": _count(found_by & Q(deadline__lt=on) & not_rectified_by),
+        }
+        assert tuple(measures) == HAZARD_MEASURES
+        return measures
 
     @cached_property
-    def hazards(self) -> list[dict]:
-        return list(
-            Hazard.objects.live().filter(self._within("region__path")).order_by().values(*HAZARD_COLUMNS)
-        )
-
-    @cached_property
-    def referred(self) -> set[int]:
-        """Ids of live hazards with at least one written notice to a department."""
-        return set(
-            Referral.objects.filter(self._within("hazard__region__path"), hazard__deleted_at__isnull=True)
+    def hazard_groups(self) -> dict[str, dict[str, tuple]]:
+        """{region path: {category: (count of each measure, in `HAZARD_MEASURES` order)}} over the
+        live hazards under the regions, whatever their institution's status now."""
+        rows = (
+            Hazard.objects.live()
+            .filter(self._within("region__path"))
             .order_by()
-            .values_list("hazard_id", flat=True)
-            .distinct()
+            .values("region__path", "category")
+            .annotate(**_annotations(self.hazard_measures()))
         )
+        groups: dict[str, dict[str, tuple]] = {}
+        for row in rows:
+            groups.setdefault(row["region__path"], {})[row["category"]] = _values(row, HAZARD_MEASURES)
+        return groups
+
+    def hazards_in(self, region: Region) -> dict[str, list[int]]:
+        """{category: [count of each measure, in `HAZARD_MEASURES` order]} over the live hazards in
+        the region's subtree; a category without hazards is absent."""
+
+        def build():
+            totals: dict[str, list[int]] = {}
+            for path, by_category in self.hazard_groups.items():
+                if path.startswith(region.path):
+                    for category, values in by_category.items():
+                        before = totals.get(category)
+                        totals[category] = (
+                            list(values) if before is None else _column_sums([before, values], len(values))
+                        )
+            return totals
+
+        return self._cached("hazards", region, build)
+
+    def hazard_totals(self, region: Region, categories: Iterable[str] | None = None) -> dict[str, int]:
+        """{measure: count} over the live hazards of the given categories (all by default) in the
+        region's subtree (see `hazard_measures`)."""
+        rows = [
+            values
+            for category, values in self.hazards_in(region).items()
+            if categories is None or category in categories
+        ]
+        return dict(zip(HAZARD_MEASURES, _column_sums(rows, len(HAZARD_MEASURES)), strict=True))
+
+    # County-level units and publications (items 7 and 8) ----------------------------------------
 
     @cached_property
     def units(self) -> list[dict]:
@@ -138,18 +306,11 @@ class Data:
         )
         return {(row["region_id"], row["kind"]): timezone.localdate(row["first"]) for row in rows}
 
-    def institutions_in(self, region: Region) -> list[dict]:
-        return self._subset("institutions", region)
-
-    def hazards_in(self, region: Region) -> list[dict]:
-        return self._subset("hazards", region)
-
     def units_in(self, region: Region) -> list[dict]:
-        return self._subset("units", region, path_key="path")
+        return self._cached(
+            "units", region, lambda: [unit for unit in self.units if unit["path"].startswith(region.path)]
+        )
 
 
 def data_for(campaign: Campaign, region: Region, data: Data | None) -> Data:
     return data if data is not None else Data(campaign, [region])
-
-
-# Fully computable items ---------------------------------------------------------------------------

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from decimal import Decimal
-
 from django.utils.translation import gettext_lazy as _
 
 from campaign.indicators.data import Data, data_for
@@ -22,21 +19,9 @@ from campaign.indicators.figures import (
     ratio,
 )
 from campaign.models import Campaign
-from core import dates
 from core.models import Region
 from disclosure.models import Publication
-from hazards.models import Status as HazardStatus
-from institutions.models import (
-    EXTENSION_SERVICES,
-    REGISTERED_LEGAL_PERSON,
-    Area,
-    FilingStatus,
-    FireSafetyStatus,
-    LegalPersonStatus,
-    MedicalMode,
-    Nature,
-    RegistrationForm,
-)
+from institutions.models import EXTENSION_SERVICES
 
 
 def item_3(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
@@ -58,19 +43,16 @@ def item_3(campaign: Campaign, region: Region, data: Data | None = None) -> Indi
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(3)
-    on = due_on or dates.today()
-    found = [h for h in data.hazards_in(region) if h["found_on"] <= on]
-    rectified = [h for h in found if h["status"] == HazardStatus.CLOSED and done_by(h["closed_on"], on)]
-    closed_ids = {h["pk"] for h in rectified}
-    overdue = [h for h in found if h["deadline"] < on and h["pk"] not in closed_ids]
+    ledger = data.hazard_totals(region)
+    found, rectified = ledger["found_by"], ledger["rectified_by"]
     return Indicator(
         item=3,
         figures=[
-            count("found", _("Hazards found"), len(found)),
-            ratio("rectified", _("Hazards rectified and closed"), len(rectified), len(found)),
-            count("overdue", _("Hazards overdue"), len(overdue)),
+            count("found", _("Hazards found"), found),
+            ratio("rectified", _("Hazards rectified and closed"), rectified, found),
+            count("overdue", _("Hazards overdue"), ledger["overdue_by"]),
         ],
-        met=all_of(len(rectified), len(found)),
+        met=all_of(rectified, found),
         measured_on=due_on,
         note="" if due_on else NO_DEADLINE,
         due_on=due_on,
@@ -89,12 +71,12 @@ def item_4(campaign: Campaign, region: Region, data: Data | None = None) -> Indi
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(4)
-    rows = data.institutions_in(region)
-    compliant = sum(1 for row in rows if row["gb38600_compliant"])
+    totals = data.institutions_in(region)
+    compliant, every = totals["gb38600_compliant"], totals["all"]
     return Indicator(
         item=4,
-        figures=[ratio("compliant", _("Institutions meeting GB 38600-2019"), compliant, len(rows))],
-        met=at_least(compliant, len(rows), 60),
+        figures=[ratio("compliant", _("Institutions meeting GB 38600-2019"), compliant, every)],
+        met=at_least(compliant, every, 60),
         measured_on=None,
         note=AS_RECORDED,
         due_on=due_on,
@@ -111,12 +93,16 @@ def item_5(campaign: Campaign, region: Region, data: Data | None = None) -> Indi
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(5)
-    rows = data.institutions_in(region)
-    compliant = sum(1 for row in rows if row["quality_norm_compliant"])
+    totals = data.institutions_in(region)
     return Indicator(
         item=5,
         figures=[
-            ratio("compliant", _("Institutions meeting the service-quality norm"), compliant, len(rows))
+            ratio(
+                "compliant",
+                _("Institutions meeting the service-quality norm"),
+                totals["quality_norm_compliant"],
+                totals["all"],
+            )
         ],
         met=None,
         measured_on=None,
@@ -161,12 +147,7 @@ def item_7(campaign: Campaign, region: Region, data: Data | None = None) -> Indi
     """
     data = data_for(campaign, region, data)
     figures, met, due_on, milestone = _published_on_time(7, Publication.Kind.FILED, region, data)
-    listed = sum(
-        1
-        for row in data.institutions_in(region)
-        if row["filing_status"] == FilingStatus.FILED
-        or row["registration_form"] != RegistrationForm.UNREGISTERED
-    )
+    listed = data.institutions_in(region)["listed_filed"]
     figures.append(count("in_registry", _("Registered or filed institutions in the registry"), listed))
     return Indicator(
         item=7,
@@ -191,12 +172,7 @@ def item_8(campaign: Campaign, region: Region, data: Data | None = None) -> Indi
     """
     data = data_for(campaign, region, data)
     figures, met, due_on, milestone = _published_on_time(8, Publication.Kind.UNFILED, region, data)
-    listed = sum(
-        1
-        for row in data.institutions_in(region)
-        if row["filing_status"] == FilingStatus.UNFILED
-        or row["registration_form"] == RegistrationForm.UNREGISTERED
-    )
+    listed = data.institutions_in(region)["listed_unfiled"]
     figures.append(
         count("in_registry", _("Known unregistered or unfiled institutions in the registry"), listed)
     )
@@ -209,24 +185,6 @@ def item_8(campaign: Campaign, region: Region, data: Data | None = None) -> Indi
         due_on=due_on,
         milestone=milestone,
     )
-
-
-def _rural_facilities(rows: list[dict]) -> list[dict]:
-    """Rural special-hardship support facilities (敬老院) among the operating institutions
-    (converted, suspended and deregistered ones are already out of the population)."""
-    return [row for row in rows if row["is_special_hardship"] and row["area"] == Area.RURAL]
-
-
-def _registered_by(row: dict, due_on) -> bool:
-    """Item 13's test for one facility: an independent legal person as recorded (the registry
-    keeps no registration date); a "1+N" branch when the head's code was entered in the national
-    system on or before the deadline — the notice deems that entry its registration (“在全国养老
-    服务信息管理系统中录入总院的法人代码，视同完成法人登记”)."""
-    if row["legal_person_status"] == LegalPersonStatus.INDEPENDENT:
-        return True
-    if row["legal_person_status"] == LegalPersonStatus.BRANCH:
-        return row["legal_code_entered"] and done_by(row["legal_code_entered_on"], due_on)
-    return False
 
 
 def item_13(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
@@ -243,8 +201,12 @@ def item_13(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(13)
-    facilities = _rural_facilities(data.institutions_in(region))
-    registered = sum(1 for row in facilities if _registered_by(row, due_on))
+    # Rural special-hardship facilities (敬老院) among the operating institutions; registered: an
+    # independent legal person as recorded (no registration date is kept), or a "1+N" branch whose
+    # head's code was entered in the national system on or before the deadline — the notice deems
+    # that entry its registration (“在全国养老服务信息管理系统中录入总院的法人代码，视同完成法人登记”).
+    totals = data.institutions_in(region)
+    facilities, registered = totals["rural"], totals["rural_registered_by"]
     return Indicator(
         item=13,
         figures=[
@@ -252,10 +214,10 @@ def item_13(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
                 "registered",
                 _("Operating rural special-hardship facilities registered as legal persons"),
                 registered,
-                len(facilities),
+                facilities,
             )
         ],
-        met=all_of(registered, len(facilities)),
+        met=all_of(registered, facilities),
         measured_on=due_on,
         note=_(
             'Independent legal persons are counted on the record as it stands; a "1+N" branch '
@@ -280,14 +242,9 @@ def item_14(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(14)
-    registered = [
-        row
-        for row in _rural_facilities(data.institutions_in(region))
-        if row["legal_person_status"] in REGISTERED_LEGAL_PERSON
-    ]
-    entered = [row for row in registered if row["legal_code_entered"]]
-    on_time = sum(1 for row in entered if done_by(row["legal_code_entered_on"], due_on))
-    undated = sum(1 for row in entered if row["legal_code_entered_on"] is None)
+    totals = data.institutions_in(region)
+    registered, entered = totals["rural_registered"], totals["code_entered"]
+    on_time, undated = totals["code_entered_by"], totals["code_entered_undated"]
     return Indicator(
         item=14,
         figures=[
@@ -295,12 +252,12 @@ def item_14(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
                 "code_entered",
                 _("Registered facilities with the legal code entered on time"),
                 on_time,
-                len(registered),
+                registered,
             ),
-            count("entered_late", _("Entered after the deadline"), len(entered) - on_time - undated),
+            count("entered_late", _("Entered after the deadline"), entered - on_time - undated),
             count("entered_undated", _("Marked as entered, date not recorded"), undated),
         ],
-        met=all_of(on_time, len(registered)),
+        met=all_of(on_time, registered),
         measured_on=due_on,
         note=_(
             "Judged by the date the legal code was entered in the national system; an entry "
@@ -309,12 +266,6 @@ def item_14(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
         due_on=due_on,
         milestone=milestone,
     )
-
-
-def _total(values: Iterable[Decimal | None]) -> Decimal | None:
-    """Sum of the recorded amounts; None when no amount is recorded at all."""
-    recorded = [value for value in values if value is not None]
-    return sum(recorded, Decimal("0.00")) if recorded else None
 
 
 def item_16(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
@@ -331,29 +282,22 @@ def item_16(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(16)
-    private = [row for row in data.institutions_in(region) if row["nature"] == Nature.PRIVATE]
-    compliant = sum(1 for row in private if row["fire_safety_status"] == FireSafetyStatus.COMPLIANT)
-    upgrading = sum(1 for row in private if row["fire_safety_status"] == FireSafetyStatus.UPGRADING)
+    totals = data.institutions_in(region)
+    private, compliant = totals["private"], totals["private_compliant"]
     return Indicator(
         item=16,
         figures=[
-            count("upgrading", _("Private institutions being upgraded"), upgrading),
-            amount(
-                "gov_funds", _("Government funds (10,000 yuan)"), _total(r["fire_gov_funds"] for r in private)
-            ),
-            amount(
-                "own_funds",
-                _("Institutions' own funds (10,000 yuan)"),
-                _total(r["fire_own_funds"] for r in private),
-            ),
+            count("upgrading", _("Private institutions being upgraded"), totals["private_upgrading"]),
+            amount("gov_funds", _("Government funds (10,000 yuan)"), totals["fire_gov_funds"]),
+            amount("own_funds", _("Institutions' own funds (10,000 yuan)"), totals["fire_own_funds"]),
             ratio(
                 "compliant",
                 _("Private institutions meeting the fire-safety standard"),
                 compliant,
-                len(private),
+                private,
             ),
         ],
-        met=all_of(compliant, len(private)),
+        met=all_of(compliant, private),
         measured_on=None,
         note=AS_RECORDED,
         due_on=due_on,
@@ -370,11 +314,10 @@ def item_17(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(17)
-    rows = data.institutions_in(region)
-    rated = sum(1 for row in rows if row["star_rating"] and done_by(row["star_rated_on"], due_on))
+    totals = data.institutions_in(region)
     return Indicator(
         item=17,
-        figures=[ratio("rated", _("Institutions rated"), rated, len(rows))],
+        figures=[ratio("rated", _("Institutions rated"), totals["rated_by"], totals["all"])],
         met=None,
         measured_on=due_on,
         note="" if due_on else NO_DEADLINE,
@@ -394,12 +337,12 @@ def item_19(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(19)
-    rows = data.institutions_in(region)
-    able = sum(1 for row in rows if row["medical_mode"] != MedicalMode.NONE)
+    totals = data.institutions_in(region)
+    able, every = totals["medical"], totals["all"]
     return Indicator(
         item=19,
-        figures=[ratio("able", _("Institutions able to provide medical services"), able, len(rows))],
-        met=all_of(able, len(rows)),
+        figures=[ratio("able", _("Institutions able to provide medical services"), able, every)],
+        met=all_of(able, every),
         measured_on=None,
         note=AS_RECORDED,
         due_on=due_on,
@@ -421,15 +364,19 @@ def item_20(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(20)
-    rows = data.institutions_in(region)
-    nursing = sum(row["nursing_beds"] for row in rows)
-    beds = sum(row["beds"] for row in rows)
-    updated = sum(1 for row in rows if done_by(row["national_data_updated_on"], due_on))
+    totals = data.institutions_in(region)
     return Indicator(
         item=20,
         figures=[
-            ratio("nursing_share", _("Nursing-type beds among all beds"), nursing, beds),
-            ratio("updated", _("Institutions with national-system data updated on time"), updated, len(rows)),
+            ratio(
+                "nursing_share", _("Nursing-type beds among all beds"), totals["nursing_beds"], totals["beds"]
+            ),
+            ratio(
+                "updated",
+                _("Institutions with national-system data updated on time"),
+                totals["updated_by_20"],
+                totals["all"],
+            ),
         ],
         met=None,
         measured_on=due_on,
@@ -451,11 +398,17 @@ def item_29(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(29)
-    rows = data.institutions_in(region)
-    assessed = sum(1 for row in rows if done_by(row["risk_assessed_on"], due_on))
+    totals = data.institutions_in(region)
     return Indicator(
         item=29,
-        figures=[ratio("assessed", _("Institutions with a recorded risk assessment"), assessed, len(rows))],
+        figures=[
+            ratio(
+                "assessed",
+                _("Institutions with a recorded risk assessment"),
+                totals["assessed_by"],
+                totals["all"],
+            )
+        ],
         met=None,
         measured_on=due_on,
         note="" if due_on else NO_DEADLINE,
@@ -476,14 +429,14 @@ def item_30(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(30)
-    rows = data.institutions_in(region)
-    updated = sum(1 for row in rows if done_by(row["national_data_updated_on"], due_on))
+    totals = data.institutions_in(region)
+    updated, every = totals["updated_by_30"], totals["all"]
     return Indicator(
         item=30,
         figures=[
-            ratio("updated", _("Institutions with national-system data updated on time"), updated, len(rows))
+            ratio("updated", _("Institutions with national-system data updated on time"), updated, every)
         ],
-        met=all_of(updated, len(rows)) if due_on else None,
+        met=all_of(updated, every) if due_on else None,
         measured_on=due_on,
         note="" if due_on else NO_DEADLINE,
         due_on=due_on,
@@ -492,10 +445,6 @@ def item_30(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
 
 
 # Partly computable items: the figures the portal has; the district adds the rest -----------------
-
-
-def _special_hardship(rows: list[dict]) -> list[dict]:
-    return [row for row in rows if row["is_special_hardship"]]
 
 
 def item_11(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
@@ -510,13 +459,16 @@ def item_11(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(11)
-    facilities = _special_hardship(data.institutions_in(region))
-    disabled = sum(row["disabled_residents"] + row["semi_disabled_residents"] for row in facilities)
+    totals = data.institutions_in(region)
     return Indicator(
         item=11,
         figures=[
-            count("facilities", _("Special-hardship support facilities"), len(facilities)),
-            count("disabled_residents", _("Disabled and semi-disabled residents in them"), disabled),
+            count("facilities", _("Special-hardship support facilities"), totals["special"]),
+            count(
+                "disabled_residents",
+                _("Disabled and semi-disabled residents in them"),
+                totals["special_disabled"],
+            ),
         ],
         note=_(
             "The district adds the facilities that carried out the seven kinds of upgrading and "
@@ -538,19 +490,15 @@ def item_12(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(12)
-    facilities = _special_hardship(data.institutions_in(region))
+    totals = data.institutions_in(region)
     return Indicator(
         item=12,
         figures=[
-            count(
-                "residents",
-                _("Residents of special-hardship facilities"),
-                sum(r["residents"] for r in facilities),
-            ),
+            count("residents", _("Residents of special-hardship facilities"), totals["special_residents"]),
             count(
                 "disabled_residents",
                 _("Disabled and semi-disabled residents in them"),
-                sum(r["disabled_residents"] + r["semi_disabled_residents"] for r in facilities),
+                totals["special_disabled"],
             ),
         ],
         note=_(
@@ -572,13 +520,12 @@ def item_18(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
     """
     data = data_for(campaign, region, data)
     due_on, milestone = data.due(18)
-    rows = data.institutions_in(region)
-    offering = sum(1 for row in rows if any(row[name] for name, _label in EXTENSION_SERVICES))
+    totals = data.institutions_in(region)
     return Indicator(
         item=18,
         figures=[
-            count("offering", _("Institutions offering extension services"), offering),
-            *(count(name, label, sum(1 for row in rows if row[name])) for name, label in EXTENSION_SERVICES),
+            count("offering", _("Institutions offering extension services"), totals["extension_any"]),
+            *(count(name, label, totals[name]) for name, label in EXTENSION_SERVICES),
         ],
         note=_("The district adds the overall account of the services."),
         due_on=due_on,
@@ -590,15 +537,13 @@ def _ledger(number: int, categories: tuple[str, ...], note, region: Region, data
     """Hazards of the given ledger categories, as the ledger stands: found, rectified (closed) and
     referred to a competent department in writing."""
     due_on, milestone = data.due(number)
-    found = [h for h in data.hazards_in(region) if h["category"] in categories]
-    closed = sum(1 for h in found if h["status"] == HazardStatus.CLOSED)
-    referred = sum(1 for h in found if h["pk"] in data.referred)
+    ledger = data.hazard_totals(region, categories)
     return Indicator(
         item=number,
         figures=[
-            count("found", _("Hazards found"), len(found)),
-            ratio("rectified", _("Hazards rectified and closed"), closed, len(found)),
-            count("referred", _("Hazards referred to a department"), referred),
+            count("found", _("Hazards found"), ledger["found"]),
+            ratio("rectified", _("Hazards rectified and closed"), ledger["closed"], ledger["found"]),
+            count("referred", _("Hazards referred to a department"), ledger["referred"]),
         ],
         note=note,
         due_on=due_on,
