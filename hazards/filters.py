@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Case, Q, Value, When
 from django.template.loader import render_to_string
+from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +73,20 @@ def institution_choices(request, data, keep_selected=True) -> list:
     if len(others) > INSTITUTION_CHOICES:
         choices.append(("more", _("… type part of a name to find more")))
     return choices
+
+
+class LazyChoices(BaseChoiceIterator):
+    """Choices fetched when the form is rendered, once: a filter set built only to filter (the
+    ledger's counts) runs no query for them."""
+
+    def __init__(self, build):
+        self.build = build
+        self.fetched = None
+
+    def __iter__(self):
+        if self.fetched is None:
+            self.fetched = list(self.build())
+        return iter(self.fetched)
 
 
 class InstitutionSearchInput(forms.TextInput):
@@ -177,9 +192,13 @@ class HazardFilter(django_filters.FilterSet):
             placeholder=_("Name or credit code"), autocomplete="off"
         )
         institution = self.form.fields["institution"]
-        institution.widget.choices = [("", institution.empty_label)]
-        if self.request is not None:
-            institution.widget.choices += institution_choices(self.request, self.data, keep_selected)
+        request, data = self.request, self.data
+        institution.widget.choices = LazyChoices(
+            lambda: [
+                ("", institution.empty_label),
+                *(institution_choices(request, data, keep_selected) if request is not None else []),
+            ]
+        )
 
     def filter_institution_name(self, queryset, name, value):
         value = value.strip()

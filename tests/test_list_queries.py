@@ -70,12 +70,12 @@ def add_rows(world, count: int, start: int) -> None:
 
 # page, viewer, query string, queries at both sizes
 PAGES = [
-    ("hazards:list", None, "district", {}, 9),
-    ("hazards:list", None, "district", {"status": "pending", "overdue": "no", "is_listed": "yes"}, 8),
-    ("hazards:list", None, "city", {}, 9),
-    ("hazards:list", None, "city", {"institution_name": "养老院"}, 9),
+    ("hazards:list", None, "district", {}, 8),
+    ("hazards:list", None, "district", {"status": "pending", "overdue": "no", "is_listed": "yes"}, 7),
+    ("hazards:list", None, "city", {}, 8),
+    ("hazards:list", None, "city", {"institution_name": "养老院"}, 8),
     ("hazards:list", None, "department", {}, 6),
-    ("hazards:list", None, "admin", {}, 7),
+    ("hazards:list", None, "admin", {}, 6),
     ("hazards:lists", ["hazards"], "district", {}, 9),
     ("hazards:lists", ["responsibility"], "city", {"status": "closed"}, 9),
     ("institutions:list", None, "district", {}, 7),
@@ -107,8 +107,9 @@ def test_every_list_page_runs_the_same_queries_with_5_and_with_60_rows(client, w
     sql = [q["sql"][:160] for q in large.captured_queries]
     assert len(small) == len(large), sql
     assert len(large) == expected, sql
-    if "page" in (response.context or {}) and name != "core:home":
-        assert response.context["page"].paginator.count > 0
+    if "page" in (response.context or {}):  # the total (summed from the counts on the ledger) is right
+        paginator = response.context["page"].paginator
+        assert paginator.count == paginator.object_list.count()
 
 
 def test_the_ledger_runs_no_count_of_its_own_and_no_distinct(client, world):
@@ -118,10 +119,34 @@ def test_the_ledger_runs_no_count_of_its_own_and_no_distinct(client, world):
     with CaptureQueriesContext(connection) as captured:
         response = client.get(reverse("hazards:list"), {"status": "in_progress"})
     hazard_counts = [
-        q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper() and "hazards_hazard" in q["sql"]
+        q["sql"]
+        for q in captured.captured_queries
+        if "COUNT(" in q["sql"].upper() and "hazards_hazard" in q["sql"]
     ]
     assert len(hazard_counts) == 1 and "GROUP BY" in hazard_counts[0]
     assert "DISTINCT" not in hazard_counts[0].upper()
     page = response.context["page"]
     assert page.paginator.count == Hazard.objects.filter(status="in_progress").count() == LARGE // 2
     assert len(page.object_list) == 20
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"overdue": "yes"},
+        {"overdue": "no", "is_listed": "yes"},
+        {"status": "closed", "overdue": "no"},
+        {"status": "closed", "overdue": "yes"},
+        {"is_listed": "no", "status": "awaiting_verification"},
+        {"status": "bogus", "overdue": "maybe"},  # refused values filter nothing, as in the list
+        {"department": "housing", "overdue": "yes"},
+    ],
+)
+def test_the_ledger_total_summed_from_the_counts_is_the_lists_length(client, world, time_machine_2026, query):
+    add_rows(world, 24, 0)
+    overdue = list(Hazard.objects.order_by("pk").values_list("pk", flat=True))[::3]
+    Hazard.objects.filter(pk__in=overdue).update(deadline=datetime.date(2026, 11, 1))  # before "today"
+    client.force_login(world.users["city"])
+    response = client.get(reverse("hazards:list"), query)
+    paginator = response.context["page"].paginator
+    assert paginator.count == paginator.object_list.count()
