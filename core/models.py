@@ -166,6 +166,20 @@ class ImportBatch(TimeStampedModel):
         PREVIEW = "preview", _("Checked, not yet applied")
         APPLIED = "applied", _("Applied")
 
+    class State(models.TextChoices):
+        """Where the batch's work stands; a large file is checked and applied by a Celery task
+        (``core.import_tasks``), a small one inside the request."""
+
+        QUEUED = "queued", _("Waiting to be checked")
+        CHECKING = "checking", _("Being checked")
+        CHECKED = "checked", _("Checked")
+        APPLY_QUEUED = "apply_queued", _("Waiting to be imported")
+        APPLYING = "applying", _("Being imported")
+        APPLIED = "applied", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    RUNNING = (State.QUEUED, State.CHECKING, State.APPLY_QUEUED, State.APPLYING)
+
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey(
@@ -179,6 +193,14 @@ class ImportBatch(TimeStampedModel):
     errors = models.JSONField(_("problems found"), default=list)
     summary = models.JSONField(_("summary"), default=dict)
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.CHECKED)
+    progress = models.PositiveIntegerField(_("rows done"), default=0)
+    total = models.PositiveIntegerField(_("rows to do"), default=0)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+    # What the check found for each row without problems: [row, action, id, version, label] (id and
+    # version of the record it matched, None for a new one); applying compares against it.
+    checked_rows = models.JSONField(_("rows as checked"), default=list, blank=True)
 
     objects = ImportBatchQuerySet.as_manager()
 
@@ -189,6 +211,14 @@ class ImportBatch(TimeStampedModel):
 
     def __str__(self):
         return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in self.RUNNING
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.progress * 100 // self.total) if self.total else 0
 
 
 class EvidenceQuerySet(models.QuerySet):

@@ -90,6 +90,7 @@ PAGES = ImportPages(
     kind=ImportBatch.Kind.HAZARDS,
     create_batch=excel.create_batch,
     apply_batch=excel.apply_batch,
+    queue_apply=excel.queue_apply,
     max_rows=excel.MAX_ROWS,
     title=gettext_lazy("Import a hazard ledger"),
     list_label=gettext_lazy("Hazard ledger"),

@@ -20,6 +20,7 @@ PAGES = ImportPages(
     kind=ImportBatch.Kind.INSTITUTIONS,
     create_batch=excel.create_batch,
     apply_batch=excel.apply_batch,
+    queue_apply=excel.queue_apply,
     max_rows=excel.MAX_ROWS,
     title=gettext_lazy("Import from Excel"),
     list_label=gettext_lazy("Institution registry"),

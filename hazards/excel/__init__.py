@@ -21,10 +21,14 @@ natural key (institution, date found, category, description). A matched hazard e
 writes nothing. A changed deadline is recorded as a ``DeadlineChange`` with the file's name as the
 reason; an import neither closes an open hazard nor changes a closed one.
 
-Two steps, as for institutions: ``create_batch`` reads the upload and checks every row by running
-the real apply code in a transaction that is always rolled back (so the preview is exactly what
-applying does) and stores an ``ImportBatch`` with the problems and the plan; ``apply_batch`` checks
-the stored file again and applies it in one transaction, all rows or none.
+Two steps, as for institutions (``core.excel_import``): ``create_batch`` reads the upload, checks
+every row in memory against the ledger read once for the file (a handful of queries whatever the
+number of rows) and stores an ``ImportBatch`` with the problems, the plan and what each row does;
+``apply_batch`` checks the stored file again against the ledger as it is now, refuses rows whose
+hazard was recorded or changed since the check, and writes everything in bulk in one transaction
+(new hazards numbered per region and year under the region's row lock; updates version-checked on
+locked rows; history rows, timeline lines and deadline changes in bulk), all rows or none. A file
+of more than ``PORTAL_IMPORT_SYNC_ROWS`` rows is checked and applied by a Celery task.
 """
 
 from core.excel import WorkbookError  # noqa: F401
@@ -43,6 +47,7 @@ from hazards.excel.importer import (  # noqa: F401
     check_workbook,
     create_batch,
     natural_key,
+    queue_apply,
     read_rows,
 )
 from hazards.excel.workbook import template_workbook, three_lists_workbook  # noqa: F401

@@ -1,19 +1,22 @@
 """Checking an uploaded ledger row by row and applying it all at once; see the package docstring.
-What is the ledger's own is here (columns read, institution and hazard matching, rules); the
-rolled-back check, the batch and the apply are run by ``core.excel_import``."""
+What is the ledger's own is here (columns read, institution and hazard matching, rules, numbering,
+the bulk writes); the check, the batch and the apply (in one transaction, in a Celery task for a
+large file) are run by ``core.excel_import``."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import ClassVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Max, Value
+from django.db.models.functions import LPad, Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.concurrency import save_versioned
 from core.excel import (
     CellError,
     _choice_lookup,
@@ -26,17 +29,22 @@ from core.excel import (
     read_upload,
 )
 from core.excel_import import (
+    WRITE_BATCH,
     CheckResult,
     Importer,
     ImportRow,
+    Match,
+    Plan,
     Problem,
     RegionLookup,
+    bulk_create_with_history,
+    bulk_update_versioned,
     check_result,
+    lock_versions,
 )
 from core.models import ImportBatch, Region
 from core.roles import Role
 from core.validators import phone_from_cell
-from hazards import services
 from hazards.excel.columns import (
     BOOL,
     BY_FIELD,
@@ -160,30 +168,25 @@ class _Institutions:
             self.by_region_name[(institution.region_id, _key(institution.name))] = institution
             self.by_name.setdefault(_key(institution.name), []).append(institution)
 
-    def resolve(self, row: Row) -> None:
-        name = row.name
-        if row.credit_code:
-            found = self.by_code.get(row.credit_code, [])
-            if len(found) > 1:  # a "1+N" consortium: the branches share the head's code
-                found = [i for i in found if _key(i.name) == _key(name)]
-                if len(found) != 1:
-                    row.add(
-                        "institution",
-                        _(
-                            "Several institutions of a “1+N” consortium share the credit code %(code)s: "
-                            "write the name exactly as registered (%(names)s)."
-                        )
-                        % {
-                            "code": row.credit_code,
-                            "names": "、".join(i.name for i in self.by_code[row.credit_code]),
-                        },
-                        "ambiguous_institution",
-                    )
-                    return
-            if found:
-                row.institution = found[0]
-                return
-            if Institution.objects.filter(credit_code=row.credit_code).exists():
+    def resolve_all(self, rows: list[Row]) -> None:
+        """Set each row's institution, or report why not. Whether a code or name not in the area
+        exists elsewhere is asked once for the whole file (a query each)."""
+        by_name, unknown_codes = [], []
+        for row in rows:
+            found = self._by_code(row)
+            if found == "unknown":
+                unknown_codes.append(row)
+            elif found == "none":
+                by_name.append(row)
+        if unknown_codes:
+            codes = {row.credit_code for row in unknown_codes}
+            elsewhere = set(
+                Institution.objects.filter(credit_code__in=codes).values_list("credit_code", flat=True)
+            )
+            for row in unknown_codes:
+                if row.credit_code not in elsewhere:
+                    by_name.append(row)
+                    continue
                 row.add(
                     "credit_code",
                     _(
@@ -193,7 +196,45 @@ class _Institutions:
                     % {"code": row.credit_code},
                     "outside_area",
                 )
-                return
+        unknown_names = [row for row in by_name if self._by_name(row)]
+        if unknown_names:
+            names = {row.name for row in unknown_names}
+            elsewhere = set(Institution.objects.filter(name__in=names).values_list("name", flat=True))
+            for row in unknown_names:
+                self._not_found(row, row.name in elsewhere)
+        for row in rows:
+            self.check_region(row)
+
+    def _by_code(self, row: Row) -> str:
+        """ "found" (or reported), "unknown" (a code not in the area) or "none" (no code given)."""
+        if not row.credit_code:
+            return "none"
+        found = self.by_code.get(row.credit_code, [])
+        if len(found) > 1:  # a "1+N" consortium: the branches share the head's code
+            found = [i for i in found if _key(i.name) == _key(row.name)]
+            if len(found) != 1:
+                row.add(
+                    "institution",
+                    _(
+                        "Several institutions of a “1+N” consortium share the credit code %(code)s: "
+                        "write the name exactly as registered (%(names)s)."
+                    )
+                    % {
+                        "code": row.credit_code,
+                        "names": "、".join(i.name for i in self.by_code[row.credit_code]),
+                    },
+                    "ambiguous_institution",
+                )
+                return "found"
+        if found:
+            row.institution = found[0]
+            return "found"
+        return "unknown"
+
+    def _by_name(self, row: Row) -> bool:
+        """Find the row's institution by region and name; True when it is not in the area (whether
+        it exists elsewhere decides the message)."""
+        name = row.name
         if not name:
             if not row.credit_code:
                 row.add(
@@ -207,7 +248,7 @@ class _Institutions:
                     _("No institution has the credit code %(code)s.") % {"code": row.credit_code},
                     "unknown_institution",
                 )
-            return
+            return False
         if row.region is not None:
             found = self.by_region_name.get((row.region.pk, _key(name)))
             candidates = [found] if found else []
@@ -224,7 +265,16 @@ class _Institutions:
                 % {"name": name},
                 "ambiguous_institution",
             )
-        elif row.region_outside or Institution.objects.filter(name=name).exists():
+        elif row.region_outside:
+            self._not_found(row, True)
+        else:
+            return True
+        return False
+
+    @staticmethod
+    def _not_found(row: Row, elsewhere: bool) -> None:
+        name = row.name
+        if row.region_outside or elsewhere:
             row.add(
                 "institution",
                 _(
@@ -299,7 +349,7 @@ def _phone(value) -> str:
         raise CellError(error.messages[0], error.code) from error
 
 
-def _parse(row: Row, regions: _Regions, institutions: _Institutions, lookups: dict) -> None:
+def _parse(row: Row, regions: _Regions, lookups: dict) -> None:
     """Cells to values; a cell that cannot be read becomes a problem and the field's default."""
     for column in COLUMNS:
         value = row.cells.get(column.field)
@@ -331,8 +381,6 @@ def _parse(row: Row, regions: _Regions, institutions: _Institutions, lookups: di
         except CellError as error:
             row.add(column.field, error.message, error.code)
             row.values[column.field] = None if column.kind != BOOL else False
-    institutions.resolve(row)
-    institutions.check_region(row)
 
 
 # The ledger as the file's earlier rows leave it ----------------------------------------------------
@@ -372,8 +420,9 @@ class _Ledger:
             if stale is not None and stale.pk == old.pk:
                 del self.by_key[natural_key(old)]
         self.by_key.setdefault(natural_key(hazard), hazard)
-        self.by_code[hazard.code] = hazard
-        self.visible_codes.add(hazard.code)
+        if hazard.code:  # a new hazard without a number is numbered once every row is checked
+            self.by_code[hazard.code] = hazard
+            self.visible_codes.add(hazard.code)
 
     def _outside(self, row: Row) -> bool:
         """Whether the row's number is in the portal's form with a division code outside the area."""
@@ -599,17 +648,20 @@ def _reason(file_name: str) -> str:
     return _("Ledger import: %(file)s") % {"file": file_name}
 
 
-def _process(rows: list[Row], user, reason: str) -> CheckResult:
-    """Check the rows and save the good ones (numbered rows first, so that the portal's numbering
-    continues after them); run inside a transaction the caller rolls back (a check, or a file with
-    problems) or commits."""
+def _validate(rows: list[Row], user, for_apply: bool, progress) -> Plan:
+    """Check the rows in memory against the ledger as the file's earlier rows leave it (numbered
+    rows first), then number the new hazards that have no number; for applying, lock the hazards to
+    update (and the regions whose numbering continues) and give the writes."""
     regions, institutions = _Regions(user), _Institutions(user)
     lookups = {column.field: _choice_lookup(column.choices) for column in COLUMNS if column.kind == CHOICE}
     for row in rows:
-        _parse(row, regions, institutions, lookups)
+        _parse(row, regions, lookups)
+    regions.finish()
+    institutions.resolve_all(rows)
     ledger, seen = _Ledger(user, rows, regions), _Seen()
-    plan = []
-    for row in sorted(rows, key=lambda r: (not r.code, r.number)):
+    entries, matches, creates, updates = [], {}, [], []
+    for done, row in enumerate(sorted(rows, key=lambda r: (not r.code, r.number))):
+        progress(done)
         seen.check(row)
         current = ledger.match(row)
         seen.check_match(row, current)
@@ -617,66 +669,169 @@ def _process(rows: list[Row], user, reason: str) -> CheckResult:
         if current is not None and not row.problems:
             changed = _changed_fields(current, row)
             if not changed:
-                plan.append(_plan_entry(row, "unchanged", current, []))
+                entries.append((row, "unchanged", current, []))
+                matches[row.number] = Match("unchanged", current.pk, current.version, current.code)
                 continue
             _status_rules(row, current, changed)
         hazard = _validated(row, current)
         if row.problems:
             continue
         if current is None:
-            _create(hazard, user, reason)
+            hazard.created_by = user
             ledger.put(hazard)
-            plan.append(_plan_entry(row, "create", hazard, []))
+            creates.append(hazard)
+            entries.append((row, "create", hazard, []))
         else:
-            _update(hazard, current, changed, user, reason)
             ledger.put(hazard, old=current)
-            plan.append(_plan_entry(row, "update", hazard, changed))
+            updates.append((hazard, current, changed))
+            entries.append((row, "update", hazard, changed))
+            matches[row.number] = Match("update", current.pk, current.version, current.code)
+    progress(len(rows))
+    _number(creates, lock=for_apply)
+    for row, action, hazard, _changed in entries:
+        if action == "create":
+            matches[row.number] = Match("create", label=hazard.code)
+    plan = [_plan_entry(row, action, hazard, changed) for row, action, hazard, changed in entries]
+    result = check_result(rows, plan, ORDER)
+    write = None
+    if for_apply and not result.problems:
+        lock_versions(Hazard, {current.pk: current.version for _h, current, _c in updates})
+        write = functools.partial(_write, creates, updates, user)
+    return Plan(rows, result, matches, ORDER, write)
 
-    return check_result(rows, plan, ORDER)
 
-
-def _create(hazard: Hazard, user, reason: str) -> None:
-    hazard.created_by = user
-    if not hazard.code:
-        services.assign_code(hazard)
-    hazard._history_user = user
-    hazard._change_reason = reason
-    hazard.save()
-    HazardEvent.objects.create(
-        hazard=hazard, action=HazardEvent.Action.IMPORT, by=user, to_status=hazard.status, note=reason
-    )
-
-
-def _update(hazard: Hazard, current: Hazard, changed: list[str], user, reason: str) -> None:
-    save_versioned(hazard, expected_version=current.version, by=user, reason=reason)
-    if "deadline" in changed:  # an extension is never silent
-        DeadlineChange.objects.create(
-            hazard=hazard,
-            old_deadline=current.deadline,
-            new_deadline=hazard.deadline,
-            reason=reason[:255],
-            changed_by=user,
+def _highest_serials(region: Region, years: set[int]) -> dict[int, int]:
+    """The highest serial of the region's numbers for each of `years`, by numeric value (as
+    ``services.next_code``: past 9999 the text order would put …-10000 before …-9999); serials that
+    are not all digits (a district's own) are skipped. One query."""
+    if not years:
+        return {}
+    code = region.code
+    pattern = rf"^{re.escape(code)}-({'|'.join(str(year) for year in sorted(years))})-[0-9]+$"
+    width = Hazard._meta.get_field("code").max_length
+    top = (
+        Hazard.objects.filter(code__startswith=f"{code}-", code__regex=pattern)
+        .annotate(
+            year=Substr("code", len(code) + 2, 4),
+            serial=LPad(Substr("code", len(code) + 7), width, Value("0")),
         )
-    note = _("%(reason)s; changed: %(columns)s") % {
-        "reason": reason,
-        "columns": "、".join(BY_FIELD[name].header for name in changed),
-    }
-    status_changed = current.status != hazard.status
-    HazardEvent.objects.create(
-        hazard=hazard,
-        action=HazardEvent.Action.IMPORT,
-        by=user,
-        note=note,
-        from_status=current.status if status_changed else "",
-        to_status=hazard.status if status_changed else "",
+        .order_by()
+        .values("year")
+        .annotate(top=Max("serial"))
+        .values_list("year", "top")
     )
+    return {int(year): int(serial) for year, serial in top}
+
+
+def _number(hazards: list[Hazard], *, lock: bool) -> None:
+    """Number the new hazards that have none, in the file's order, per region and year after the
+    highest serial the ledger and the file's own numbers hold (a query per region). Applying, each
+    region's row is locked first, as ``services.assign_code`` does for a hazard recorded in a form,
+    so that an import and a form (or two imports) never hand out the same number."""
+    unnumbered = [hazard for hazard in hazards if not hazard.code]
+    if not unnumbered:
+        return
+    region_ids = sorted({hazard.region_id for hazard in unnumbered})
+    found = Region.objects.filter(pk__in=region_ids).order_by("pk")
+    if lock:
+        found = found.select_for_update()
+    regions = {region.pk: region for region in found}
+    serials: dict[tuple, int] = {}
+    for region_id in region_ids:
+        region = regions[region_id]
+        years = {hazard.found_on.year for hazard in unnumbered if hazard.region_id == region_id}
+        for year, serial in _highest_serials(region, years).items():
+            serials[(region_id, year)] = serial
+        own = re.compile(rf"^{re.escape(region.code)}-(\d{{4}})-(\d+)$")
+        for hazard in hazards:
+            match = own.match(hazard.code or "")
+            if hazard.region_id == region_id and match:  # the file's own numbers of the series
+                key = (region_id, int(match.group(1)))
+                serials[key] = max(serials.get(key, 0), int(match.group(2)))
+    for hazard in unnumbered:
+        key = (hazard.region_id, hazard.found_on.year)
+        serials[key] = serials.get(key, 0) + 1
+        hazard.code = f"{regions[hazard.region_id].code}-{hazard.found_on.year}-{serials[key]:04d}"
+
+
+def _write(creates: list[Hazard], updates: list[tuple], user, reason: str, progress) -> None:
+    """Write the checked rows in bulk: the new hazards with their history rows and an "导入" line
+    each in their timeline; the changed ones (version-checked, locked) with their history rows, a
+    deadline change for each changed deadline, and a timeline line naming the changed columns."""
+    done = 0
+    if creates:
+        done = bulk_create_with_history(Hazard, creates, user=user, reason=reason, progress=progress)
+        HazardEvent.objects.bulk_create(
+            [
+                HazardEvent(
+                    hazard=hazard,
+                    action=HazardEvent.Action.IMPORT,
+                    by=user,
+                    to_status=hazard.status,
+                    note=reason,
+                )
+                for hazard in creates
+            ],
+            batch_size=WRITE_BATCH,
+        )
+    if not updates:
+        return
+    fields = {name for _h, _c, changed in updates for name in changed}
+    if "institution" in fields:
+        fields.add("region")
+    bulk_update_versioned(
+        Hazard,
+        [hazard for hazard, _c, _ch in updates],
+        fields,
+        user=user,
+        reason=reason,
+        progress=progress,
+        done=done,
+    )
+    DeadlineChange.objects.bulk_create(
+        [
+            DeadlineChange(
+                hazard=hazard,
+                old_deadline=current.deadline,
+                new_deadline=hazard.deadline,
+                reason=reason[:255],
+                changed_by=user,
+            )
+            for hazard, current, changed in updates
+            if "deadline" in changed  # an extension is never silent
+        ],
+        batch_size=WRITE_BATCH,
+    )
+    events = []
+    for hazard, current, changed in updates:
+        note = _("%(reason)s; changed: %(columns)s") % {
+            "reason": reason,
+            "columns": "、".join(BY_FIELD[name].header for name in changed),
+        }
+        status_changed = current.status != hazard.status
+        events.append(
+            HazardEvent(
+                hazard=hazard,
+                action=HazardEvent.Action.IMPORT,
+                by=user,
+                note=note,
+                from_status=current.status if status_changed else "",
+                to_status=hazard.status if status_changed else "",
+            )
+        )
+    HazardEvent.objects.bulk_create(events, batch_size=WRITE_BATCH)
+
+
+def _permitted(batch: ImportBatch, user) -> bool:
+    return batch.created_by_id == user.pk and can_import(user) and batch.kind == ImportBatch.Kind.HAZARDS
 
 
 IMPORTER = Importer(
     kind=ImportBatch.Kind.HAZARDS,
     read_rows=read_rows,
-    process=_process,
+    validate=_validate,
     reason=_reason,
+    permitted=_permitted,
     changed_code="ledger_changed",
     changed_message=gettext_lazy(
         "The ledger changed while the file was being processed; nothing was imported. Upload the file again."
@@ -685,18 +840,29 @@ IMPORTER = Importer(
         "The ledger has changed since the check and %(count)s problems were found; nothing was "
         "imported. See the list below."
     ),
+    recorded_since_check=gettext_lazy(
+        "Since the check, the hazard %(what)s has been recorded in the ledger by someone else, so this row "
+        "would now change it instead of adding a new hazard. Nothing was imported: upload the file again "
+        "to check it against the ledger as it is now."
+    ),
+    modified_since_check=gettext_lazy(
+        "Since the check, someone else has changed or removed the hazard %(what)s, which this row would "
+        "change. Nothing was imported: upload the file again to check it against the ledger as it is now."
+    ),
+    conflict_field=lambda row: "code" if row.code else "description",
     plan_preview_rows=PLAN_PREVIEW_ROWS,
 )
 
 
 def check_workbook(file, user, file_name: str = "") -> CheckResult:
-    """Read the file and check every row against the ledger by applying it in a transaction that
-    is rolled back; nothing is kept. Raises WorkbookError when the file as a whole is unusable."""
-    return IMPORTER.check(read_upload(file), user, file_name or getattr(file, "name", "") or "workbook.xlsx")
+    """Read the file and check every row against the ledger; nothing is written. Raises
+    WorkbookError when the file as a whole is unusable."""
+    return IMPORTER.check(read_upload(file), user, file_name)
 
 
 def create_batch(*, file, user, original_name: str = "") -> ImportBatch:
-    """Check an uploaded ledger and keep it, with its problems and plan, for the preview.
+    """Check an uploaded ledger (or queue it for a task to check) and keep it, with its problems
+    and plan, for the preview.
 
     A file that cannot be imported at all raises WorkbookError and is not kept."""
     if not can_import(user):
@@ -711,6 +877,13 @@ def apply_batch(batch: ImportBatch, user) -> dict[str, int]:
 
     Raises ValidationError (nothing written) when the batch was applied already, has problems,
     or the ledger has changed so that the file no longer passes."""
-    if batch.created_by_id != user.pk or not can_import(user) or batch.kind != ImportBatch.Kind.HAZARDS:
+    if not _permitted(batch, user):
         raise PermissionDenied
     return IMPORTER.apply_batch(batch, user)
+
+
+def queue_apply(batch: ImportBatch, user) -> None:
+    """Hand a large batch to a Celery task to apply (see ``Importer.queue_apply``)."""
+    if not _permitted(batch, user):
+        raise PermissionDenied
+    IMPORTER.queue_apply(batch, user)

@@ -10,17 +10,22 @@ wording changes.
 ``notes`` (内部备注) is left out on purpose: it is the district's internal remark, and a
 workbook leaves the portal (mail, USB sticks). An import never touches it.
 
-Import is two steps. ``create_batch`` reads the upload, checks every row and stores an
-``ImportBatch`` with the problems and the plan (create / update / unchanged). ``apply_batch``
-checks the stored file again and applies it in one transaction, all rows or none.
+Import is two steps (``core.excel_import``). ``create_batch`` reads the upload, checks every row
+and stores an ``ImportBatch`` with the problems, the plan (create / update / unchanged) and what
+each row does. ``apply_batch`` checks the stored file again against the registry as it is now and
+applies it in one transaction, all rows or none; a row whose institution was registered, changed or
+removed since the check is a problem of that row. A file of more than ``PORTAL_IMPORT_SYNC_ROWS``
+rows is checked and applied by a Celery task, with its progress on the preview page.
 
-Checking runs the same code as applying, inside a transaction that is always rolled back: rows
-are validated by the model's own rules (field validators, ``Institution.clean()``, the unique
-constraint; see ``_full_clean``) against the registry *as the earlier rows of the file leave it*
-(a branch may name a head institution created a few rows above), so the preview is exactly what
-applying will do. Nothing of a check persists. Matching: credit code and name, else region and
-name; a matched row equal to the registry is "unchanged" and not saved (no history entry, no
-version bump), so importing a file twice, or importing an export, changes nothing.
+Checking writes nothing: the registry is read once for the file (the area's institutions, the
+holders of the file's credit codes) and rows are validated in memory by the model's own rules
+(field validators, ``Institution.clean()``, the unique name in a region; see ``_full_clean``)
+against the registry *as the earlier rows of the file leave it* (a branch may name a head
+institution created a few rows above), so the preview is what applying will do. Applying writes
+with ``bulk_create`` / ``bulk_update`` in batches of 500 rows, each with its history row naming the
+importer, updates version-checked on rows locked for the transaction. Matching: credit code and
+name, else region and name; a matched row equal to the registry is "unchanged" and not saved (no
+history entry, no version bump), so importing a file twice, or importing an export, changes nothing.
 """
 
 from core.excel_import import ACTIONS, CheckResult, Problem  # noqa: F401
@@ -68,6 +73,7 @@ from institutions.excel.importer import (  # noqa: F401
     batch_region,
     check_workbook,
     create_batch,
+    queue_apply,
     read_rows,
 )
 from institutions.excel.workbook import (  # noqa: F401

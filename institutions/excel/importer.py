@@ -1,25 +1,31 @@
 """Checking an uploaded workbook row by row and applying it all at once; see the package docstring.
-The two steps themselves (check in a rolled-back transaction, keep the batch, apply it) are
-``core.excel_import``'s."""
+The two steps themselves (check, keep the batch, apply it in one transaction, in a Celery task for
+a large file) are ``core.excel_import``'s; here the registry is read once for the file and every
+row is checked in memory, then written in bulk."""
 
 from __future__ import annotations
 
+import functools
+import itertools
 from dataclasses import dataclass
 from typing import ClassVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db.models import UniqueConstraint
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.concurrency import save_versioned
 from core.excel import parse_choice, read_upload
 from core.excel_import import (
     CheckResult,
     Importer,
     ImportRow,
+    Match,
+    Plan,
     RegionLookup,
+    bulk_create_with_history,
+    bulk_update_versioned,
     check_result,
+    lock_versions,
 )
 from core.models import ImportBatch, Region
 from core.validators import phone_from_cell
@@ -171,20 +177,27 @@ def _copy(institution: Institution) -> Institution:
 
 
 class _Registry:
-    """The institutions the user may change, kept current as the file's rows are saved."""
+    """The institutions the user may change (one query), kept current as the file's rows are
+    checked: by credit code and name, by region and name (as compared), and by region and exact
+    name (the unique constraint)."""
 
     def __init__(self, user):
         self.by_code_name: dict[tuple, list[Institution]] = {}
         self.by_region_name: dict[tuple, Institution] = {}
-        for institution in Institution.objects.visible_to(user):
+        self.by_exact_name: dict[tuple, Institution] = {}
+        self.visible: set[int] = set()
+        for institution in Institution.objects.visible_to(user).select_related(None):
+            self.visible.add(institution.pk)
             self.put(institution)
 
     def put(self, institution: Institution, old: Institution | None = None) -> None:
         if old is not None:
             self.by_region_name.pop((old.region_id, _key(old.name)), None)
+            self.by_exact_name.pop((old.region_id, old.name), None)
             same = self.by_code_name.get((old.credit_code, _key(old.name)), [])
             same[:] = [other for other in same if other.pk != old.pk]
         self.by_region_name[(institution.region_id, _key(institution.name))] = institution
+        self.by_exact_name[(institution.region_id, institution.name)] = institution
         if institution.credit_code:
             key = (institution.credit_code, _key(institution.name))
             self.by_code_name.setdefault(key, []).append(institution)
@@ -201,30 +214,64 @@ class _Registry:
         return None
 
 
-_UNIQUE_CONSTRAINTS = [c for c in Institution._meta.constraints if isinstance(c, UniqueConstraint)]
+class _Codes:
+    """Who holds each credit code the file names, anywhere (one query), kept current as the file's
+    rows are checked: ``Institution.clean``'s rule that only a "1+N" consortium shares a code,
+    checked in memory instead of a query per row (``shared_code`` stands in for the model's
+    ``_clean_shared_code``, with the same messages)."""
+
+    def __init__(self, codes: set[str], registry: _Registry):
+        self.visible = registry.visible
+        self.holders: dict[str, dict[int, Institution]] = {}
+        if codes:
+            for institution in Institution.objects.filter(credit_code__in=codes).select_related("region"):
+                self.holders.setdefault(institution.credit_code, {})[institution.pk] = institution
+
+    def put(self, institution: Institution, old: Institution | None = None) -> None:
+        if old is not None:
+            self.holders.get(old.credit_code, {}).pop(old.pk, None)
+        if institution.credit_code:
+            self.holders.setdefault(institution.credit_code, {})[institution.pk] = institution
+
+    def shared_code(self, instance: Institution, add) -> None:
+        others = [i for pk, i in self.holders.get(instance.credit_code, {}).items() if pk != instance.pk]
+        if instance.pk:
+            others = [i for i in others if i.parent_id != instance.pk]
+        if not others:
+            return
+        clash = min(others, key=lambda i: (i.region.path, i.name))  # the registry's order
+        if clash.pk in self.visible or clash.pk < 0:  # a row of this file is the user's own
+            message = _(
+                "Credit code %(code)s is already used by %(name)s (%(region)s). Only branches of "
+                'a "1+N" consortium may share the head institution\'s code.'
+            ) % {"code": instance.credit_code, "name": clash.name, "region": clash.region}
+        else:
+            message = _(
+                "Credit code %(code)s is already registered for another institution. Only branches of "
+                'a "1+N" consortium may share the head institution\'s code.'
+            ) % {"code": instance.credit_code}
+        add("credit_code", ValidationError(message, code="duplicate_code"))
 
 
-def _full_clean(instance: Institution) -> None:
-    """``Institution.full_clean()`` without two costs that buy nothing here, two thirds of the time
-    of a 5,000-row check: the region and head foreign keys are not looked up again (they were just
-    found), and the CheckConstraints are not evaluated in Python (Django builds a query annotating
-    every field for each): ``clean()`` states the same rules with a message a clerk understands, and
-    PostgreSQL enforces them on save. Field validation, ``clean()`` and the unique constraints run
-    as in ``full_clean()``."""
+def _full_clean(instance: Institution, registry: _Registry) -> None:
+    """``Institution.full_clean()`` without a query: the region, head and confirming user are not
+    looked up again (they were just found), the unique name in a region is checked against the
+    registry in memory (and PostgreSQL enforces it on write), and the CheckConstraints are not
+    evaluated in Python (Django builds a query annotating every field for each): ``clean()`` states
+    the same rules with a message a clerk understands, and PostgreSQL enforces them on write."""
     errors: dict = {}
     try:
-        instance.clean_fields(exclude={"region", "parent"})
+        instance.clean_fields(exclude={"region", "parent", "credit_code_confirmed_by"})
     except ValidationError as error:
         errors = error.update_error_dict(errors)
     try:
         instance.clean()
     except ValidationError as error:
         errors = error.update_error_dict(errors)
-    exclude = {name for name in errors if name != NON_FIELD_ERRORS}
-    for constraint in _UNIQUE_CONSTRAINTS:
-        try:
-            constraint.validate(Institution, instance, exclude=exclude)
-        except ValidationError as error:
+    if instance.region_id and not {"region", "name"} & set(errors):
+        other = registry.by_exact_name.get((instance.region_id, instance.name))
+        if other is not None and other.pk != instance.pk:
+            error = ValidationError(instance.unique_error_message(Institution, ("region", "name")))
             errors = error.update_error_dict(errors)
     if errors:
         raise ValidationError(errors)
@@ -312,7 +359,14 @@ def _find_parent(row: Row, registry: _Registry, seen: _Seen) -> Institution | No
     return parent
 
 
-def _validated(row: Row, current: Institution | None, parent: Institution | None, user) -> Institution:
+def _validated(
+    row: Row,
+    current: Institution | None,
+    parent: Institution | None,
+    user,
+    registry: _Registry,
+    codes: _Codes,
+) -> Institution:
     """The institution as the row would leave it; the model's complaints become the row's problems."""
     instance = _copy(current) if current is not None else Institution()
     unreadable = row.unreadable
@@ -323,22 +377,30 @@ def _validated(row: Row, current: Institution | None, parent: Institution | None
         instance.region = row.region
     instance.parent = parent
     instance.checked_for = user  # a duplicate code is named only if the user may see its holder
+    instance._clean_shared_code = functools.partial(codes.shared_code, instance)  # in memory
     try:
-        _full_clean(instance)
+        _full_clean(instance, registry)
     except ValidationError as error:
         _model_problems(row, error)
+    finally:
+        del instance._clean_shared_code
     return instance
 
 
-def _process(rows: list[Row], user, reason: str) -> CheckResult:
-    """Check the rows and save the good ones, heads before branches; run inside a transaction that
-    the caller rolls back (a check, or a file with problems) or commits."""
-    regions, registry, seen = _Regions(user), _Registry(user), _Seen()
+def _validate(rows: list[Row], user, for_apply: bool, progress) -> Plan:
+    """Check the rows in memory against the registry as the file's earlier rows leave it (heads
+    before branches); for applying, lock the institutions to update and give the writes."""
+    regions = _Regions(user)
     lookups = {column.field: _choice_lookup(column.choices) for column in COLUMNS if column.kind == CHOICE}
-    plan = []
     for row in rows:
         _parse(row, regions, lookups)
-    for row in sorted(rows, key=lambda r: (bool(r.parent_name), r.number)):
+    regions.finish()
+    registry, seen = _Registry(user), _Seen()
+    codes = _Codes({row.code for row in rows if row.code}, registry)
+    plan, matches, creates, updates = [], {}, [], []
+    new_ids = itertools.count(-1, -1)  # stand-in ids of new institutions until they are written
+    for done, row in enumerate(sorted(rows, key=lambda r: (bool(r.parent_name), r.number))):
+        progress(done)
         seen.check(row)
         parent = _find_parent(row, registry, seen)
         current = registry.match(row)
@@ -352,23 +414,77 @@ def _process(rows: list[Row], user, reason: str) -> CheckResult:
             changed = _changed_fields(current, row, parent)
             if not changed:
                 plan.append(_plan_entry(row, "unchanged", []))
+                matches[row.number] = Match("unchanged", current.pk, current.version, current.name)
                 continue
-        instance = _validated(row, current, parent, user)
+        instance = _validated(row, current, parent, user, registry, codes)
         if row.problems:
             continue
         instance.record_code_confirmation(by=user, before=current)
         if current is None:
-            instance._history_user = user
-            instance._change_reason = reason
-            instance.save()
+            instance.pk = next(new_ids)
             registry.put(instance)
+            codes.put(instance)
+            creates.append(instance)
             plan.append(_plan_entry(row, "create", []))
+            matches[row.number] = Match("create", label=instance.name)
         else:
-            save_versioned(instance, expected_version=current.version, by=user, reason=reason)
             registry.put(instance, old=current)
+            codes.put(instance, old=current)
+            updates.append((instance, current, changed))
             plan.append(_plan_entry(row, "update", changed))
+            matches[row.number] = Match("update", current.pk, current.version, current.name)
+    progress(len(rows))
+    result = check_result(rows, plan, _COLUMN_ORDER)
+    write = None
+    if for_apply and not result.problems:
+        lock_versions(Institution, {current.pk: current.version for _i, current, _c in updates})
+        write = functools.partial(_write, creates, updates, user)
+    return Plan(rows, result, matches, _COLUMN_ORDER, write)
 
-    return check_result(rows, plan, _COLUMN_ORDER)
+
+# Fields an update may set besides the columns that changed: ``clean()`` and the confirmation of a
+# check character set them.
+_CONFIRMATION_FIELDS = ("credit_code_confirmed", "credit_code_confirmed_by", "credit_code_confirmed_at")
+
+
+def _write(creates: list[Institution], updates: list[tuple], user, reason: str, progress) -> None:
+    """Write the checked rows in bulk, with a history row each under the importer's name: updates
+    that need no new row first (a row may free a name a new institution takes), then new heads and
+    other new institutions, then new branches and updates that name a head new in this file."""
+    new = {}  # stand-in id -> the new institution
+
+    def waits(instance: Institution) -> bool:
+        return bool(instance.parent_id and instance.parent_id < 0)
+
+    def update(part, done):
+        fields = {name for _i, _c, changed in part for name in changed} | set(_CONFIRMATION_FIELDS)
+        for instance, _current, _changed in part:
+            if waits(instance):
+                instance.parent = new[instance.parent_id]
+        objs = [instance for instance, _c, _ch in part]
+        return bulk_update_versioned(
+            Institution, objs, fields, user=user, reason=reason, progress=progress, done=done
+        )
+
+    def create(part, done):
+        for instance in part:
+            new[instance.pk] = instance
+            if waits(instance):
+                instance.parent = new[instance.parent_id]
+            instance.pk = None
+        return bulk_create_with_history(
+            Institution, part, user=user, reason=reason, progress=progress, done=done
+        )
+
+    done = 0
+    if first := [u for u in updates if not waits(u[0])]:
+        done = update(first, done)
+    if heads := [i for i in creates if not waits(i)]:
+        done = create(heads, done)
+    if branches := [i for i in creates if waits(i)]:
+        done = create(branches, done)
+    if later := [u for u in updates if waits(u[0])]:
+        update(later, done)
 
 
 _COLUMN_ORDER = {column.field: index for index, column in enumerate(COLUMNS)}
@@ -388,11 +504,20 @@ def _reason(file_name: str) -> str:
     return _("Excel import: %(file)s") % {"file": file_name}
 
 
+def _permitted(batch: ImportBatch, user) -> bool:
+    return (
+        batch.created_by_id == user.pk
+        and can_edit_registry(user)
+        and batch.kind == ImportBatch.Kind.INSTITUTIONS
+    )
+
+
 IMPORTER = Importer(
     kind=ImportBatch.Kind.INSTITUTIONS,
     read_rows=read_rows,
-    process=_process,
+    validate=_validate,
     reason=_reason,
+    permitted=_permitted,
     changed_code="registry_changed",
     changed_message=gettext_lazy(
         "The registry changed while the file was being processed; nothing was imported. Upload the file "
@@ -402,16 +527,25 @@ IMPORTER = Importer(
         "The registry has changed since the check and %(count)s problems were found; nothing was "
         "imported. See the list below."
     ),
+    recorded_since_check=gettext_lazy(
+        "Since the check, “%(what)s” has been registered by someone else, so this row would now change that "
+        "institution instead of registering a new one. Nothing was imported: upload the file again to "
+        "check it against the registry as it is now."
+    ),
+    modified_since_check=gettext_lazy(
+        "Since the check, someone else has changed or removed “%(what)s”, which this row would change. "
+        "Nothing was imported: upload the file again to check it against the registry as it is now."
+    ),
+    conflict_field=lambda row: "name",
     plan_preview_rows=PLAN_PREVIEW_ROWS,
-    check_with_reason=False,
 )
 
 
 def check_workbook(file, user) -> CheckResult:
-    """Read the file and check every row against the registry; nothing is kept.
+    """Read the file and check every row against the registry; nothing is written.
 
     Raises WorkbookError when the file as a whole is unusable."""
-    return IMPORTER.check(read_upload(file), user, file_name="")
+    return IMPORTER.check(read_upload(file), user)
 
 
 def batch_region(user) -> Region:
@@ -424,7 +558,8 @@ def batch_region(user) -> Region:
 
 
 def create_batch(*, file, user, original_name: str = "") -> ImportBatch:
-    """Check an uploaded workbook and keep it, with its problems and plan, for the preview.
+    """Check an uploaded workbook (or queue it for a task to check) and keep it, with its problems
+    and plan, for the preview.
 
     A file that cannot be imported at all raises WorkbookError and is not kept."""
     if not can_edit_registry(user):
@@ -436,6 +571,13 @@ def apply_batch(batch: ImportBatch, user) -> dict[str, int]:
     """Apply the batch (see ``Importer.apply_batch``) for its uploader, who must still be allowed
     to edit the registry; returns the counts. ValidationError (nothing written) when the registry
     has changed so that the file no longer passes, or it cannot be applied."""
-    if batch.created_by_id != user.pk or not can_edit_registry(user):
+    if not _permitted(batch, user):
         raise PermissionDenied
     return IMPORTER.apply_batch(batch, user)
+
+
+def queue_apply(batch: ImportBatch, user) -> None:
+    """Hand a large batch to a Celery task to apply (see ``Importer.queue_apply``)."""
+    if not _permitted(batch, user):
+        raise PermissionDenied
+    IMPORTER.queue_apply(batch, user)

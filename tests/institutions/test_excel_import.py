@@ -343,24 +343,26 @@ def test_a_file_with_one_bad_row_writes_nothing_and_cannot_be_applied(client, wo
 
 
 def test_a_failure_while_applying_rolls_back_every_row(world, district, monkeypatch):
+    """The rows are written in bulk; a failure after the institutions were inserted (here: while
+    their history rows are written) leaves none of them, nor any history."""
+    from simple_history import utils
+
     data = workbook(*(row(f"铁东区第{n}养老院", credit_code=code(50 + n)) for n in range(3)))
     batch = excel.create_batch(file=data, user=district, original_name="x.xlsx")
     history = Institution.history.count()
-    original_save = Institution.save
-    saved = []
+    original = utils.bulk_create_with_history
+    written = []
 
-    def save_then_fail(self, *args, **kwargs):
-        saved.append(self.name)
-        if len(saved) == 3:
-            raise IntegrityError("duplicate key value violates unique constraint")
-        return original_save(self, *args, **kwargs)
+    def write_then_fail(objs, model, **kwargs):
+        written.extend(original(objs, model, **kwargs))
+        raise IntegrityError("duplicate key value violates unique constraint")
 
-    monkeypatch.setattr(Institution, "save", save_then_fail)
+    monkeypatch.setattr(utils, "bulk_create_with_history", write_then_fail)
     with pytest.raises(ValidationError) as failed:
         excel.apply_batch(batch, district)
     monkeypatch.undo()
     assert failed.value.code == "registry_changed"
-    assert len(saved) == 3
+    assert len(written) == 3
     assert not Institution.objects.filter(name__startswith="铁东区第").exists()
     assert Institution.history.count() == history
     batch.refresh_from_db()
