@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "inspections",
     "reports",
     "disclosure",
+    "bench",  # issue 11: manage.py bench_data; its anchor page only with PORTAL_BENCH
 ]
 
 MIDDLEWARE = [
@@ -278,6 +279,9 @@ PORTAL_EVIDENCE_MAX_BYTES = int(env("PORTAL_EVIDENCE_MAX_BYTES", str(20 * 1024 *
 PORTAL_SENDFILE_HEADER = env("PORTAL_SENDFILE_HEADER", "") or ""
 PORTAL_SENDFILE_PREFIX = env("PORTAL_SENDFILE_PREFIX", "/protected-media/") or "/protected-media/"
 PORTAL_PURGE_AFTER_DAYS = int(env("PORTAL_PURGE_AFTER_DAYS", "365") or 365)
+# The bench's anchor page (/bench/anchor/, bench/urls.py) exists only with PORTAL_BENCH=1: never in
+# production.
+PORTAL_BENCH = env_bool("PORTAL_BENCH", False)
 PORTAL_NAME = _("Eldercare Service Quality Supervision Portal")
 
 LOGGING = {

@@ -21,6 +21,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# The bench's anchor page (issue 11), never in production: only with PORTAL_BENCH=1.
+if settings.PORTAL_BENCH:
+    urlpatterns.append(path("bench/", include("bench.urls")))
+
 handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"

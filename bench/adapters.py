@@ -1,0 +1,161 @@
+"""The one place where the bench calls the portal's imports, export and indicators (issue 11).
+
+Those are being rewritten; the bench goes through their public entry points only — the views, with
+Django's test client in the bench's own process (so a row cap or gunicorn's timeout cannot cut a
+measurement short, and queries can be counted), and `campaign.indicators.compute_many` — so that a
+change of signature is fixed here and nowhere else. An import that becomes a Celery task runs
+inline: bench/ops.py sets CELERY_TASK_ALWAYS_EAGER.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+
+import openpyxl
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core import submissions
+from core.excel import NO, YES
+from core.models import ImportBatch
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class AdapterError(RuntimeError):
+    """The portal answered in a way this adapter does not know: adjust bench/adapters.py."""
+
+
+def client_for(user) -> Client:
+    client = Client(HTTP_X_FORWARDED_PROTO="https", SERVER_NAME="127.0.0.1")
+    client.force_login(user)
+    return client
+
+
+def _token(user) -> dict:
+    return {submissions.FIELD: submissions.issue(user)}
+
+
+# Import files ------------------------------------------------------------------------------------
+
+
+def _columns(namespace: str) -> dict[str, str]:
+    """field -> header of an importer's columns."""
+    if namespace == "hazards":
+        from hazards.excel.columns import COLUMNS
+    else:
+        from institutions.excel.columns import COLUMNS
+    return {column.field: column.header for column in COLUMNS}
+
+
+def _cell(value):
+    if value is True:
+        return YES
+    if value is False:
+        return NO
+    return value
+
+
+def import_file(client, namespace: str, rows: list[dict]) -> bytes:
+    """The importer's own template (downloaded as the user would) with `rows` (field -> value)
+    written under its header row."""
+    response = client.get(reverse(f"{namespace}:import_template"))
+    if response.status_code != 200:
+        raise AdapterError(f"{namespace} template: HTTP {response.status_code}")
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response)))
+    headers = _columns(namespace)
+    wanted = set(headers.values())
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(min_row=1, max_row=10):
+            found = {str(cell.value).strip(): cell.column for cell in row if cell.value}
+            if len(wanted & set(found)) >= len(wanted) // 2:
+                header_row = row[0].row
+                break
+        else:
+            continue
+        break
+    else:
+        raise AdapterError(f"{namespace} template: no header row found")
+    # the template's data validations reach far down; clear nothing, just write the values
+    for number, values in enumerate(rows, start=header_row + 1):
+        for field, value in values.items():
+            column = found.get(headers[field])
+            if column is not None:
+                sheet.cell(row=number, column=column, value=_cell(value))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# Import through the views ------------------------------------------------------------------------
+
+
+def run_import(client, user, namespace: str, content: bytes, name: str) -> dict:
+    """Upload (the check: upload and preview page) then apply, as the views are used. Returns the
+    seconds and queries of each step and the batch's outcome."""
+    result = {}
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        upload = SimpleUploadedFile(name, content, content_type=XLSX)
+        response = client.post(reverse(f"{namespace}:import"), {"file": upload, **_token(user)})
+        if response.status_code != 302:
+            raise AdapterError(
+                f"{namespace} upload: HTTP {response.status_code}, expected a redirect to the preview"
+            )
+        match = re.search(r"/import/(\d+)/", response["Location"])
+        if not match:
+            raise AdapterError(f"{namespace} upload: redirected to {response['Location']}")
+        pk = int(match.group(1))
+        preview = client.get(response["Location"])
+        result["check_s"] = time.perf_counter() - started
+    result["check_queries"] = len(queries)
+    batch = ImportBatch.objects.get(pk=pk)
+    if batch.errors or preview.status_code != 200:
+        raise AdapterError(f"{namespace} check found problems: {batch.errors[:3]}")
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        response = client.post(reverse(f"{namespace}:import_apply", args=[pk]), _token(user))
+        result["apply_s"] = time.perf_counter() - started
+    result["apply_queries"] = len(queries)
+    batch.refresh_from_db()
+    if batch.status != ImportBatch.Status.APPLIED:
+        raise AdapterError(f"{namespace} apply: batch {pk} is {batch.status} (HTTP {response.status_code})")
+    result["summary"] = batch.summary.get("counts", {})
+    return result
+
+
+# Export ------------------------------------------------------------------------------------------
+
+
+def three_lists_export(client, user) -> bytes:
+    """The three lists of every hazard the user sees, as the export button gives them: the file
+    itself up to the synchronous row cap, else the background job (core/exports.py: POST to start
+    it, run inline here by CELERY_TASK_ALWAYS_EAGER, then its download)."""
+    url = reverse("hazards:export")
+    response = client.get(url)
+    if response.status_code == 200 and response.get("Content-Type", "").startswith(XLSX):
+        return b"".join(response) if response.streaming else response.content
+    if response.status_code != 200:
+        raise AdapterError(f"three-lists export: HTTP {response.status_code}")
+    response = client.post(url, _token(user))
+    match = re.search(r"/exports/([\w-]+)/", response.get("Location", ""))
+    if response.status_code != 302 or not match:
+        raise AdapterError(f"three-lists export job: HTTP {response.status_code} {response.get('Location')}")
+    download = client.get(reverse("core:export_download", args=[match.group(1)]))
+    if download.status_code != 200:
+        raise AdapterError(f"three-lists export download: HTTP {download.status_code}")
+    return b"".join(download) if download.streaming else download.content
+
+
+# Indicators --------------------------------------------------------------------------------------
+
+
+def compute_many(campaign, regions, numbers):
+    from campaign.indicators import compute_many
+
+    return compute_many(campaign, regions, numbers)

@@ -1,0 +1,391 @@
+"""One measured operation per process (so each has its own peak memory): `python -m bench.ops OP
+[--file F]` prints one JSON line {seconds, peak_mb, delta_mb, ...}. Run by bench/run.py against the
+bench database; the portal is called through bench/adapters.py.
+
+Operations and their bare-library anchors (issue 11):
+
+- files: write the two 5,000-row import files (institutions and hazards of 铁东区) to --dir.
+- hazard-import / institution-import: upload (check) and apply through the views.
+- hazard-import-anchor / institution-import-anchor: openpyxl reads the same file and
+  `bulk_create` writes the same rows (rolled back).
+- export: the three-lists export of every hazard the city user sees (Anshan: ~20,000 at province
+  scale), through the view; it saves the workbook to --file for the anchor.
+- export-anchor: one query for the same hazards, then openpyxl write-only writes the same cells
+  (the values read back from the portal's file before the clock starts).
+- compute-many: `compute_many` over every county-level unit × the 30 items (best of 3).
+- compute-many-anchor: two GROUP BY queries (hazards and institutions per region, FILTER counts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import io
+import json
+import os
+import random
+import resource
+import sys
+import time
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+    import django
+
+    django.setup()
+
+
+ROWS = 5000
+
+
+def users():
+    from accounts.models import User
+
+    return {u.username: u for u in User.objects.filter(username__in=["bench-city", "bench-district"])}
+
+
+# Files -------------------------------------------------------------------------------------------
+
+
+def op_files(args):
+    from bench import adapters
+    from bench.generator import DISTRICT
+    from hazards.models import Severity, Source
+    from institutions import uscc
+    from institutions.models import Institution
+
+    rng = random.Random(11)
+    district = users()["bench-district"]
+    client = adapters.client_for(district)
+    region = district.region
+    institutions = list(Institution.objects.filter(region=region).exclude(credit_code="").order_by("pk"))
+    institutions = [i for i in institutions if i.parent_id is None]
+    today = datetime.date.today()
+    hazard_rows = []
+    for n in range(ROWS):
+        inst = institutions[n % len(institutions)]
+        found = today - datetime.timedelta(days=rng.randrange(1, 300))
+        hazard_rows.append(
+            {
+                "credit_code": inst.credit_code,
+                "region": region.name,
+                "institution": inst.name,
+                "category": rng.choice(["fire", "food", "building", "medical", "other"]),
+                "severity": Severity.GENERAL,
+                "source": rng.choice(list(Source)).value,
+                "description": f"导入测试隐患第{n + 1}条：疏散通道堆放杂物",
+                "found_on": found,
+                "measures": "立即清理整改",
+                "responsible_unit": inst.name,
+                "responsible_person": "张海涛",
+                "responsible_phone": f"139{rng.randrange(10**8):08d}",
+                "deadline": found + datetime.timedelta(days=30),
+            }
+        )
+    codes = set(Institution.objects.values_list("credit_code", flat=True))
+    institution_rows = []
+    for n in range(ROWS):
+        code = ""
+        while not code or code in codes:
+            code = uscc.generate("5", "2", DISTRICT, rng=rng)
+        codes.add(code)
+        beds = rng.randrange(20, 200)
+        institution_rows.append(
+            {
+                "name": f"{region.name}导入测试养老院{n + 1:04d}",
+                "credit_code": code,
+                "region": region.name,
+                "address": f"{region.name}胜利街道{n + 1}号",
+                "legal_representative": "李秀梅",
+                "phone": f"138{rng.randrange(10**8):08d}",
+                "nature": "private",
+                "registration_form": "social_organisation",
+                "filing_status": "filed",
+                "filed_on": datetime.date(2021, 3, 1) + datetime.timedelta(days=n % 900),
+                "operating_status": "operating",
+                "area": "urban",
+                "beds": beds,
+                "nursing_beds": beds // 2,
+                "residents": beds // 2,
+                "medical_mode": "contract",
+                "star_rating": 0,
+            }
+        )
+    os.makedirs(args.dir, exist_ok=True)
+    for namespace, rows in (("hazards", hazard_rows), ("institutions", institution_rows)):
+        content = adapters.import_file(client, namespace, rows)
+        with open(os.path.join(args.dir, f"{namespace}.xlsx"), "wb") as handle:
+            handle.write(content)
+    return {"rows": ROWS}
+
+
+# Imports -----------------------------------------------------------------------------------------
+
+
+def _import(args, namespace):
+    from bench import adapters
+
+    with open(args.file, "rb") as handle:
+        content = handle.read()
+    district = users()["bench-district"]
+    client = adapters.client_for(district)
+    base = rss_mb()
+    started = time.perf_counter()
+    result = adapters.run_import(client, district, namespace, content, f"{namespace}-bench.xlsx")
+    result["seconds"] = time.perf_counter() - started
+    result["baseline_mb"] = base
+    result["queries_per_500"] = (result["check_queries"] + result["apply_queries"]) / (ROWS / 500)
+    return result
+
+
+def op_hazard_import(args):
+    return _import(args, "hazards")
+
+
+def op_institution_import(args):
+    return _import(args, "institutions")
+
+
+def _read(path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    sheet = book.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    book.close()
+    for index, row in enumerate(rows):
+        if row and sum(1 for v in row if isinstance(v, str) and v) >= 8:
+            header = [str(v).strip() if v else "" for v in row]
+            return header, [r for r in rows[index + 1 :] if any(v not in (None, "") for v in r)]
+    raise RuntimeError("no header row")
+
+
+class _Rollback(Exception):
+    pass
+
+
+def op_hazard_import_anchor(args):
+    from django.db import transaction
+
+    from bench.adapters import _columns
+    from hazards.models import Hazard
+    from institutions.models import Institution
+
+    district = users()["bench-district"]
+    base = rss_mb()
+    started = time.perf_counter()
+    header, rows = _read(args.file)
+    fields = {h: f for f, h in _columns("hazards").items()}
+    index = {fields[h]: i for i, h in enumerate(header) if h in fields}
+    institutions = {(i.credit_code, i.name): i for i in Institution.objects.filter(region=district.region_id)}
+    try:
+        with transaction.atomic():
+            objs = []
+            for n, row in enumerate(rows, start=1):
+                inst = institutions[row[index["credit_code"]], row[index["institution"]]]
+                value = {f: row[i] for f, i in index.items()}
+                objs.append(
+                    Hazard(
+                        code=f"ANCHOR-{n}",
+                        institution=inst,
+                        region_id=inst.region_id,
+                        category=value["category"],
+                        severity=value["severity"],
+                        source=value["source"],
+                        description=value["description"],
+                        found_on=value["found_on"],
+                        measures=value["measures"],
+                        responsible_unit=value["responsible_unit"],
+                        responsible_person=value["responsible_person"],
+                        responsible_phone=value["responsible_phone"],
+                        deadline=value["deadline"],
+                        original_deadline=value["deadline"],
+                        created_by=district,
+                    )
+                )
+            Hazard.objects.bulk_create(objs, batch_size=500)
+            raise _Rollback
+    except _Rollback:
+        pass
+    return {"seconds": time.perf_counter() - started, "baseline_mb": base, "rows": len(rows)}
+
+
+def op_institution_import_anchor(args):
+    from django.db import transaction
+
+    from bench.adapters import _columns
+    from institutions.models import Institution
+
+    district = users()["bench-district"]
+    base = rss_mb()
+    started = time.perf_counter()
+    header, rows = _read(args.file)
+    fields = {h: f for f, h in _columns("institutions").items()}
+    index = {fields[h]: i for i, h in enumerate(header) if h in fields}
+    simple = [
+        "name", "credit_code", "address", "legal_representative", "phone", "nature",
+        "registration_form", "filing_status", "filed_on", "operating_status", "area",
+        "beds", "nursing_beds", "residents", "medical_mode", "star_rating",
+    ]  # fmt: skip
+    try:
+        with transaction.atomic():
+            objs = [
+                Institution(region_id=district.region_id, **{f: row[index[f]] for f in simple})
+                for row in rows
+            ]
+            Institution.objects.bulk_create(objs, batch_size=500)
+            raise _Rollback
+    except _Rollback:
+        pass
+    return {"seconds": time.perf_counter() - started, "baseline_mb": base, "rows": len(rows)}
+
+
+# Export ------------------------------------------------------------------------------------------
+
+
+def op_export(args):
+    from bench import adapters
+
+    city = users()["bench-city"]
+    client = adapters.client_for(city)
+    base = rss_mb()
+    started = time.perf_counter()
+    content = adapters.three_lists_export(client, city)
+    seconds = time.perf_counter() - started
+    with open(args.file, "wb") as handle:
+        handle.write(content)
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    rows = {sheet.title: sheet.max_row for sheet in book.worksheets}
+    return {"seconds": seconds, "baseline_mb": base, "sheet_rows": rows, "bytes": len(content)}
+
+
+def op_export_anchor(args):
+    import openpyxl
+
+    from hazards.models import Hazard
+
+    city = users()["bench-city"]
+    book = openpyxl.load_workbook(args.file, read_only=True)
+    sheets = [
+        (sheet.title, [list(row) for row in sheet.iter_rows(values_only=True)]) for sheet in book.worksheets
+    ]
+    book.close()
+    base = rss_mb()
+    started = time.perf_counter()
+    fetched = list(
+        Hazard.objects.visible_to(city)
+        .live()
+        .order_by("deadline", "pk")
+        .values_list("code", "institution__name", "region__name", "category", "description", "found_on",
+                     "deadline", "original_deadline", "status", "responsible_unit", "responsible_person",
+                     "responsible_phone", "measures")
+    )  # fmt: skip
+    out = openpyxl.Workbook(write_only=True)
+    for title, rows in sheets:
+        sheet = out.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return {"seconds": time.perf_counter() - started, "baseline_mb": base, "rows": len(fetched)}
+
+
+# Indicators --------------------------------------------------------------------------------------
+
+
+def op_compute_many(args):
+    from bench import adapters
+    from campaign.models import Campaign
+    from core.models import Region
+
+    campaign = Campaign.objects.get(key="anshan-2020")
+    regions = list(Region.objects.county_level())
+    base = rss_mb()
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        adapters.compute_many(campaign, regions, range(1, 31))
+        times.append(time.perf_counter() - started)
+    return {"seconds": min(times), "first_s": times[0], "baseline_mb": base, "regions": len(regions)}
+
+
+def op_compute_many_anchor(args):
+    from django.db import connection
+
+    from core import dates
+
+    today = dates.today()
+    base = rss_mb()
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """SELECT region_id, COUNT(*),
+                          COUNT(*) FILTER (WHERE status <> 'closed'),
+                          COUNT(*) FILTER (WHERE status <> 'closed' AND deadline < %s),
+                          COUNT(*) FILTER (WHERE status = 'closed' AND closed_on <= deadline),
+                          COUNT(*) FILTER (WHERE is_major_fire AND is_listed)
+                   FROM hazards_hazard WHERE deleted_at IS NULL GROUP BY region_id""",
+                [today],
+            )
+            cursor.fetchall()
+            cursor.execute(
+                """SELECT region_id, COUNT(*),
+                          COUNT(*) FILTER (WHERE filing_status = 'filed'),
+                          COUNT(*) FILTER (WHERE gb38600_compliant),
+                          COUNT(*) FILTER (WHERE star_rating > 0),
+                          COUNT(*) FILTER (WHERE medical_mode <> 'none'),
+                          COUNT(*) FILTER (WHERE legal_code_entered_on <= DATE '2020-11-30')
+                   FROM institutions_institution
+                   WHERE operating_status = 'operating' AND legal_person_status <> 'converted'
+                   GROUP BY region_id"""
+            )
+            cursor.fetchall()
+        times.append(time.perf_counter() - started)
+    return {"seconds": min(times), "first_s": times[0], "baseline_mb": base}
+
+
+OPS = {
+    "files": op_files,
+    "hazard-import": op_hazard_import,
+    "hazard-import-anchor": op_hazard_import_anchor,
+    "institution-import": op_institution_import,
+    "institution-import-anchor": op_institution_import_anchor,
+    "export": op_export,
+    "export-anchor": op_export_anchor,
+    "compute-many": op_compute_many,
+    "compute-many-anchor": op_compute_many_anchor,
+}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("op", choices=sorted(OPS))
+    parser.add_argument("--file")
+    parser.add_argument("--dir")
+    args = parser.parse_args(argv)
+    setup()
+    result = OPS[args.op](args)
+    result["peak_mb"] = peak_mb()
+    if "baseline_mb" in result:
+        result["delta_mb"] = result["peak_mb"] - result["baseline_mb"]
+    print(json.dumps(result, default=str))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,531 @@
+"""The bench of issue 11, in one run: `make bench` (or `.venv/bin/python -m bench.run`).
+
+1. starts a throw-away PostgreSQL and Redis (scripts/with-services.sh), migrates;
+2. loads the province data (`manage.py bench_data --province`), or restores it from
+   bench/.cache/ (pg_dump of an earlier run with the same generator; then migrates again);
+3. starts gunicorn (2 workers) on loopback with production settings (DEBUG off, a secret key,
+   ALLOWED_HOSTS, behind a "TLS proxy": X-Forwarded-Proto: https), logs in as each bench user
+   through the login page and drives 4 concurrent connections (wrk) against the anchor page and
+   every list page: req/s, p50, p95, ratio to the anchor;
+4. stops gunicorn and times, each in its own process with its peak memory, the imports, the
+   export and compute_many against their bare-library anchors (bench/ops.py);
+5. prints a Markdown table and writes it to bench/README.md.
+
+Options: --scale city|province, --duration S (per page, default 10), --fresh (regenerate the data),
+--skip-pages, --skip-ops, --no-readme.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+CACHE = BENCH / ".cache"
+PYTHON = (
+    str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
+)
+GUNICORN = str(Path(PYTHON).parent / "gunicorn")
+PASSWORD = "Bench-2020"
+CONNECTIONS = 4
+WORKERS = 2
+
+# (label, user, path): the anchor first. The three lists: one row per list.
+PAGES = [
+    ("anchor (base template + 1 COUNT)", "bench-city", "/bench/anchor/"),
+    ("home", "bench-city", "/"),
+    ("ledger, district", "bench-district", "/hazards/"),
+    ("ledger, city", "bench-city", "/hazards/"),
+    ("ledger, province", "bench-province", "/hazards/"),
+    ("three lists: hazards, city", "bench-city", "/hazards/lists/hazards/"),
+    ("three lists: rectification, city", "bench-city", "/hazards/lists/rectification/"),
+    ("three lists: responsibility, city", "bench-city", "/hazards/lists/responsibility/"),
+    ("institution list, city", "bench-city", "/institutions/"),
+    ("institution list, province", "bench-province", "/institutions/"),
+    ("checklist matrix, city", "bench-city", "/checklist/matrix/"),
+]
+
+TARGETS = {
+    "page_p95_ms": 250,
+    "page_ratio": 0.3,
+    "import_s": 10,
+    "import_queries_per_500": 20,
+    "export_ratio": 1.5,
+    "export_mb": 150,
+    "compute_many_s": 0.5,
+}
+
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format('BENCHJSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, "non2xx": %d, "socket_errors": %d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    errors.status, errors.connect + errors.read + errors.write + errors.timeout))
+end
+"""
+
+
+def log(message: str) -> None:
+    print(f"[bench {datetime.datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def manage(env, *args, **kwargs):
+    return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, **kwargs)
+
+
+# Data --------------------------------------------------------------------------------------------
+
+
+def cache_key(scale: str) -> str:
+    digest = hashlib.sha256()
+    for path in sorted((BENCH / "generator.py", BENCH / "management" / "commands" / "bench_data.py")):
+        digest.update(path.read_bytes())
+    digest.update(scale.encode())
+    return digest.hexdigest()[:16]
+
+
+def pg_args() -> list[str]:
+    url = urllib.parse.urlparse(os.environ["DATABASE_URL"])
+    return ["-h", url.hostname, "-p", str(url.port), "-U", url.username, "-d", url.path.lstrip("/")]
+
+
+def load_data(env, scale: str, fresh: bool) -> dict:
+    dump = CACHE / f"{scale}-{cache_key(scale)}.dump"
+    pg_env = {**env, "PGPASSWORD": urllib.parse.urlparse(os.environ["DATABASE_URL"]).password or ""}
+    started = time.monotonic()
+    if dump.exists() and not fresh:
+        log(f"restoring {dump.name}")
+        subprocess.run(["pg_restore", "--no-owner", "-j", "2", *pg_args(), str(dump)], env=pg_env, check=True)
+        manage(env, "migrate", "--no-input", "-v0")  # migrations added since the dump
+        return {"data": f"restored from bench/.cache/{dump.name}", "data_s": time.monotonic() - started}
+    manage(env, "migrate", "--no-input", "-v0")
+    log(f"generating the {scale} data (bench_data --{scale})")
+    manage(env, "bench_data", f"--{scale}", "--password", PASSWORD)
+    generated = time.monotonic() - started
+    CACHE.mkdir(exist_ok=True)
+    for old in CACHE.glob(f"{scale}-*.dump"):
+        old.unlink()
+    subprocess.run(["pg_dump", "-Fc", "-Z", "1", *pg_args(), "-f", str(dump)], env=pg_env, check=True)
+    return {
+        "data": f"generated in {generated:.0f} s (cached as bench/.cache/{dump.name})",
+        "data_s": generated,
+    }
+
+
+def counts(env) -> dict:
+    code = (
+        "from hazards.models import Hazard; from institutions.models import Institution; "
+        "from core.models import Region; import json; "
+        "print(json.dumps({'hazards': Hazard.objects.count(), 'institutions': Institution.objects.count(), "
+        "'units': Region.objects.county_level().count(), 'cities': Region.objects.filter(kind='city').count()}))"
+    )
+    out = manage(env, "shell", "-c", code, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+# HTTP --------------------------------------------------------------------------------------------
+
+
+class Site:
+    """Requests to the gunicorn on loopback as if through the TLS proxy."""
+
+    def __init__(self, port: int):
+        self.port = port
+
+    def request(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        conn.request(method, path, body=body, headers={"X-Forwarded-Proto": "https", **(headers or {})})
+        response = conn.getresponse()
+        data = response.read()
+        conn.close()
+        return response, data
+
+    def login(self, username: str) -> str:
+        response, body = self.request("GET", "/accounts/login/")
+        cookies = self._cookies(response)
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1).decode()
+        form = urllib.parse.urlencode(
+            {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token}
+        )
+        response, _ = self.request(
+            "POST",
+            "/accounts/login/",
+            body=form,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": self._header(cookies),
+                "Referer": f"https://127.0.0.1:{self.port}/accounts/login/",
+                "Origin": f"https://127.0.0.1:{self.port}",
+            },
+        )
+        cookies.update(self._cookies(response))
+        if response.status != 302 or "sessionid" not in cookies:
+            raise RuntimeError(f"login as {username} failed: HTTP {response.status}")
+        return self._header(cookies)
+
+    @staticmethod
+    def _cookies(response) -> dict:
+        found = {}
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, rest = value.partition("=")
+                found[key] = rest.split(";", 1)[0]
+        return found
+
+    @staticmethod
+    def _header(cookies: dict) -> str:
+        return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def wrk(port, path, cookie, duration, script) -> dict:
+    command = [
+        "wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{duration}s", "--timeout", "30s", "-s", script,
+        "-H", f"Cookie: {cookie}", "-H", "X-Forwarded-Proto: https", f"http://127.0.0.1:{port}{path}",
+    ]  # fmt: skip
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("BENCHJSON "))
+    data = json.loads(line.removeprefix("BENCHJSON "))
+    return {
+        "rps": data["requests"] / (data["duration_us"] / 1e6),
+        "p50_ms": data["p50_us"] / 1000,
+        "p95_ms": data["p95_us"] / 1000,
+        "requests": data["requests"],
+        "errors": data["non2xx"] + data["socket_errors"],
+    }
+
+
+def run_pages(env, duration: int) -> list[dict]:
+    port = free_port()
+    server = subprocess.Popen(
+        [GUNICORN, "config.wsgi", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}", "--timeout", "120",
+         "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text(WRK_SCRIPT)
+    site = Site(port)
+    results = []
+    try:
+        for _ in range(100):
+            try:
+                response, _ = site.request("GET", "/healthz")
+                if response.status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        sessions = {user: site.login(user) for user in sorted({user for _label, user, _path in PAGES})}
+        for label, user, path in PAGES:
+            response, body = site.request("GET", path, headers={"Cookie": sessions[user]})
+            if response.status != 200:
+                raise RuntimeError(f"{label}: GET {path} as {user} answered HTTP {response.status}")
+            wrk(port, path, sessions[user], 2, str(script))  # warm-up
+            result = wrk(port, path, sessions[user], duration, str(script))
+            result.update(label=label, user=user, path=path, kb=len(body) / 1024)
+            log(
+                f"{label}: {result['rps']:.1f} req/s, p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms"
+            )
+            results.append(result)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        script.unlink(missing_ok=True)
+    return results
+
+
+# Operations --------------------------------------------------------------------------------------
+
+
+def op(env, name, **options) -> dict:
+    args = [PYTHON, "-m", "bench.ops", name]
+    for key, value in options.items():
+        args += [f"--{key}", str(value)]
+    completed = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+    if completed.returncode != 0:
+        tail = "\n".join(completed.stderr.strip().splitlines()[-5:])
+        log(f"{name} failed:\n{tail}")
+        return {"error": tail.splitlines()[-1] if tail else f"exit {completed.returncode}"}
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    log(f"{name}: {result.get('seconds', 0):.2f} s, peak {result['peak_mb']:.0f} MB")
+    return result
+
+
+def run_ops(env) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="bench-ops-"))
+    try:
+        results = {"files": op(env, "files", dir=work)}
+        for kind in ("hazard", "institution"):
+            file = work / f"{kind}s.xlsx"
+            results[f"{kind}-import-anchor"] = op(env, f"{kind}-import-anchor", file=file)
+            results[f"{kind}-import"] = op(env, f"{kind}-import", file=file)
+        export = work / "export.xlsx"
+        results["export"] = op(env, "export", file=export)
+        results["export-anchor"] = (
+            op(env, "export-anchor", file=export) if export.exists() else {"error": "no export"}
+        )
+        results["compute-many"] = op(env, "compute-many")
+        results["compute-many-anchor"] = op(env, "compute-many-anchor")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+# Report ------------------------------------------------------------------------------------------
+
+
+def verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("met" if ok else "**not met**")
+
+
+def machine() -> str:
+    cpu = ""
+    with open("/proc/cpuinfo") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as handle:
+        mem = int(handle.readline().split()[1]) / 2**20
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.release()}"
+
+
+def commit() -> str:
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    dirty = " (with uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else ""
+    return f"{git('rev-parse', '--short', 'HEAD')} {git('log', '-1', '--format=%s')[:80]}{dirty}"
+
+
+def report(meta: dict, pages: list[dict], ops: dict) -> str:
+    lines = [
+        f"Run of {meta['date']} on {meta['machine']}; commit {meta['commit']}; load average at the start "
+        f"{meta['load']}. Data: {meta['data_desc']}; {meta['counts']}. Whole run: {meta['total_s'] / 60:.1f} min.",
+        "",
+    ]
+    if pages:
+        anchor = pages[0]["rps"]
+        lines += [
+            f"### Pages (gunicorn, {WORKERS} workers, {CONNECTIONS} connections, {meta['duration']} s each)",
+            "",
+            "| page | user | req/s | p50 ms | p95 ms | × anchor | KB | errors | p95 ≤ 250 ms and ≥ 0.3× anchor |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
+        for i, page in enumerate(pages):
+            ratio = page["rps"] / anchor if anchor else 0
+            ok = (
+                None
+                if i == 0
+                else (page["p95_ms"] <= TARGETS["page_p95_ms"] and ratio >= TARGETS["page_ratio"])
+            )
+            lines.append(
+                f"| {page['label']} (`{page['path']}`) | {page['user']} | {page['rps']:.1f} | {page['p50_ms']:.0f} | "
+                f"{page['p95_ms']:.0f} | {ratio:.2f} | {page['kb']:.0f} | {page['errors']} | {verdict(ok)} |"
+            )
+        lines.append("")
+    if ops:
+        lines += [
+            "### Imports, export, indicators (each in its own process)",
+            "",
+            "| operation | portal | anchor | portal ÷ anchor | peak RSS (Δ) | queries | target | verdict |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        ]
+
+        def seconds(r):
+            return f"{r['seconds']:.2f} s" if "seconds" in r else f"failed: {r.get('error', '?')}"
+
+        def mem(r):
+            return f"{r['peak_mb']:.0f} MB ({r.get('delta_mb', 0):+.0f})" if "peak_mb" in r else "—"
+
+        for kind, label in (("hazard", "import 5,000 hazards"), ("institution", "import 5,000 institutions")):
+            app, anchor = ops.get(f"{kind}-import", {}), ops.get(f"{kind}-import-anchor", {})
+            ok = None
+            detail = seconds(app)
+            if "seconds" in app:
+                detail = f"{app['seconds']:.1f} s (check {app['check_s']:.1f} + apply {app['apply_s']:.1f})"
+                ok = (
+                    app["seconds"] <= TARGETS["import_s"]
+                    and app["queries_per_500"] <= TARGETS["import_queries_per_500"]
+                )
+            ratio = (
+                f"{app['seconds'] / anchor['seconds']:.1f}×"
+                if "seconds" in app and "seconds" in anchor
+                else "—"
+            )
+            queries = (
+                f"{app['check_queries'] + app['apply_queries']:,} ({app['queries_per_500']:.0f} per 500 rows)"
+                if "seconds" in app
+                else "—"
+            )
+            lines.append(
+                f"| {label} (check + apply, views) | {detail} | {seconds(anchor)} | {ratio} | {mem(app)} | {queries} | "
+                f"≤ 10 s, ≤ 20 queries per 500 rows | {verdict(ok)} |"
+            )
+        app, anchor = ops.get("export", {}), ops.get("export-anchor", {})
+        ok, ratio = None, "—"
+        if "seconds" in app and "seconds" in anchor:
+            r = app["seconds"] / anchor["seconds"]
+            ratio = f"{r:.2f}×"
+            ok = r <= TARGETS["export_ratio"] and app["delta_mb"] <= TARGETS["export_mb"]
+        rows = anchor.get("rows", "?")
+        lines.append(
+            f"| three-lists export, {rows:,} hazards × 3 sheets (city user) | {seconds(app)} | {seconds(anchor)} | {ratio} | "
+            f"{mem(app)} | — | ≤ 1.5× anchor, ≤ 150 MB | {verdict(ok)} |"
+            if isinstance(rows, int)
+            else f"| three-lists export | {seconds(app)} | {seconds(anchor)} | {ratio} | {mem(app)} | — | ≤ 1.5× anchor, ≤ 150 MB | {verdict(ok)} |"
+        )
+        app, anchor = ops.get("compute-many", {}), ops.get("compute-many-anchor", {})
+        ok = app["seconds"] <= TARGETS["compute_many_s"] if "seconds" in app else None
+        ratio = (
+            f"{app['seconds'] / anchor['seconds']:.0f}×" if "seconds" in app and "seconds" in anchor else "—"
+        )
+        lines.append(
+            f"| `compute_many`, {app.get('regions', '?')} units × 30 items (best of 3; first {app.get('first_s', 0):.2f} s) | "
+            f"{seconds(app)} | {seconds(anchor)} | {ratio} | {mem(app)} | — | ≤ 0.5 s | {verdict(ok)} |"
+        )
+        lines.append("")
+    return "\n".join(lines)
+
+
+README_HEAD = """# The bench (issue 11)
+
+`make bench` (or `scripts/with-services.sh .venv/bin/python -m bench.run`; `bench/run.py --help`)
+measures the portal at province scale in one run and rewrites the results below. What it does:
+
+1. a throw-away PostgreSQL 15 and Redis on loopback (`scripts/with-services.sh`), `migrate`;
+2. the province data, `manage.py bench_data --province` (`bench/generator.py`): Liaoning's 14
+   cities and their county-level units (python-stdnum's GB/T 2260 table, plus a 市本级 unit per
+   city and Anshan's zones from `core/data/regions_anshan.yaml`), 5,000 institutions, 200,000
+   hazards 2020–today with their timeline, deadline changes, referrals with notices and replies,
+   evidence rows, history rows, the 2020 campaign with answers to the 30 items, and the users
+   `bench-province`, `bench-city` (鞍山市), `bench-district` (铁东区), `bench-institution`, four
+   department users, `bench-admin` and one district user per unit (password `Bench-2020`). The
+   first run dumps it to `bench/.cache/` (ignored by git) and later runs restore that dump and
+   migrate it; `--fresh` regenerates. `--city` makes Anshan's 11 units, 500 institutions and
+   20,000 hazards;
+3. gunicorn, 2 workers, production settings (DEBUG off, a secret key, ALLOWED_HOSTS, secure
+   cookies behind a TLS proxy: the requests carry `X-Forwarded-Proto: https`), `PORTAL_BENCH=1`
+   for the anchor page `/bench/anchor/` (the base template with navigation and user menu, and one
+   `COUNT`); each user logs in through the login page; `wrk` drives 4 connections against each
+   page for a 2 s warm-up and a measured period: req/s, p50, p95, and req/s ÷ the anchor's;
+4. gunicorn stopped, each operation in its own process (`bench/ops.py`, calling the portal
+   through `bench/adapters.py`): the 5,000-row hazard and institution imports through the views
+   (upload = check, then apply; queries counted), each against openpyxl reading the same file plus
+   `bulk_create` of the same rows; the three-lists export of the city user's hazards (Anshan,
+   ~19,000 at province scale) against one query for the same hazards plus openpyxl write-only
+   writing the same cells; `compute_many` over every county-level unit × the 30 items against two
+   `GROUP BY` queries. Peak RSS is the process's; Δ is what it grew during the operation.
+
+A run takes about 10 minutes with the cached data (add 4–6 minutes for generating the province).
+
+## Targets (issue 11, 2-core machine, province scale)
+
+- every list page: p95 ≤ 250 ms under 4 connections and ≥ 0.3× the anchor's throughput;
+- import of 5,000 rows: check + apply ≤ 10 s in all, ≤ 20 queries per 500-row batch;
+- three-lists export of 20,000 rows: ≤ 1.5× the openpyxl write-only anchor's time, ≤ 150 MB peak
+  (judged on Δ, the memory the export added to the process);
+- `compute_many` over all regions × 30 items: ≤ 0.5 s.
+
+## Results
+"""
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scale", choices=["city", "province"], default="province")
+    parser.add_argument("--duration", type=int, default=10, help="measured seconds per page")
+    parser.add_argument("--fresh", action="store_true", help="regenerate the data instead of the cached dump")
+    parser.add_argument("--skip-pages", action="store_true")
+    parser.add_argument("--skip-ops", action="store_true")
+    parser.add_argument("--no-readme", action="store_true", help="print the table only")
+    parser.add_argument(
+        "--note", default="", help="a sentence printed above the tables (e.g. the machine was busy)"
+    )
+    args = parser.parse_args(argv)
+    if "BENCH_SERVICES" not in os.environ:
+        os.environ["BENCH_SERVICES"] = "1"
+        os.execvp(
+            str(ROOT / "scripts" / "with-services.sh"),
+            [
+                str(ROOT / "scripts" / "with-services.sh"),
+                PYTHON,
+                "-m",
+                "bench.run",
+                *(argv if argv is not None else sys.argv[1:]),
+            ],
+        )
+    if shutil.which("wrk") is None and not args.skip_pages:
+        sys.exit("wrk is needed for the page load (apt-get install wrk; make bench installs it)")
+    started = time.monotonic()
+    media = tempfile.mkdtemp(prefix="bench-media-")
+    static = tempfile.mkdtemp(prefix="bench-static-")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_MEDIA_ROOT": media,
+        "DJANGO_STATIC_ROOT": static,  # the manifest DEBUG-off pages need (collectstatic below)
+        "PORTAL_BENCH": "1",
+        "PYTHONPATH": str(ROOT),
+    }
+    meta = {
+        "date": f"{datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z}",
+        "machine": machine(),
+        "commit": commit(),
+        "load": " ".join(f"{x:.1f}" for x in os.getloadavg()),
+        "duration": args.duration,
+    }
+    try:
+        data = load_data(env, args.scale, args.fresh)
+        meta["data_desc"] = f"{args.scale} scale, {data['data']}"
+        c = counts(env)
+        meta["counts"] = (
+            f"{c['cities']} cities, {c['units']} county-level units, {c['institutions']:,} institutions, {c['hazards']:,} hazards"
+        )
+        log(meta["counts"])
+        manage(env, "collectstatic", "--no-input", "-v0")
+        pages = [] if args.skip_pages else run_pages(env, args.duration)
+        ops = {} if args.skip_ops else run_ops(env)
+    finally:
+        shutil.rmtree(media, ignore_errors=True)
+        shutil.rmtree(static, ignore_errors=True)
+    meta["total_s"] = time.monotonic() - started
+    table = report(meta, pages, ops)
+    if args.note:
+        table = f"{args.note}\n\n{table}"
+    print("\n" + table)
+    if not args.no_readme:
+        (BENCH / "README.md").write_text(README_HEAD + "\n" + table, encoding="utf-8")
+        log("written to bench/README.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
