@@ -12,7 +12,7 @@ TEST_DEBS := gettext postgresql redis-server chromium fonts-noto-cjk libpango-1.
 
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test lint format setup messages clean
+.PHONY: run test lint format setup messages clean bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || scripts/need-debs.sh python3-venv
@@ -41,6 +41,12 @@ test: setup
 	$(BIN)/ruff format --check .
 	DJANGO_DEBUG=1 $(MANAGE) compilemessages --ignore=.venv --verbosity 0
 	scripts/with-services.sh scripts/test-suite.sh
+
+# The province-scale bench (issue 11, bench/README.md): throw-away PostgreSQL and Redis, gunicorn,
+# wrk; ~10 minutes (plus ~5 the first time, to generate the data). BENCH_ARGS=--help for options.
+bench: setup
+	@scripts/need-debs.sh postgresql redis-server wrk
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
