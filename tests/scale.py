@@ -25,7 +25,13 @@ def province(world) -> list[Region]:
     root = world.regions["210000"]
     cities = list(Region.objects.filter(kind="city"))
     new_cities = [
-        Region(code=f"21{n:02d}00", name=f"测试市{n:02d}", kind="city", parent=root, path=f"{root.path}21{n:02d}00/")
+        Region(
+            code=f"21{n:02d}00",
+            name=f"测试市{n:02d}",
+            kind="city",
+            parent=root,
+            path=f"{root.path}21{n:02d}00/",
+        )
         for n in range(15, 15 + CITIES - len(cities))
     ]
     Region.objects.bulk_create(new_cities)
