@@ -2,7 +2,7 @@
 2020 campaign, institutions, hazards with their timeline, deadline changes, referrals, evidence
 rows, history rows and answers to the 30 items.
 
-Everything is written with `bulk_create` in large batches (no per-row save, no signal), so the
+Everything is written with one COPY per table (`copy_rows`: no per-row save, no signal), so the
 province (5,000 institutions, 200,000 hazards) takes a few minutes on the 2-core machine. The
 rows are what the portal itself would hold: every institution and hazard passes the models'
 `clean()` (tests/test_bench_data.py checks it at a small scale), statuses follow the workflow
@@ -13,7 +13,6 @@ and `as_of` (today by default). The same seed and `as_of` give the same rows.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import importlib.resources
@@ -62,7 +61,6 @@ PROVINCE = "210000"
 CITY = "210300"  # Anshan: the demo city, the 2020 campaign's region
 DISTRICT = "210302"  # 铁东区: the bench's district user
 CAMPAIGN_START = datetime.date(2020, 8, 1)  # 鞍民发〔2020〕37号 was issued in August 2020
-BATCH = 5000
 
 # The bench's users (password: --password, default BENCH_PASSWORD). A province user is a city
 # bureau user bound to the province (accounts.User.clean allows a city role on a province).
@@ -165,25 +163,6 @@ def load_regions(province: bool) -> list[Region]:
 
 
 # Helpers ------------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def keep_given_timestamps(*models):
-    """Let `bulk_create` keep the dates we give instead of auto_now(_add)'s now()."""
-    fields = [
-        f
-        for m in models
-        for f in m._meta.fields
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-    ]
-    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 def at(day: datetime.date, rng: random.Random) -> datetime.datetime:
@@ -478,14 +457,13 @@ class Generator:
             if inst.legal_person_status == LegalPersonStatus.INDEPENDENT and inst.credit_code:
                 heads[unit.pk].append(inst)
             rows.append(inst)
-        with keep_given_timestamps(Institution):
-            # heads before branches: a branch's parent must exist first
-            first = [i for i in rows if not hasattr(i, "_head")]
-            second = [i for i in rows if hasattr(i, "_head")]
-            self._bulk(Institution, first, "institutions")
-            for inst in second:
-                inst.parent_id = inst._head.pk
-            self._bulk(Institution, second, "institutions")
+        # heads before branches: a branch's parent must exist first
+        first = [i for i in rows if not hasattr(i, "_head")]
+        second = [i for i in rows if hasattr(i, "_head")]
+        self._bulk(Institution, first, "institutions")
+        for inst in second:
+            inst.parent_id = inst._head.pk
+        self._bulk(Institution, second, "institutions")
         self.all_institutions = first + second
         for inst in self.all_institutions:
             inst._history_date = inst.created_at
@@ -707,8 +685,7 @@ class Generator:
                 h.delete_reason = "重复录入"
             hazards.append(h)
             plans.append((extended, rng.random() < 0.12 and status != HazardStatus.PENDING))
-        with keep_given_timestamps(Hazard):
-            self._bulk(Hazard, hazards, "hazards")
+        self._bulk(Hazard, hazards, "hazards")
         for h in hazards:
             h._history_date = h.created_at
             h._history_user = h.created_by
@@ -836,34 +813,33 @@ class Generator:
                     S.CLOSED,
                     h.verification_opinion,
                 )
-        with keep_given_timestamps(HazardEvent, DeadlineChange, Referral, Evidence):
-            self._bulk(DeadlineChange, changes, "deadline changes")
-            self._bulk(Referral, referrals, "referrals")
-            for r in referrals:
-                when = datetime.datetime.combine(r.referred_on, datetime.time(9), tzinfo=TZ)
-                file(referral_type, r.pk, EvidencePurpose.NOTICE, "书面告知书.png", r.referred_by, when)
+        self._bulk(DeadlineChange, changes, "deadline changes")
+        self._bulk(Referral, referrals, "referrals")
+        for r in referrals:
+            when = datetime.datetime.combine(r.referred_on, datetime.time(9), tzinfo=TZ)
+            file(referral_type, r.pk, EvidencePurpose.NOTICE, "书面告知书.png", r.referred_by, when)
+            events.append(
+                HazardEvent(
+                    hazard_id=r.hazard_id,
+                    action=Action.REFER,
+                    note=r.get_department_display(),
+                    by=r.referred_by,
+                    at=when,
+                )
+            )
+            if r.replied_on:
+                reply_at = datetime.datetime.combine(r.replied_on, datetime.time(10), tzinfo=TZ)
                 events.append(
                     HazardEvent(
                         hazard_id=r.hazard_id,
-                        action=Action.REFER,
-                        note=r.get_department_display(),
-                        by=r.referred_by,
-                        at=when,
+                        action=Action.REPLY,
+                        note=r.reply,
+                        by=r.replied_by,
+                        at=reply_at,
                     )
                 )
-                if r.replied_on:
-                    reply_at = datetime.datetime.combine(r.replied_on, datetime.time(10), tzinfo=TZ)
-                    events.append(
-                        HazardEvent(
-                            hazard_id=r.hazard_id,
-                            action=Action.REPLY,
-                            note=r.reply,
-                            by=r.replied_by,
-                            at=reply_at,
-                        )
-                    )
-            self._bulk(HazardEvent, events, "hazard events")
-            self._bulk(Evidence, evidence, "evidence rows")
+        self._bulk(HazardEvent, events, "hazard events")
+        self._bulk(Evidence, evidence, "evidence rows")
 
     # Answers to the 30 items -----------------------------------------------------------------
 
@@ -909,25 +885,22 @@ class Generator:
                     answer.return_reason = "请补充证明材料。"
             answers.append(answer)
             plans.append(by)
-        with keep_given_timestamps(ItemAnswer, AnswerEvent):
-            self._bulk(ItemAnswer, answers, "answers to the 30 items")
-            events = []
-            Action = AnswerEvent.Action
-            for answer, by in zip(answers, plans, strict=True):
-                events.append(AnswerEvent(answer=answer, action=Action.SAVE, by=by, at=answer.created_at))
-                if answer.submitted_at:
-                    events.append(
-                        AnswerEvent(answer=answer, action=Action.SUBMIT, by=by, at=answer.submitted_at)
+        self._bulk(ItemAnswer, answers, "answers to the 30 items")
+        events = []
+        Action = AnswerEvent.Action
+        for answer, by in zip(answers, plans, strict=True):
+            events.append(AnswerEvent(answer=answer, action=Action.SAVE, by=by, at=answer.created_at))
+            if answer.submitted_at:
+                events.append(AnswerEvent(answer=answer, action=Action.SUBMIT, by=by, at=answer.submitted_at))
+            if answer.reviewed_at:
+                action = Action.ACCEPT if answer.status == ItemAnswer.Status.ACCEPTED else Action.RETURN
+                events.append(
+                    AnswerEvent(
+                        answer=answer,
+                        action=action,
+                        note=answer.return_reason,
+                        by=answer.reviewed_by,
+                        at=answer.reviewed_at,
                     )
-                if answer.reviewed_at:
-                    action = Action.ACCEPT if answer.status == ItemAnswer.Status.ACCEPTED else Action.RETURN
-                    events.append(
-                        AnswerEvent(
-                            answer=answer,
-                            action=action,
-                            note=answer.return_reason,
-                            by=answer.reviewed_by,
-                            at=answer.reviewed_at,
-                        )
-                    )
-            self._bulk(AnswerEvent, events, "answer events")
+                )
+        self._bulk(AnswerEvent, events, "answer events")

@@ -439,7 +439,9 @@ measures the portal at province scale in one run and rewrites the results below.
    writing the same cells; `compute_many` over every county-level unit × the 30 items against two
    `GROUP BY` queries. Peak RSS is the process's; Δ is what it grew during the operation.
 
-A run takes about 10 minutes with the cached data (add 4–6 minutes for generating the province).
+An import or export that the portal hands to Celery runs inline in the measuring process
+(`CELERY_TASK_ALWAYS_EAGER`), so its time and queries are the task's. A run takes about 6 minutes
+with the cached data, 14 the first time (generating the province included).
 
 ## Targets (issue 11, 2-core machine, province scale)
 
