@@ -471,6 +471,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if "BENCH_SERVICES" not in os.environ:
         os.environ["BENCH_SERVICES"] = "1"
+        os.chdir(ROOT)
         os.execvp(
             str(ROOT / "scripts" / "with-services.sh"),
             [
