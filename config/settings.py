@@ -272,6 +272,8 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
 
 # The portal's own choices.
 PORTAL_IMPORT_MAX_BYTES = int(env("PORTAL_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)) or 0)
+# Imports of more rows are checked and applied by a Celery task (core.excel_import.sync_rows).
+PORTAL_IMPORT_SYNC_ROWS = int(env("PORTAL_IMPORT_SYNC_ROWS", "300") or 300)
 # Evidence files (core.evidence): the largest upload, how the web server sends a file once the
 # portal has checked permission ("" = Django streams it; "X-Accel-Redirect" = nginx sends the file
 # from an `internal` location at PORTAL_SENDFILE_PREFIX), and how long removed files are kept.

@@ -550,7 +550,9 @@ def _copy(hazard: Hazard) -> Hazard:
 
 # Not validated again per row: the foreign keys were just found (a query each otherwise), and the
 # fields the portal sets itself.
-_NOT_CLEANED = {"institution", "region", "created_by", "verified_by", "deleted_by", "original_deadline"}
+_NOT_CLEANED = {"institution", "region", "created_by", "verified_by", "deleted_by", "original_deadline"} | (
+    {field.name for field in Hazard._meta.concrete_fields} - set(VALUE_FIELDS) - {"code"}
+)
 
 
 def _full_clean(hazard: Hazard) -> None:

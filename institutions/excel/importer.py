@@ -253,6 +253,13 @@ class _Codes:
         add("credit_code", ValidationError(message, code="duplicate_code"))
 
 
+# Not validated again per row: the foreign keys (just found; a query each otherwise) and the fields
+# no column sets (as stored, or the defaults).
+_NOT_CLEANED = (
+    {field.name for field in Institution._meta.concrete_fields} - set(VALUE_FIELDS) - {"credit_code"}
+)
+
+
 def _full_clean(instance: Institution, registry: _Registry) -> None:
     """``Institution.full_clean()`` without a query: the region, head and confirming user are not
     looked up again (they were just found), the unique name in a region is checked against the
@@ -261,7 +268,7 @@ def _full_clean(instance: Institution, registry: _Registry) -> None:
     the same rules with a message a clerk understands, and PostgreSQL enforces them on write."""
     errors: dict = {}
     try:
-        instance.clean_fields(exclude={"region", "parent", "credit_code_confirmed_by"})
+        instance.clean_fields(exclude=_NOT_CLEANED)
     except ValidationError as error:
         errors = error.update_error_dict(errors)
     try:
