@@ -215,7 +215,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "purge-exports": {"task": "core.exports.purge_exports", "schedule": 3600.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -281,6 +283,10 @@ PORTAL_EVIDENCE_MAX_BYTES = int(env("PORTAL_EVIDENCE_MAX_BYTES", str(20 * 1024 *
 PORTAL_SENDFILE_HEADER = env("PORTAL_SENDFILE_HEADER", "") or ""
 PORTAL_SENDFILE_PREFIX = env("PORTAL_SENDFILE_PREFIX", "/protected-media/") or "/protected-media/"
 PORTAL_PURGE_AFTER_DAYS = int(env("PORTAL_PURGE_AFTER_DAYS", "365") or 365)
+# Exports (core/exports.py): up to this many rows download at once; larger ones are prepared by the
+# Celery worker and kept for their user for PORTAL_EXPORT_KEEP_HOURS (then deleted, hourly by beat).
+PORTAL_EXPORT_SYNC_ROWS = int(env("PORTAL_EXPORT_SYNC_ROWS", "5000") or 5000)
+PORTAL_EXPORT_KEEP_HOURS = int(env("PORTAL_EXPORT_KEEP_HOURS", "24") or 24)
 # The bench's anchor page (/bench/anchor/, bench/urls.py) exists only with PORTAL_BENCH=1: never in
 # production.
 PORTAL_BENCH = env_bool("PORTAL_BENCH", False)

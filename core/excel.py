@@ -20,6 +20,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -296,6 +297,23 @@ def save_workbook(workbook: Workbook, output=None) -> bytes | None:
     return buffer.getvalue()
 
 
+class _StyledCell(Cell):
+    """A cell whose index in the workbook's cell styles is known when it is made (`SheetWriter`
+    registers each style once): openpyxl would otherwise look it up again for every cell it writes.
+    Read only when the cell has a style."""
+
+    __slots__ = ("style_id",)
+
+
+def _placed_cells(cells, _row):
+    """The cells of a `SheetWriter` row, as WriteOnlyWorksheet._values_to_row would yield them."""
+    return [cell for cell in cells if cell is not None]
+
+
+_NUMBERS = frozenset((int, float, Decimal))  # written as numbers (data type "n", Cell's default)
+_DATES = frozenset((datetime.date, datetime.datetime))
+
+
 class SheetWriter:
     """One sheet of a `streaming_workbook`, written row by row: the write-only counterpart of
     `append_row`, and the only way the portal writes a row into one.
@@ -317,6 +335,10 @@ class SheetWriter:
         self.sheet = workbook.create_sheet(title, index)
         self.rows = 0  # rows written so far: the last row's number
         self._arrays: dict = {}
+        # openpyxl turns each appended value into a cell (`_values_to_row`), trying Cell.value first
+        # and falling back on the exception it raises for a cell. Our rows are cells already, placed
+        # in their row and column: they go to the sheet's XML writer as they are.
+        self.sheet._values_to_row = _placed_cells
 
     def columns(self, widths, number_formats=None) -> None:
         """Column widths (and, for cells typed in later, number formats), from column A; before
@@ -328,29 +350,36 @@ class SheetWriter:
             if number_format:
                 dimension.number_format = number_format
 
-    def _style_array(self, style: CellStyle | None, quoted: bool) -> StyleArray:
-        """The style record of `style` (with quotePrefix when `quoted`), registered once."""
-        key = (style, quoted)
-        array = self._arrays.get(key)
-        if array is None:
-            probe = Cell(self.sheet)
-            if style is not None:
-                if style.font is not None:
-                    probe.font = style.font
-                if style.fill is not None:
-                    probe.fill = style.fill
-                if style.alignment is not None:
-                    probe.alignment = style.alignment
-                if style.number_format is not None:
-                    probe.number_format = style.number_format
-            if quoted:
-                probe.quotePrefix = True
-            array = self._arrays[key] = probe._style or StyleArray()
-        return array
+    def _style_array(self, style: CellStyle | None, quoted: bool) -> tuple[StyleArray, int]:
+        """The style record of `style` (with quotePrefix when `quoted`) and its index in the
+        workbook's cell styles, registered once. Looked up by
+        the style object's identity (hashing fonts and alignments per cell would cost more than
+        writing the cell); the style is kept alive with its record."""
+        key = (id(style), quoted)
+        found = self._arrays.get(key)
+        if found is not None:
+            return found[1:]
+        probe = Cell(self.sheet)
+        if style is not None:
+            if style.font is not None:
+                probe.font = style.font
+            if style.fill is not None:
+                probe.fill = style.fill
+            if style.alignment is not None:
+                probe.alignment = style.alignment
+            if style.number_format is not None:
+                probe.number_format = style.number_format
+        if quoted:
+            probe.quotePrefix = True
+        array = probe._style or StyleArray()
+        found = self._arrays[key] = (style, array, self.sheet.parent._cell_styles.add(array))
+        return found[1:]
 
-    def write_row(self, values, styles=None, *, height=None) -> int:
+    def write_row(self, values, styles=None, *, height=None, style_blanks=True) -> int:
         """Write `values` as the next row, cell i styled `styles[i]` (a `CellStyle` or None; `styles`
-        may be shorter than `values`); `height` in points. Returns the row's number."""
+        may be shorter than `values`); `height` in points. An empty value with a style is written as
+        a styled blank cell unless `style_blanks` is false (a report, where nobody types into it).
+        Returns the row's number."""
         row = self.rows + 1
         if height:
             self.sheet.row_dimensions[row].height = height
@@ -358,19 +387,26 @@ class SheetWriter:
         styles = styles or ()
         for index, value in enumerate(values):
             style = styles[index] if index < len(styles) else None
-            if value is None and style is None:
+            if value is None and (style is None or not style_blanks):
                 cells.append(None)
                 continue
-            cell = Cell(self.sheet, row=row, column=index + 1)
+            cell = _StyledCell(self.sheet, row=row, column=index + 1)
             value, text, quoted = _as_text(value)
             if text:
                 cell._value = value  # never through Cell.value, which makes "=…" a formula
                 cell.data_type = "s"
+            elif type(value) in _NUMBERS:
+                cell._value = value  # what Cell.value does for these, without its type checks
+            elif type(value) in _DATES and style is not None and style.number_format:
+                cell._value = value  # the style gives the date format Cell.value would set
+                cell.data_type = "d"
             elif value is not None:
                 cell.value = value
             if style is not None or quoted:
                 # Shared by every cell of the style: the record is only read when the row is written.
-                cell._style = self._style_array(style, quoted)
+                cell._style, cell.style_id = self._style_array(style, quoted)
+            elif cell._style is not None:  # Cell.value gave it a number format (a date, a time)
+                cell.style_id = self.sheet.parent._cell_styles.add(cell._style)
             cells.append(cell)
         self.sheet.append(cells)
         self.rows = row

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core import evidence_views, views
+from core import evidence_views, export_views, views
 
 app_name = "core"
 
@@ -9,4 +9,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("files/<int:pk>/", evidence_views.evidence_download, name="evidence_download"),
     path("files/<int:pk>/preview/", evidence_views.evidence_preview, name="evidence_preview"),
+    path("exports/<slug:job>/", export_views.job_page, name="export_job"),
+    path("exports/<slug:job>/status/", export_views.job_status, name="export_status"),
+    path("exports/<slug:job>/download/", export_views.job_download, name="export_download"),
 ]

@@ -7,9 +7,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core import dates
+from core import dates, exports
 from core.excel_import import ImportPages, UploadForm, xlsx_response  # noqa: F401 - UploadForm: as before
 from core.models import ImportBatch, Region
 from core.permissions import role_required
@@ -74,12 +74,28 @@ def three_lists(request, kind):
     )
 
 
+def _export_rows(user, params):
+    """The hazards the export holds: the user's, as the three lists show them with `params`."""
+    _filterset, results = filtered_hazards(exports.request_for(user, params), _hazards(user))
+    return results
+
+
+EXPORT = exports.Export(
+    kind="hazards",
+    title=gettext_lazy("Export the three lists"),
+    roles=READERS,
+    rows=_export_rows,
+    write=lambda rows, user, **options: excel.three_lists_workbook(rows, **options),
+    filename=lambda: f"风险隐患三个清单-{dates.today():%Y%m%d}.xlsx",
+    back=lambda: reverse("hazards:lists", args=["hazards"]),
+)
+
+
 @role_required(*READERS)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export(request):
-    _filterset, results = filtered_hazards(request, _hazards(request.user))
-    filename = f"风险隐患三个清单-{dates.today():%Y%m%d}.xlsx"
-    return xlsx_response(excel.three_lists_workbook(results), filename)
+    """The workbook (up to PORTAL_EXPORT_SYNC_ROWS hazards), else a background job: core.exports."""
+    return exports.respond(request, EXPORT)
 
 
 # Import ------------------------------------------------------------------------------------------

@@ -66,6 +66,20 @@ def _short(text: str, length: int = SHORT_DESCRIPTION) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
+# (field, value, language) -> the choice's label: an export asks for the same few labels 20,000 times.
+_LABELS: dict[tuple, str] = {}
+
+
+def _label(obj, name: str) -> str:
+    """The label of `obj`'s choice field `name` in the active language (``get_<name>_display()``,
+    remembered per language)."""
+    key = (type(obj), name, getattr(obj, name), translation.get_language())
+    label = _LABELS.get(key)
+    if label is None:
+        label = _LABELS[key] = str(getattr(obj, f"get_{name}_display")())
+    return label
+
+
 def _referrals(hazard: Hazard) -> list[Referral]:
     return list(hazard.referrals.all())  # prefetched by three_lists_queryset, in notice order
 
@@ -116,7 +130,7 @@ HAZARDS = ThreeList(
             "隐患类别",
             pgettext_lazy("three lists", "Category"),
             14,
-            lambda h: h.get_category_display(),
+            lambda h: _label(h, "category"),
             wrap=True,
         ),
         ListColumn(
@@ -124,14 +138,14 @@ HAZARDS = ThreeList(
             "隐患等级",
             pgettext_lazy("three lists", "Severity"),
             8,
-            lambda h: h.get_severity_display(),
+            lambda h: _label(h, "severity"),
         ),
         ListColumn(
             "source",
             "隐患来源",
             pgettext_lazy("three lists", "Source"),
             14,
-            lambda h: h.get_source_display(),
+            lambda h: _label(h, "source"),
             wrap=True,
         ),
         DESCRIPTION,
@@ -199,7 +213,7 @@ RECTIFICATION = ThreeList(
             "整改状态",
             pgettext_lazy("three lists", "Status"),
             12,
-            lambda h: h.get_status_display(),
+            lambda h: _label(h, "status"),
             wrap=True,
         ),
         ListColumn(
@@ -280,7 +294,7 @@ RESPONSIBILITY = ThreeList(
             "告知部门",
             pgettext_lazy("three lists", "Departments notified"),
             18,
-            lambda h: [r.get_department_display() for r in _referrals(h)],
+            lambda h: [_label(r, "department") for r in _referrals(h)],
             wrap=True,
         ),
         ListColumn(

@@ -3,10 +3,12 @@
 The work is in institutions/excel/ (and the shared steps and pages in core/excel_import.py);
 these views parse the request, call it and answer."""
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import exports
 from core.excel_import import ImportPages, UploadForm, xlsx_response  # noqa: F401 - UploadForm: as before
 from core.models import ImportBatch, Region
 from core.permissions import role_required
@@ -57,11 +59,28 @@ def apply(request, pk):
     return PAGES.apply(request, pk)
 
 
+def _export_rows(user, params):
+    """The institutions the export holds: the user's, as the list shows them with `params`."""
+    queryset = Institution.objects.visible_to(user)
+    filterset = InstitutionFilter(
+        params or None, queryset=queryset, request=exports.request_for(user, params)
+    )
+    return filterset.qs if filterset.is_bound else queryset
+
+
+EXPORT = exports.Export(
+    kind="institutions",
+    title=gettext_lazy("Export to Excel"),
+    roles=(Role.CITY, Role.DISTRICT),
+    rows=_export_rows,
+    write=lambda rows, user, **options: excel.export_workbook(rows, _regions(user), **options),
+    filename=lambda: f"养老机构名单-{timezone.localdate():%Y%m%d}.xlsx",
+    back=lambda: reverse("institutions:list"),
+)
+
+
 @role_required(Role.CITY, Role.DISTRICT)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def export(request):
-    queryset = Institution.objects.visible_to(request.user)
-    filterset = InstitutionFilter(request.GET or None, queryset=queryset, request=request)
-    results = filterset.qs if filterset.is_bound else queryset
-    filename = f"养老机构名单-{timezone.localdate():%Y%m%d}.xlsx"
-    return xlsx_response(excel.export_workbook(results, _regions(request.user)), filename)
+    """The workbook (up to PORTAL_EXPORT_SYNC_ROWS institutions), else a background job: core.exports."""
+    return exports.respond(request, EXPORT)

@@ -105,6 +105,31 @@ ELEMENTS = [
         out_of_scope=(lambda w: reverse("checklist:evidence", args=[7]), "city"),  # not a city item
     ),
 ]
+
+
+def export_job(user, job_id):
+    """An export job of the three lists asked for by `user`, under a fixed id (its page's URL)."""
+
+    def build(world):
+        from core import exports
+        from hazards.excel_views import EXPORT
+
+        exports.start(world.users[user], EXPORT, "", job_id=job_id)
+        return reverse("core:export_status", args=[job_id])
+
+    return build
+
+
+ELEMENTS += [
+    # core/_export_status.html: an export job's page polls its status
+    Element(
+        "core:export_status",
+        "get",
+        "/exports/htmx-test-job/",
+        export_job("district", "htmx-test-job"),
+        out_of_scope=(export_job("other_district", "htmx-other-job"), "district"),
+    ),
+]
 IDS = [f"{number}-{element.name}" for number, element in enumerate(ELEMENTS)]
 
 

@@ -74,6 +74,22 @@ def batch_pk(region, user, kind="institutions"):
     return build
 
 
+def export_job(user, done=False):
+    """An export job (core.exports) of the three lists asked for by `user`; `done`: its file written."""
+
+    def build(w):
+        from core import exports
+        from hazards.excel_views import EXPORT
+
+        job = exports.start(w.users[user], EXPORT, "")
+        if done:
+            exports.run_export(job["id"])
+            assert exports.get_job(job["id"])["status"] == exports.DONE
+        return {"job": job["id"]}
+
+    return build
+
+
 STAFF = {"city", "district", "other_district", "admin"}
 OWN_UNIT = {"city", "district", "admin"}  # who reaches an object of 铁东区
 own_batch = batch_pk(lambda w: w.regions["210302"], "district")
@@ -296,6 +312,12 @@ SPECS: dict[str, Spec] = {
     ),
     "checklist:reopen": Spec(
         roles={"city"}, method="post", ok=(400,), own=own_answer, foreign=foreign_answer
+    ),
+    # An export job is its asker's alone: everyone else gets 404 (another user's job is out of scope).
+    "core:export_job": Spec(roles={"district"}, own=export_job("district"), foreign=export_job("admin")),
+    "core:export_status": Spec(roles={"district"}, own=export_job("district"), foreign=export_job("admin")),
+    "core:export_download": Spec(
+        roles={"district"}, own=export_job("district", done=True), foreign=export_job("admin", done=True)
     ),
     "core:evidence_download": Spec(
         roles=HAZARD_READERS,
