@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -255,6 +256,9 @@ def _evidence_of(user, answer):
 # The city ------------------------------------------------------------------------------------------
 
 
+PK_SLOT = 987654321  # a pk no row has: reversed once, then replaced by each answer's
+
+
 @role_required(Role.CITY, superuser=False)
 def matrix(request):
     """Regions × items with each answer's status; counts per region. Four queries whatever the size."""
@@ -268,6 +272,9 @@ def matrix(request):
         .filter(item__campaign=campaign)
         .only("pk", "status", "region_id", "item_id")
     }
+    # one reverse() and one label look-up for the page, not one per cell (330 cells for a city)
+    review_url = reverse("checklist:review", args=[PK_SLOT]).replace(str(PK_SLOT), "{}")
+    labels = dict(ItemAnswer.Status.choices)
     rows = []
     for region in [city, *regions]:
         cells, counts = [], {status: 0 for status in ItemAnswer.Status.values}
@@ -279,7 +286,11 @@ def matrix(request):
                 applicable += 1
                 if answer:
                     counts[answer.status] += 1
-            cells.append({"item": item, "applies": applies, "answer": answer})
+            cell = {"item": item, "applies": applies, "answer": answer}
+            if answer:
+                cell["href"] = review_url.format(answer.pk)
+                cell["title"] = f"{region.name} · {item.number} · {labels[answer.status]}"
+            cells.append(cell)
         rows.append({"region": region, "cells": cells, "counts": counts, "applicable": applicable})
     return render(
         request,

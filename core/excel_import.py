@@ -52,7 +52,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.concurrency import ConcurrentEditError
-from core.excel import WorkbookError, _key, check_size, clean_text, header_key, read_table, read_upload
+from core.excel import (
+    WorkbookError,
+    _key,
+    check_size,
+    clean_text,
+    header_key,
+    read_table,
+    read_upload,
+    recorded_rows,
+)
 from core.forms import BootstrapMixin
 from core.models import ImportBatch, Region
 
@@ -432,17 +441,21 @@ class Importer:
         that the user may import."""
         data = read_upload(file)
         name = (original_name or getattr(file, "name", "") or "workbook.xlsx")[:255]
-        rows = self.read_rows(data)
+        # A file whose sheets say they hold more rows than are checked in the request goes to the
+        # task unread (the task reads it once and counts its rows); otherwise it is read here.
+        recorded = recorded_rows(data)
+        rows = None if recorded and recorded > sync_rows() else self.read_rows(data)
+        count = recorded if rows is None else len(rows)
         batch = ImportBatch(
             kind=self.kind,
             region=region(user),
             created_by=user,
             original_name=name,
             sha256=hashlib.sha256(data).hexdigest(),
-            row_count=len(rows),
-            total=len(rows),
+            row_count=count,
+            total=count,
         )
-        if len(rows) > sync_rows():
+        if rows is None or len(rows) > sync_rows():
             batch.state = ImportBatch.State.QUEUED
             batch.task_id = uuid.uuid4().hex
         else:
@@ -475,6 +488,8 @@ class Importer:
         progress = Progress(batch.pk, batch.row_count)
         try:
             rows = self.read_rows(self._data(batch))
+            batch.row_count = len(rows)  # the upload only knew the sheets' recorded used range
+            progress.total = max(len(rows), 1)
             plan = self.validate(rows, batch.created_by, False, progress)
         except (ValidationError, WorkbookError) as error:
             self._fail(batch, " ".join(error.messages))

@@ -215,6 +215,13 @@ class Hazard(TimeStampedModel, VersionedModel):
             models.Index(
                 fields=["deadline", "id"], name="hazard_lists_idx", condition=Q(deleted_at__isnull=True)
             ),
+            # The status counts above the ledger (hazards.views.grouped_counts: GROUP BY status,
+            # listed, deadline passed) read this index alone (an index-only scan) for any scope.
+            models.Index(
+                fields=["region", "status", "is_listed", "deadline"],
+                name="hazard_counts_idx",
+                condition=Q(deleted_at__isnull=True),
+            ),
         ]
 
     def __str__(self):

@@ -262,8 +262,8 @@ def test_new_numbers_continue_after_the_files_own_and_the_ledgers_past_9999(worl
 def test_a_large_upload_is_queued_and_its_preview_polls_a_status_fragment(
     world, district, client, settings, django_capture_on_commit_callbacks
 ):
-    """Without a worker in this test: the upload is kept as queued (its file read, its rows counted)
-    and the page shows the progress, which htmx fetches every second; a GET writes nothing."""
+    """Without a worker in this test: the upload is kept as queued (its rows counted from the sheet's
+    recorded used range, header included, until the check reads them) and the page shows the progress, which htmx fetches every second; a GET writes nothing."""
     settings.PORTAL_IMPORT_SYNC_ROWS = 2
     client.force_login(district)
     sent = []
@@ -277,7 +277,7 @@ def test_a_large_upload_is_queued_and_its_preview_polls_a_status_fragment(
     finally:
         import_tasks.check_import.apply_async = original
     batch = uploaded_ledger_batch(response)
-    assert (batch.state, batch.row_count, batch.errors) == (ImportBatch.State.QUEUED, 3, [])
+    assert (batch.state, batch.row_count, batch.errors) == (ImportBatch.State.QUEUED, 4, [])
     assert sent == [((), {"args": [batch.pk], "task_id": batch.task_id})]  # sent after the commit
     page = client.get(reverse("hazards:import_preview", args=[batch.pk])).content.decode()
     status_url = reverse("hazards:import_preview", args=[batch.pk]) + "?fragment=status"
@@ -293,6 +293,7 @@ def test_a_large_upload_is_queued_and_its_preview_polls_a_status_fragment(
     ledger_importer.IMPORTER.run_check(batch.pk)
     batch.refresh_from_db()
     assert batch.state == ImportBatch.State.CHECKED and batch.summary["counts"]["create"] == 3
+    assert batch.row_count == 3
     fragment = client.get(status_url, HTTP_HX_REQUEST="true")
     assert fragment["HX-Refresh"] == "true"
     # A repeated check task finds the batch taken and does nothing.
@@ -428,3 +429,73 @@ def test_progress_is_written_every_so_many_rows_and_seen_from_inside_a_transacti
         outside = ImportBatch.objects.filter(pk=batch.pk).values_list("progress", flat=True)
         assert list(outside) == [1500]
     progress.close()
+
+
+def _queued_upload(client, data, django_capture_on_commit_callbacks):
+    from core import import_tasks
+
+    sent, original = [], import_tasks.check_import.apply_async
+    import_tasks.check_import.apply_async = lambda *args, **kwargs: sent.append(args)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            return uploaded_ledger_batch(upload_ledger(client, data)), sent
+    finally:
+        import_tasks.check_import.apply_async = original
+
+
+def _without_dimension(data: bytes) -> bytes:
+    """The workbook with its sheets' <dimension> removed (some writers record none)."""
+    import io
+    import re
+    import zipfile
+
+    source, output = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                content = re.sub(rb"<dimension [^>]*/>", b"", content)
+            target.writestr(item, content)
+    return output.getvalue()
+
+
+def test_a_small_file_whose_sheet_claims_many_rows_is_checked_by_the_task_and_counted_right(
+    world, district, client, settings, django_capture_on_commit_callbacks
+):
+    """A template formatted far down records a used range of thousands of rows: the upload is then
+    handed to the task unread, which counts the rows that hold data."""
+    import io
+
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
+
+    settings.PORTAL_IMPORT_SYNC_ROWS = 300
+    book = load_workbook(io.BytesIO(hazard_rows(2)))
+    book.active.cell(row=2000, column=3).font = Font(bold=True)  # formatted, empty
+    output = io.BytesIO()
+    book.save(output)
+    client.force_login(district)
+    batch, sent = _queued_upload(client, output.getvalue(), django_capture_on_commit_callbacks)
+    assert (batch.state, batch.row_count, len(sent)) == (ImportBatch.State.QUEUED, 2000, 1)
+    ledger_importer.IMPORTER.run_check(batch.pk)
+    batch.refresh_from_db()
+    assert (batch.state, batch.row_count, batch.summary["counts"]["create"]) == (
+        ImportBatch.State.CHECKED,
+        2,
+        2,
+    )
+    # 2 rows: applied in the request, as any small file
+    response = client.post(reverse("hazards:import_apply", args=[batch.pk]), with_token(client))
+    assert response.status_code == 302 and Hazard.objects.count() == 2
+
+
+@pytest.mark.parametrize("rows, state", [(2, ImportBatch.State.CHECKED), (4, ImportBatch.State.QUEUED)])
+def test_a_file_recording_no_used_range_is_read_in_the_request(
+    world, district, client, settings, django_capture_on_commit_callbacks, rows, state
+):
+    settings.PORTAL_IMPORT_SYNC_ROWS = 3
+    client.force_login(district)
+    batch, sent = _queued_upload(
+        client, _without_dimension(hazard_rows(rows)), django_capture_on_commit_callbacks
+    )
+    assert (batch.state, batch.row_count, len(sent)) == (state, rows, int(state == ImportBatch.State.QUEUED))
