@@ -1,6 +1,6 @@
 """Excel template, import (upload → preview → apply) and export of the institution list.
 
-The work is in institutions/excel/ (and the shared steps and pages in core/excel_import.py);
+The work is in institutions/excel/ (and the shared steps and pages in core/excel_import/);
 these views parse the request, call it and answer."""
 
 from django.urls import reverse
