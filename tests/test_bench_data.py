@@ -1,4 +1,4 @@
-"""The bench's generator (bench/generator.py, `manage.py bench_data`) at a tiny scale, so it does
+"""The bench's generator (bench/generator/, `manage.py bench_data`) at a tiny scale, so it does
 not rot: the rows pass the models' own validation, they are scoped like the portal's, the pages
 render them, and the anchor page exists only with PORTAL_BENCH."""
 

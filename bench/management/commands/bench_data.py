@@ -1,5 +1,5 @@
 """manage.py bench_data --city | --province [--institutions N --hazards N] [--seed S]: the bench's
-data (bench/generator.py). Into an empty database (after migrate); refuses a second load."""
+data (bench/generator/). Into an empty database (after migrate); refuses a second load."""
 
 import datetime
 import time
