@@ -175,80 +175,81 @@ class _Rollback(Exception):
     pass
 
 
-def op_hazard_import_anchor(args):
+def _import_anchor(args, namespace: str, model, build) -> dict:
+    """The bare-library anchor of an import: openpyxl reads the file, `build(district, rows, index)`
+    makes the model instances (`index`: field -> column of the header), `bulk_create` writes them in
+    batches of 500 and the transaction is rolled back."""
     from django.db import transaction
 
     from bench.adapters import _columns
-    from hazards.models import Hazard
-    from institutions.models import Institution
 
     district = users()["bench-district"]
     base = rss_mb()
     started = time.perf_counter()
     header, rows = _read(args.file)
-    fields = {h: f for f, h in _columns("hazards").items()}
+    fields = {h: f for f, h in _columns(namespace).items()}
     index = {fields[h]: i for i, h in enumerate(header) if h in fields}
-    institutions = {(i.credit_code, i.name): i for i in Institution.objects.filter(region=district.region_id)}
+    objs = build(district, rows, index)
     try:
         with transaction.atomic():
-            objs = []
-            for n, row in enumerate(rows, start=1):
-                inst = institutions[row[index["credit_code"]], row[index["institution"]]]
-                value = {f: row[i] for f, i in index.items()}
-                objs.append(
-                    Hazard(
-                        code=f"ANCHOR-{n}",
-                        institution=inst,
-                        region_id=inst.region_id,
-                        category=value["category"],
-                        severity=value["severity"],
-                        source=value["source"],
-                        description=value["description"],
-                        found_on=value["found_on"],
-                        measures=value["measures"],
-                        responsible_unit=value["responsible_unit"],
-                        responsible_person=value["responsible_person"],
-                        responsible_phone=value["responsible_phone"],
-                        deadline=value["deadline"],
-                        original_deadline=value["deadline"],
-                        created_by=district,
-                    )
-                )
-            Hazard.objects.bulk_create(objs, batch_size=500)
+            model.objects.bulk_create(objs, batch_size=500)
             raise _Rollback
     except _Rollback:
         pass
     return {"seconds": time.perf_counter() - started, "baseline_mb": base, "rows": len(rows)}
 
 
-def op_institution_import_anchor(args):
-    from django.db import transaction
-
-    from bench.adapters import _columns
+def op_hazard_import_anchor(args):
+    from hazards.models import Hazard
     from institutions.models import Institution
 
-    district = users()["bench-district"]
-    base = rss_mb()
-    started = time.perf_counter()
-    header, rows = _read(args.file)
-    fields = {h: f for f, h in _columns("institutions").items()}
-    index = {fields[h]: i for i, h in enumerate(header) if h in fields}
+    def build(district, rows, index):
+        institutions = {
+            (i.credit_code, i.name): i for i in Institution.objects.filter(region=district.region_id)
+        }
+        objs = []
+        for n, row in enumerate(rows, start=1):
+            inst = institutions[row[index["credit_code"]], row[index["institution"]]]
+            value = {f: row[i] for f, i in index.items()}
+            objs.append(
+                Hazard(
+                    code=f"ANCHOR-{n}",
+                    institution=inst,
+                    region_id=inst.region_id,
+                    category=value["category"],
+                    severity=value["severity"],
+                    source=value["source"],
+                    description=value["description"],
+                    found_on=value["found_on"],
+                    measures=value["measures"],
+                    responsible_unit=value["responsible_unit"],
+                    responsible_person=value["responsible_person"],
+                    responsible_phone=value["responsible_phone"],
+                    deadline=value["deadline"],
+                    original_deadline=value["deadline"],
+                    created_by=district,
+                )
+            )
+        return objs
+
+    return _import_anchor(args, "hazards", Hazard, build)
+
+
+def op_institution_import_anchor(args):
+    from institutions.models import Institution
+
     simple = [
         "name", "credit_code", "address", "legal_representative", "phone", "nature",
         "registration_form", "filing_status", "filed_on", "operating_status", "area",
         "beds", "nursing_beds", "residents", "medical_mode", "star_rating",
     ]  # fmt: skip
-    try:
-        with transaction.atomic():
-            objs = [
-                Institution(region_id=district.region_id, **{f: row[index[f]] for f in simple})
-                for row in rows
-            ]
-            Institution.objects.bulk_create(objs, batch_size=500)
-            raise _Rollback
-    except _Rollback:
-        pass
-    return {"seconds": time.perf_counter() - started, "baseline_mb": base, "rows": len(rows)}
+
+    def build(district, rows, index):
+        return [
+            Institution(region_id=district.region_id, **{f: row[index[f]] for f in simple}) for row in rows
+        ]
+
+    return _import_anchor(args, "institutions", Institution, build)
 
 
 # Export ------------------------------------------------------------------------------------------

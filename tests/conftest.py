@@ -94,6 +94,12 @@ def world(regions, campaign) -> World:
     return World(regions, campaign, own, other, foreign_region, foreign_campaign, foreign_institution, users)
 
 
+@pytest.fixture
+def district(world) -> User:
+    """The world's district user (铁东区), who imports the district's registry and ledger."""
+    return world.users["district"]
+
+
 # Browser tests drive Debian's chromium: never `playwright install` (it downloads a browser).
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):

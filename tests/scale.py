@@ -4,13 +4,13 @@ institutions by one `INSERT … SELECT generate_series` (a few seconds for 100,0
 ANALYZE — so PostgreSQL plans as it would for a province. For plan tests (EXPLAIN), not for pages
 that render the rows."""
 
-import datetime
 import time
 
 from django.db import connection
 
 from core.models import Region
 from institutions.models import Institution
+from tests.institutions.factories import plain_institution
 
 CITIES = 14
 UNITS_PER_CITY = 8
@@ -49,15 +49,7 @@ def province(world) -> list[Region]:
 
 def institutions(units: list[Region]) -> None:
     Institution.objects.bulk_create(
-        Institution(
-            name=f"{unit.name}养老院{n:02d}",
-            region=unit,
-            nature="private",
-            registration_form="social_organisation",
-            filing_status="filed",
-            filed_on=datetime.date(2020, 1, 1),
-            beds=50,
-        )
+        plain_institution(unit, f"{unit.name}养老院{n:02d}")
         for unit in units
         for n in range(INSTITUTIONS_PER_UNIT - Institution.objects.filter(region=unit).count())
     )

@@ -39,11 +39,6 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-@pytest.fixture
-def district(world):
-    return world.users["district"]
-
-
 def hazard_rows(count: int, **values) -> bytes:
     return ledger(*(ledger_row(description=f"第{n}处隐患：疏散通道堆放杂物", **values) for n in range(count)))
 

@@ -14,6 +14,7 @@ from campaign.models import ItemAnswer
 from hazards.models import Hazard
 from institutions.models import Institution
 from tests.hazards.factories import hazard_values
+from tests.institutions.factories import plain_institution
 
 SMALL, LARGE = 5, 60
 
@@ -27,15 +28,7 @@ def add_rows(world, count: int, start: int) -> None:
     """`count` more of everything a list shows, in both districts: institutions, hazards (every
     status, some referred and listed) and answers to the 30 items."""
     institutions = Institution.objects.bulk_create(
-        Institution(
-            name=f"{region.name}养老院{n:03d}",
-            region=region,
-            nature="private",
-            registration_form="social_organisation",
-            filing_status="filed",
-            filed_on=datetime.date(2020, 1, 1),
-            beds=50,
-        )
+        plain_institution(region, f"{region.name}养老院{n:03d}")
         for n in range(start, start + count)
         for region in (world.own_institution.region, world.other_institution.region)
     )

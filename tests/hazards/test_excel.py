@@ -36,11 +36,6 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def district(world):
-    return world.users["district"]
-
-
-@pytest.fixture
 def district_client(client, district):
     client.force_login(district)
     return client

@@ -20,11 +20,6 @@ def today_2026(time_machine_2026):
     return time_machine_2026
 
 
-@pytest.fixture
-def district(world):
-    return world.users["district"]
-
-
 def test_field_case_10_a_landline_typed_as_a_number_is_flagged_and_the_mobile_accepted(world, district):
     valid_institution(world.regions["210302"], "铁东区安康老年公寓", credit_code="52210302MJ377KPTD0")
     data = (FIELD_CASES / "10-phone-typed-as-number.xlsx").read_bytes()

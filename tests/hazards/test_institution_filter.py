@@ -3,7 +3,6 @@ institution. A type-ahead text field (name or the start of a credit code) narrow
 most 20 institutions, inside the chosen region and the viewer's scope; without JavaScript the text
 filters by itself and the list shows its matches after submitting."""
 
-import datetime
 import re
 
 import pytest
@@ -12,6 +11,7 @@ from django.urls import reverse
 from hazards.filters import INSTITUTION_CHOICES
 from institutions.models import Institution
 from tests.hazards.factories import record
+from tests.institutions.factories import plain_institution
 
 
 @pytest.fixture(autouse=True)
@@ -20,18 +20,7 @@ def media(settings, tmp_path):
 
 
 def many(region, count, stem="幸福养老院"):
-    return Institution.objects.bulk_create(
-        Institution(
-            name=f"{stem}{n:03d}",
-            region=region,
-            nature="private",
-            registration_form="social_organisation",
-            filing_status="filed",
-            filed_on=datetime.date(2020, 1, 1),
-            beds=50,
-        )
-        for n in range(count)
-    )
+    return Institution.objects.bulk_create(plain_institution(region, f"{stem}{n:03d}") for n in range(count))
 
 
 def options(html: str) -> list[str]:

@@ -10,10 +10,5 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def district(world):
-    return world.users["district"]
-
-
-@pytest.fixture
 def city(world):
     return world.users["city"]

@@ -31,11 +31,6 @@ def tiedong(world):
     return world.regions["210302"]
 
 
-@pytest.fixture
-def district(world):
-    return world.users["district"]
-
-
 def problems(result) -> dict[tuple, list[dict]]:
     found: dict[tuple, list[dict]] = {}
     for problem in result.problems:

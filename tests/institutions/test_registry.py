@@ -14,7 +14,7 @@ from institutions.models import (
     OperatingStatus,
     RegistrationForm,
 )
-from tests.institutions.factories import valid_institution
+from tests.institutions.factories import plain_institution, valid_institution
 from tests.submissions import with_token
 
 
@@ -321,18 +321,7 @@ def test_list_answers_htmx_with_the_results_fragment_only(client, world, tiedong
 
 @pytest.mark.parametrize("count", [10, 500])
 def test_list_runs_a_constant_number_of_queries(client, world, tiedong, count, django_assert_max_num_queries):
-    Institution.objects.bulk_create(
-        Institution(
-            name=f"养老院{i:04d}",
-            region=tiedong,
-            nature=Nature.PRIVATE,
-            registration_form="social_organisation",
-            filing_status="filed",
-            filed_on=datetime.date(2020, 1, 1),
-            beds=50,
-        )
-        for i in range(count)
-    )
+    Institution.objects.bulk_create(plain_institution(tiedong, f"养老院{i:04d}") for i in range(count))
     client.force_login(world.users["city"])
     with django_assert_max_num_queries(9):
         response = client.get(reverse("institutions:list"), {"region": tiedong.pk, "ordering": "-beds"})
