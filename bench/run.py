@@ -101,7 +101,9 @@ def manage(env, *args, **kwargs):
 
 def cache_key(scale: str) -> str:
     digest = hashlib.sha256()
-    for path in sorted((BENCH / "generator.py", BENCH / "management" / "commands" / "bench_data.py")):
+    for path in sorted(
+        [*(BENCH / "generator").glob("*.py"), BENCH / "management" / "commands" / "bench_data.py"]
+    ):
         digest.update(path.read_bytes())
     digest.update(scale.encode())
     return digest.hexdigest()[:16]
@@ -426,7 +428,7 @@ README_HEAD = """# The bench (issue 11)
 measures the portal at province scale in one run and rewrites the results below. What it does:
 
 1. a throw-away PostgreSQL 15 and Redis on loopback (`scripts/with-services.sh`), `migrate`;
-2. the province data, `manage.py bench_data --province` (`bench/generator.py`): Liaoning's 14
+2. the province data, `manage.py bench_data --province` (`bench/generator/`): Liaoning's 14
    cities and their county-level units (python-stdnum's GB/T 2260 table, plus a 市本级 unit per
    city and Anshan's zones from `core/data/regions_anshan.yaml`), 5,000 institutions, 200,000
    hazards 2020–today with their timeline, deadline changes, referrals with notices and replies,
