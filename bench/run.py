@@ -422,6 +422,7 @@ def report(meta: dict, pages: list[dict], ops: dict) -> str:
     return "\n".join(lines)
 
 
+README_TAIL = "## Reading the results\n"
 README_HEAD = """# The bench (issue 11)
 
 `make bench` (or `scripts/with-services.sh .venv/bin/python -m bench.run`; `bench/run.py --help`)
@@ -537,7 +538,11 @@ def main(argv=None) -> int:
         table = f"{args.note}\n\n{table}"
     print("\n" + table)
     if not args.no_readme:
-        (BENCH / "README.md").write_text(README_HEAD + "\n" + table, encoding="utf-8")
+        readme = BENCH / "README.md"
+        # The hand-written reading of the results (README_TAIL and after) is kept as it is.
+        kept = readme.read_text(encoding="utf-8").partition(README_TAIL)[2] if readme.exists() else ""
+        tail = README_TAIL + kept if kept else ""
+        readme.write_text(README_HEAD + "\n" + table.rstrip("\n") + "\n\n" + tail, encoding="utf-8")
         log("written to bench/README.md")
     return 0
 
