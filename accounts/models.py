@@ -40,6 +40,13 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="staff",
     )
+    # Reminders (issue 12): the daily digest goes to `email` unless the user turned it off; the
+    # in-app inbox always receives.
+    reminder_email = models.BooleanField(
+        _("daily reminder e-mail"),
+        default=True,
+        help_text=_("One e-mail a day listing what is due or overdue for you. The inbox always shows it."),
+    )
 
     objects = PortalUserManager()
 

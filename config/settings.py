@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "inspections",
     "reports",
     "disclosure",
+    "reminders",
+    "django_celery_beat",
     "bench",  # issue 11: manage.py bench_data; its anchor page only with PORTAL_BENCH
 ]
 
