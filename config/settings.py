@@ -219,10 +219,32 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TIMEZONE = TIME_ZONE
+# The queue tasks are sent to when nothing routes them elsewhere (the tests give each worker its own).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery") or "celery"
+# Beat's crontabs are read in Beijing time, set here explicitly (not inherited from TIME_ZONE) and on
+# every CrontabSchedule row; messages still carry UTC timestamps (CELERY_ENABLE_UTC, Celery's
+# default), which is what lets a worker in any zone compare them.
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_ENABLE_UTC = True
+# The schedule lives in the database (django-celery-beat: visible and editable in the admin). The
+# daily reminder scan is created by reminders/migrations/0003; the entries below are written into
+# the database by beat each time it starts (so an edit of them in the admin lasts until then).
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-exports": {"task": "core.exports.purge_exports", "schedule": 3600.0},
+    # Digests claimed and left unsent (a worker killed mid-send) are put back and sent again.
+    "reminders-recover": {"task": "reminders.tasks.recover", "schedule": 300.0},
 }
+# Redis redelivers a message not acknowledged within the visibility timeout. Tasks acknowledge late
+# (after they ran, so a killed worker's task is redelivered), hence the timeout must be longer than
+# the longest task (the daily scan: minutes at province scale) and than any countdown (reminder
+# retries wait at most 10 minutes; nothing is scheduled further ahead: the scan runs daily instead).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "7200") or 7200),
+}
+# The reminder tasks set acks_late and reject_on_worker_lost themselves (reminders/tasks.py);
+# prefetch one message at a time so that a killed worker holds back as little as possible.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -274,8 +296,34 @@ if not DEBUG:
     if not SECURE_HSTS_PRELOAD:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
+# Outgoing mail (the daily reminder digest). The console backend (mail printed by the process that
+# sends it) unless DJANGO_EMAIL_BACKEND says otherwise; in production
+# DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with the EMAIL_* below.
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
+EMAIL_HOST = env("EMAIL_HOST", "localhost") or "localhost"
+EMAIL_PORT = int(env("EMAIL_PORT", "25") or 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "") or ""
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS (port 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # implicit TLS (port 465)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL are exclusive.")
+# Seconds before a silent SMTP server counts as a failure (the send is then retried).
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30") or 30)
+
+# Reminders (issue 12). The daily scan's time is the CrontabSchedule of the periodic task
+# "reminders: daily scan" (admin → Periodic tasks); these two values are used when that task is
+# first created (reminders/migrations/0003). A digest claimed by a worker and not sent after
+# PORTAL_REMINDER_RECLAIM_MINUTES is put back and sent again by the recovery sweep (every 5 minutes).
+PORTAL_REMINDER_HOUR = int(env("PORTAL_REMINDER_HOUR", "8") or 8)
+PORTAL_REMINDER_MINUTE = int(env("PORTAL_REMINDER_MINUTE", "0") or 0)
+PORTAL_REMINDER_RECLAIM_MINUTES = float(env("PORTAL_REMINDER_RECLAIM_MINUTES", "15") or 15)
+# A failed SMTP send is retried after 1, 2, 4, 8, 16 times this many seconds (capped at 10 minutes,
+# far below the broker's visibility timeout), then the digest is marked failed.
+PORTAL_REMINDER_RETRY_SECONDS = float(env("PORTAL_REMINDER_RETRY_SECONDS", "60") or 60)
+# The portal's address as its users reach it, for links in e-mails (no trailing slash).
+PORTAL_BASE_URL = (env("PORTAL_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 
 # The portal's own choices.
 PORTAL_IMPORT_MAX_BYTES = int(env("PORTAL_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)) or 0)

@@ -1,8 +1,11 @@
+import datetime
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -26,12 +29,57 @@ def home(request):
     )
 
 
+REMINDER_SCAN_STALE_AFTER = datetime.timedelta(hours=26)
+
+
+def reminder_scan_status(now: datetime.datetime | None = None) -> tuple[str, bool]:
+    """The daily reminder scan as /healthz reports it: (line, stale).
+
+    - ``off``: the periodic task "reminders: daily scan" is missing or disabled (switched off on
+      purpose: not stale);
+    - ``ok <time>``: a scan finished (state done) within the last 26 hours;
+    - ``waiting``: no scan finished yet, but the schedule was installed (its migration applied)
+      less than 26 hours ago: a fresh install, `make run` and the tests are not stale;
+    - ``stale``: otherwise — beat or the worker is not running, or the scan fails.
+    """
+    from django.db.migrations.recorder import MigrationRecorder
+    from django_celery_beat.models import PeriodicTask
+
+    from reminders.models import ScanRun
+
+    now = now or timezone.now()
+    if not PeriodicTask.objects.filter(task="reminders.tasks.daily_scan", enabled=True).exists():
+        return "off", False
+    last = (
+        ScanRun.objects.filter(state=ScanRun.State.DONE, finished_at__isnull=False)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+    if last and now - last <= REMINDER_SCAN_STALE_AFTER:
+        return f"ok {timezone.localtime(last).isoformat(timespec='seconds')}", False
+    installed = (
+        MigrationRecorder.Migration.objects.filter(app="reminders", name="0003_daily_scan_schedule")
+        .values_list("applied", flat=True)
+        .first()
+    )
+    if last is None and installed and now - installed <= REMINDER_SCAN_STALE_AFTER:
+        return "waiting (no scan yet)", False
+    since = timezone.localtime(last).isoformat(timespec="seconds") if last else "never"
+    return f"stale (last done: {since})", True
+
+
 @never_cache
 def healthz(request):
-    """For the load balancer and docker-compose: answers 200 once the database answers."""
+    """For the load balancer, docker-compose and monitoring. 200 once the database answers, with
+    the reminder scan's state on a second line (`reminder_scan_status`); a stale scan does not take
+    the web server out of rotation. `/healthz?strict=1` answers 503 when the scan is stale, for a
+    monitor that alerts on the status code."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
+    line, stale = reminder_scan_status()
+    status = 503 if stale and request.GET.get("strict") == "1" else 200
+    return HttpResponse(f"ok\nreminder-scan: {line}\n", content_type="text/plain", status=status)
 
 
 def permission_denied(request, exception=None):
