@@ -13,7 +13,7 @@ class PortalUserAdmin(UserAdmin):
     autocomplete_fields = ["region", "institution"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Person"), {"fields": ("full_name", "phone", "email")}),
+        (_("Person"), {"fields": ("full_name", "phone", "email", "reminder_email")}),
         (_("Role and scope"), {"fields": ("role", "region", "department", "institution")}),
         (_("Status"), {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
     )

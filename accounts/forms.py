@@ -1,7 +1,10 @@
+from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
 
 
 class LoginForm(AuthenticationForm):
@@ -24,3 +27,18 @@ class LoginForm(AuthenticationForm):
             code="invalid_login",
             params={"limit": settings.AXES_FAILURE_LIMIT},
         )
+
+
+class ReminderSettingsForm(forms.ModelForm):
+    """A user's own reminder e-mail (issue 12): the address and whether the daily digest is sent.
+    The in-app inbox always receives."""
+
+    class Meta:
+        model = User
+        fields = ["email", "reminder_email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = _("Where the daily reminder e-mail goes. Empty: no e-mail.")
+        self.fields["email"].widget.attrs.update({"class": "form-control", "autocomplete": "email"})
+        self.fields["reminder_email"].widget.attrs["class"] = "form-check-input"

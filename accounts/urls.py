@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts.forms import LoginForm
+from accounts.views import reminder_settings
 
 app_name = "accounts"
 
@@ -28,4 +29,5 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_done.html"),
         name="password_done",
     ),
+    path("reminders/", reminder_settings, name="reminders"),
 ]

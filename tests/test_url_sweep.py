@@ -201,6 +201,30 @@ own_hazard_batch = batch_pk(lambda w: w.regions["210302"], "district", kind="haz
 foreign_hazard_batch = batch_pk(lambda w: w.foreign_region, "admin", kind="hazards")
 HAZARD_WRITERS = {"district", "institution"}
 
+
+def notification_of(user):
+    """A notification of the world's user `user` (reminders): its recipient's alone."""
+
+    def build(w):
+        from reminders.models import Notification
+
+        notification = Notification.objects.create(
+            recipient=w.users[user],
+            source="hazard",
+            subject=f"hazard:{900 + Notification.objects.count()}",
+            kind="overdue",
+            title="隐患整改已逾期",
+            url="/hazards/",
+            due_on="2026-11-20",
+            reminded_on="2026-11-23",
+        )
+        return {"pk": notification.pk}
+
+    return build
+
+
+REMINDER_ADMINS = {"city", "admin"}
+
 SPECS: dict[str, Spec] = {
     "core:home": Spec(roles=ALL_STAFF),
     "core:healthz": Spec(public=True),
@@ -388,6 +412,28 @@ SPECS: dict[str, Spec] = {
     "hazards:import_apply": Spec(
         roles={"district"}, method="post", ok=(302,), own=own_hazard_batch, foreign=foreign_hazard_batch
     ),
+    "accounts:reminders": Spec(roles=ALL_STAFF),
+    "reminders:inbox": Spec(roles=ALL_STAFF),
+    "reminders:open": Spec(
+        roles={"district"},
+        method="post",
+        ok=(303,),
+        own=notification_of("district"),
+        foreign=notification_of("admin"),
+    ),
+    "reminders:read": Spec(
+        roles={"district"},
+        method="post",
+        ok=(303,),
+        own=notification_of("district"),
+        foreign=notification_of("admin"),
+    ),
+    "reminders:read_all": Spec(roles=ALL_STAFF, method="post", ok=(303,)),
+    "reminders:rules": Spec(roles=REMINDER_ADMINS),
+    "reminders:rule_save": Spec(
+        roles=REMINDER_ADMINS, method="post", ok=(400,), own=lambda w: {"source": "hazard"}
+    ),
+    "reminders:health": Spec(roles=REMINDER_ADMINS),
     "api:milestone-list": Spec(roles=ALL_STAFF),
     "api:milestone-detail": Spec(
         roles=ALL_STAFF,
