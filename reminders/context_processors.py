@@ -8,7 +8,7 @@ def reminders(request):
     if user is None or not user.is_authenticated:
         return {}
 
-    def unread() -> int:  # a template calls it at most once per request (cached on the request)
+    def unread() -> int:  # counted once per request, and not at all where the view knows it (the inbox)
         if not hasattr(request, "_reminders_unread"):
             request._reminders_unread = unread_count(user)
         return request._reminders_unread

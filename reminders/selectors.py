@@ -71,7 +71,8 @@ class Inbox:
     groups: list[tuple[str, str, list[InboxItem]]] = field(default_factory=list)  # (key, label, items)
     resolved: list[InboxItem] = field(default_factory=list)
     open_count: int = 0
-    unread: int = 0
+    unread: int = 0  # of the lines still owed
+    header_unread: int = 0  # open and unread, as the header's count (reminders.context_processors)
 
 
 def still_owed_pairs(pairs: set[tuple[str, str]], on: datetime.date) -> set[tuple[str, str]]:
@@ -91,6 +92,7 @@ def inbox(user, on: datetime.date | None = None) -> Inbox:
     on = on or dates.today()
     mine = Notification.objects.filter(recipient=user)
     open_ = list(mine.filter(resolved_at__isnull=True).order_by("due_on", "pk"))
+    header_unread = sum(1 for n in open_ if n.read_at is None)  # what the header counts
     owed = still_owed_pairs({(n.source, n.subject) for n in open_}, on)
     done_now = [n for n in open_ if (n.source, n.subject) not in owed]
     open_ = [n for n in open_ if (n.source, n.subject) in owed]
@@ -98,7 +100,9 @@ def inbox(user, on: datetime.date | None = None) -> Inbox:
         mine.filter(resolved_at__isnull=False).order_by("-resolved_at", "-pk")[:RESOLVED_SHOWN]
     )
 
-    result = Inbox(open_count=len(open_), unread=sum(1 for n in open_ if n.read_at is None))
+    result = Inbox(
+        open_count=len(open_), unread=sum(1 for n in open_ if n.read_at is None), header_unread=header_unread
+    )
     items = [InboxItem(n, group_of(n, on), countdown_text(n.due_on, on), False) for n in open_]
     for key, label in GROUPS:
         members = [item for item in items if item.group == key]
@@ -133,7 +137,7 @@ def health(now: datetime.datetime | None = None) -> dict:
     """What the city's staff and the admin check: is the scan running, is anything stuck, was any
     reminder sent about work already done. Eight queries whatever the size of the tables."""
     now = now or timezone.now()
-    today = timezone.localdate(now)
+    today = dates.today()
     since = today - datetime.timedelta(days=HEALTH_DAYS - 1)
 
     last_scan = ScanRun.objects.order_by("-started_at", "-pk").first()

@@ -36,7 +36,9 @@ def own_notification(request, pk) -> Notification:
 @login_required
 @require_GET
 def inbox(request):
-    return render(request, "reminders/inbox.html", {"inbox": selectors.inbox(request.user)})
+    lines = selectors.inbox(request.user)
+    request._reminders_unread = lines.header_unread  # the header's count, without a query of its own
+    return render(request, "reminders/inbox.html", {"inbox": lines})
 
 
 @login_required
