@@ -41,22 +41,22 @@ def _database_url() -> str:
     )
 
 
-@pytest.fixture(scope="session")
-def _celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Started once per test process, after the test database exists, stopped before it is dropped."""
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("the Celery worker tests run on PostgreSQL (make test)")
-    name = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    queue = f"portal-{name}"
-    media_root = tmp_path_factory.mktemp("worker-media")
-    log = (tmp_path_factory.mktemp("worker-log") / "celery.log").open("w")
-    env = {
+def worker_env(media_root: Path, queue: str, **extra: str) -> dict:
+    """The environment of a worker (or beat) process: the test database, the test media directory,
+    and `queue` as the default queue, so that a task queued by a task stays on this test's queue."""
+    return {
         **os.environ,
         "DATABASE_URL": _database_url(),
         "DJANGO_MEDIA_ROOT": str(media_root),
         "DJANGO_CONN_MAX_AGE": "0",
         "CELERY_TASK_ALWAYS_EAGER": "0",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        **extra,
     }
+
+
+def start_worker(queue: str, name: str, env: dict, log) -> subprocess.Popen:
+    """`celery worker -P solo` consuming `queue` as `name@<host>`; returns once it answers a ping."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -70,7 +70,7 @@ def _celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory)
             "-Q",
             queue,
             "-n",
-            f"{queue}@%h",
+            f"{name}@%h",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
@@ -82,25 +82,42 @@ def _celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory)
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    previous_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
-    app.conf.task_always_eager = False
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the Celery worker exited: see {log.name}")
-        if app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5):
-            break
-    else:
-        process.kill()
-        raise RuntimeError(f"the Celery worker did not answer within 60 s: see {log.name}")
-    yield Worker(queue=queue, media_root=media_root, process=process)
-    app.conf.task_default_queue = previous_queue
-    process.terminate()
+        if app.control.ping(destination=[f"{name}@{os.uname().nodename}"], timeout=0.5):
+            return process
+    process.kill()
+    raise RuntimeError(f"the Celery worker did not answer within 60 s: see {log.name}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def _celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Started once per test process, after the test database exists, stopped before it is dropped."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("the Celery worker tests run on PostgreSQL (make test)")
+    name = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    queue = f"portal-{name}"
+    media_root = tmp_path_factory.mktemp("worker-media")
+    log = (tmp_path_factory.mktemp("worker-log") / "celery.log").open("w")
+    process = start_worker(queue, queue, worker_env(media_root, queue), log)
+    previous_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    app.conf.task_always_eager = False
+    yield Worker(queue=queue, media_root=media_root, process=process)
+    app.conf.task_default_queue = previous_queue
+    stop(process)
     log.close()
 
 
