@@ -199,17 +199,18 @@ def _scan(on: datetime.date) -> dict:
         Delivery.objects.bulk_create(rows, ignore_conflicts=True)
         recipients = sorted({d.recipient_id for d in rows})
         Digest.objects.bulk_create([Digest(recipient_id=r, on=on) for r in recipients], ignore_conflicts=True)
-        Delivery.objects.filter(occurrence=on, digest__isnull=True).update(
+        unattached = Delivery.objects.filter(occurrence=on, digest__isnull=True)
+        fresh = set(unattached.values_list("recipient_id", flat=True))  # new lines since the last scan
+        unattached.update(
             digest_id=Subquery(
                 Digest.objects.filter(recipient_id=OuterRef("recipient_id"), on=on).values("pk")[:1]
             )
         )
-        # A digest already handled (sent, or skipped) that now carries a new pending delivery
-        # (the work appeared after the first scan of the day) goes out again with the new lines.
+        # A digest already handled (sent, or skipped) that now carries new lines (work that
+        # appeared after the day's first scan) is pending again: its send task mails the new
+        # pending lines only.
         reopened = Digest.objects.filter(
-            on=on,
-            state__in=[Digest.State.SENT, Digest.State.SKIPPED],
-            pk__in=Delivery.objects.filter(occurrence=on, state=Delivery.State.PENDING).values("digest_id"),
+            on=on, recipient_id__in=fresh, state__in=[Digest.State.SENT, Digest.State.SKIPPED]
         ).update(state=Digest.State.PENDING)
         counts["digests_reopened"] = reopened
         _notify(rows, on, now)

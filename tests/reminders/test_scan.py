@@ -307,3 +307,24 @@ def test_queries_are_constant_in_the_number_of_subjects(world):
         assert run.counts["new_deliveries"] > n
         counts.append([q["sql"][:90] for q in queries])
     assert len(counts[0]) == len(counts[1]), "\n".join(set(counts[0]) ^ set(counts[1]))
+
+
+def test_work_appearing_after_the_days_digest_was_sent_reopens_it(world, only):
+    only(Source.HAZARD)
+    district = world.users["district"]
+    hazard(world, deadline="2020-09-30")
+    scan("2020-09-23")
+    digest = Digest.objects.get(recipient=district)
+    Digest.objects.filter(pk=digest.pk).update(state=Digest.State.SENT)
+    Delivery.objects.update(state=Delivery.State.SENT)
+    scan("2020-09-23")  # nothing new: the sent digest stays sent
+    assert Digest.objects.get(pk=digest.pk).state == Digest.State.SENT
+    later = hazard(world, deadline="2020-09-30")
+    run = scan("2020-09-23")
+    assert run.counts["digests_reopened"] >= 1
+    assert Digest.objects.get(pk=digest.pk).state == Digest.State.PENDING
+    assert list(
+        Delivery.objects.filter(recipient=district, state=Delivery.State.PENDING).values_list(
+            "subject", "digest"
+        )
+    ) == [(f"hazard:{later.pk}", digest.pk)]
