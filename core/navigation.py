@@ -36,7 +36,6 @@ NAVIGATION = (
     NavEntry(
         _("Public disclosure"), "disclosure:manage", (Role.CITY, Role.DISTRICT, Role.ADMIN), "megaphone"
     ),
-    NavEntry(_("Reminder rules"), "reminders:rules", (Role.CITY, Role.ADMIN), "bell"),
     NavEntry(_("Administration"), "admin:index", (Role.ADMIN,), "gear"),
 )
 
