@@ -131,6 +131,9 @@ def _escalation_title(obligation: Obligation) -> str:
 
 
 def _lock() -> None:
+    """One scan at a time on PostgreSQL. SQLite (`make run`) has one writer at a time anyway."""
+    if connection.vendor != "postgresql":
+        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCAN_LOCK])
 
