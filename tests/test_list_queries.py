@@ -61,21 +61,22 @@ def add_rows(world, count: int, start: int) -> None:
     ItemAnswer.objects.bulk_create(ItemAnswer(item=i, region=r, status="submitted") for r, i in wanted)
 
 
-# page, viewer, query string, queries at both sizes
+# page, viewer, query string, queries at both sizes (each includes the header's unread-reminder
+# count, reminders.context_processors: one COUNT per page)
 PAGES = [
-    ("hazards:list", None, "district", {}, 8),
-    ("hazards:list", None, "district", {"status": "pending", "overdue": "no", "is_listed": "yes"}, 7),
-    ("hazards:list", None, "city", {}, 8),
-    ("hazards:list", None, "city", {"institution_name": "养老院"}, 8),
-    ("hazards:list", None, "department", {}, 6),
-    ("hazards:list", None, "admin", {}, 6),
-    ("hazards:lists", ["hazards"], "district", {}, 9),
-    ("hazards:lists", ["responsibility"], "city", {"status": "closed"}, 9),
-    ("institutions:list", None, "district", {}, 7),
-    ("institutions:list", None, "city", {"ordering": "-beds"}, 7),
-    ("checklist:matrix", None, "city", {}, 10),
-    ("core:home", None, "district", {}, 7),
-    ("core:home", None, "city", {}, 7),
+    ("hazards:list", None, "district", {}, 9),
+    ("hazards:list", None, "district", {"status": "pending", "overdue": "no", "is_listed": "yes"}, 8),
+    ("hazards:list", None, "city", {}, 9),
+    ("hazards:list", None, "city", {"institution_name": "养老院"}, 9),
+    ("hazards:list", None, "department", {}, 7),
+    ("hazards:list", None, "admin", {}, 7),
+    ("hazards:lists", ["hazards"], "district", {}, 10),
+    ("hazards:lists", ["responsibility"], "city", {"status": "closed"}, 10),
+    ("institutions:list", None, "district", {}, 8),
+    ("institutions:list", None, "city", {"ordering": "-beds"}, 8),
+    ("checklist:matrix", None, "city", {}, 11),
+    ("core:home", None, "district", {}, 8),
+    ("core:home", None, "city", {}, 8),
 ]
 
 
