@@ -4,6 +4,9 @@ import re
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import dates
 from reminders.models import Delivery, Digest
@@ -16,7 +19,10 @@ def parse_day(value: str) -> datetime.date:
             return datetime.date.fromisoformat(value)
         except ValueError:
             pass
-    raise CommandError(f"日期格式不对：{value!r}。请写成 YYYY-MM-DD，例如 --date 2020-08-31。")
+    raise CommandError(
+        _("The date %(value)s is not in the right format: write it as YYYY-MM-DD, e.g. --date 2020-08-31.")
+        % {"value": repr(value)}
+    )
 
 
 class Command(BaseCommand):
@@ -31,6 +37,11 @@ class Command(BaseCommand):
         parser.add_argument("--date", dest="day", default=None, help="YYYY-MM-DD (default: today)")
 
     def handle(self, *args, day=None, **options):
+        # Printed in the site language (Chinese), whatever language the shell's locale would give.
+        with translation.override(settings.LANGUAGE_CODE):
+            self.scan_and_report(day)
+
+    def scan_and_report(self, day):
         on = parse_day(day) if day else dates.today()
         run, queued = scan_and_queue(on)
         states = dict(
@@ -45,18 +56,53 @@ class Command(BaseCommand):
             .annotate(n=Count("pk"))
             .values_list("state", "n")
         )
-        self.stdout.write(f"{on:%Y-%m-%d} 提醒扫描：{run.get_state_display()}（ScanRun {run.pk}）")
         self.stdout.write(
-            f"  提醒 {sum(deliveries.values())} 条：已发送 {deliveries.get(Delivery.State.SENT, 0)}，"
-            f"待发送 {deliveries.get(Delivery.State.PENDING, 0)}，"
-            f"已办结未发送 {deliveries.get(Delivery.State.RESOLVED, 0)}，"
-            f"失败 {deliveries.get(Delivery.State.FAILED, 0)}"
+            _("%(day)s reminder scan: %(state)s (ScanRun %(pk)s)")
+            % {"day": f"{on:%Y-%m-%d}", "state": run.get_state_display(), "pk": run.pk}
         )
+        total = sum(deliveries.values())
         self.stdout.write(
-            f"  汇总邮件 {sum(states.values())} 封：已发送 {states.get(Digest.State.SENT, 0)}，"
-            f"不发邮件（无邮箱、已关闭或已办结）{states.get(Digest.State.SKIPPED, 0)}，"
-            f"待发送 {states.get(Digest.State.PENDING, 0) + states.get(Digest.State.SENDING, 0)}，"
-            f"失败 {states.get(Digest.State.FAILED, 0)}"
+            "  "
+            + ngettext(
+                "%(total)s reminder: %(sent)s sent, %(pending)s to send, %(resolved)s done before "
+                "it was sent, %(failed)s failed",
+                "%(total)s reminders: %(sent)s sent, %(pending)s to send, %(resolved)s done before "
+                "they were sent, %(failed)s failed",
+                total,
+            )
+            % {
+                "total": total,
+                "sent": deliveries.get(Delivery.State.SENT, 0),
+                "pending": deliveries.get(Delivery.State.PENDING, 0),
+                "resolved": deliveries.get(Delivery.State.RESOLVED, 0),
+                "failed": deliveries.get(Delivery.State.FAILED, 0),
+            }
+        )
+        total = sum(states.values())
+        self.stdout.write(
+            "  "
+            + ngettext(
+                "%(total)s digest e-mail: %(sent)s sent, %(skipped)s not sent (no address, turned "
+                "off or all done), %(pending)s to send, %(failed)s failed",
+                "%(total)s digest e-mails: %(sent)s sent, %(skipped)s not sent (no address, turned "
+                "off or all done), %(pending)s to send, %(failed)s failed",
+                total,
+            )
+            % {
+                "total": total,
+                "sent": states.get(Digest.State.SENT, 0),
+                "skipped": states.get(Digest.State.SKIPPED, 0),
+                "pending": states.get(Digest.State.PENDING, 0) + states.get(Digest.State.SENDING, 0),
+                "failed": states.get(Digest.State.FAILED, 0),
+            }
         )
         if queued and not settings.CELERY_TASK_ALWAYS_EAGER:
-            self.stdout.write(f"  本次交给 Celery worker 发送 {len(queued)} 封。")
+            self.stdout.write(
+                "  "
+                + ngettext(
+                    "%(count)s e-mail handed to the Celery worker to send.",
+                    "%(count)s e-mails handed to the Celery worker to send.",
+                    len(queued),
+                )
+                % {"count": len(queued)}
+            )
