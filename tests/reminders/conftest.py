@@ -15,6 +15,16 @@ from tests.conftest import make_user
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
+@pytest.fixture(autouse=True)
+def default_rules(db):
+    """The rules migration 0002 creates. A transactional test elsewhere on the same worker empties
+    every table after itself, rules included; production always has them."""
+    from reminders.models import Rule, Source
+
+    for source in Source.values:
+        Rule.objects.get_or_create(source=source)
+
+
 def at(day: datetime.date | str, hour: int = 8):
     """Travel to `hour` o'clock Beijing time on `day` (the beat's default 08:00)."""
     if isinstance(day, str):
