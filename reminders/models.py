@@ -201,6 +201,7 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         RESOLVED = "resolved", _("Not sent: the work was done first")
+        SKIPPED = "skipped", _("Not sent by e-mail: in the inbox only")  # its digest was skipped
 
     source = models.CharField(_("source"), max_length=32, choices=Source.choices)
     subject = models.CharField(_("subject"), max_length=100)

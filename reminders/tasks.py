@@ -132,6 +132,10 @@ def send_digest(self, digest_id: int) -> str:
         reason = skip_reason(digest.recipient, deliveries)
         if reason:
             Digest.objects.filter(pk=digest_id).update(state=Digest.State.SKIPPED, error=reason)
+            # The inbox has them; the health page's "pending" counts only what may still be mailed.
+            Delivery.objects.filter(pk__in=[d.pk for d in deliveries], state=Delivery.State.PENDING).update(
+                state=Delivery.State.SKIPPED
+            )
             return "skipped"
     message = build_message(digest, deliveries, on=digest.on)
     try:

@@ -3,6 +3,7 @@ read once), the header's unread count, the rules page (field-named errors, concu
 history) and the health page, with their query counts pinned at two sizes."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -455,9 +456,14 @@ def add_traffic(world, count: int, start: int = 0) -> None:
             on=day,
             defaults={"state": [Digest.State.SENT, Digest.State.PENDING, Digest.State.FAILED][n % 3]},
         )
-        state = [Delivery.State.SENT, Delivery.State.PENDING, Delivery.State.FAILED, Delivery.State.RESOLVED][
-            n % 4
-        ]
+        state = [
+            Delivery.State.SENT,
+            Delivery.State.PENDING,
+            Delivery.State.FAILED,
+            Delivery.State.RESOLVED,
+            Delivery.State.SENT,
+            Delivery.State.SKIPPED,
+        ][n % 6]
         delivery = Delivery.objects.create(
             source="hazard",
             subject=f"hazard:{n}",
@@ -488,15 +494,25 @@ def test_the_health_page_shows_scan_traffic_and_what_was_sent_after_the_work_was
     assert response.status_code == 200
     context = response.context
     assert context["last_scan"].on == TODAY
-    assert context["sent_after_done"] == 2  # n = 0 and n = 20: sent (n % 4 == 0), resolved before
+    # n = 0, 10, 30: sent (n % 6 in {0, 4}) and resolved before (n % 10 == 0)
+    assert context["sent_after_done"] == 3
     per_day = {day["on"]: day for day in context["days"]}
     assert len(per_day) == 14
-    assert (
-        sum(day["sent"] + day["pending"] + day["failed"] + day["resolved"] for day in context["days"]) == 40
-    )
+    totals = {state: sum(day[state] for day in context["days"]) for state in Delivery.State.values}
+    # 40 deliveries, n % 6: 0 and 4 sent, 1 pending, 2 failed, 3 resolved, 5 skipped (in the inbox
+    # only: not counted as waiting to be sent)
+    assert totals == {"sent": 13, "pending": 7, "failed": 7, "resolved": 7, "skipped": 6}
+    pending_cells = [
+        int(cell)
+        for cell in re.findall(
+            r'<tr data-day="[^"]+">\s*<th[^>]*>[^<]*</th>\s*<td class="text-end">(\d+)</td>',
+            response.content.decode(),
+        )
+    ]
+    assert sum(pending_cells) == 7
     assert context["dwell_median"] == datetime.timedelta(hours=1) == context["dwell_max"]
     body = response.content.decode()
-    assert 'data-testid="sent-after-done-count">2<' in body
+    assert 'data-testid="sent-after-done-count">3<' in body
     assert "2026-11-23 星期一" in body
 
 

@@ -205,7 +205,7 @@ def test_running_twice_creates_nothing_twice(world, more, only):
     tables = (Delivery, Digest, Notification)
     sizes = [m.objects.count() for m in tables]
     assert first.counts["new_deliveries"] == sizes[0] > 0
-    Notification.objects.filter(recipient=users["district"]).update(read_at=d("2020-09-23"))
+    Notification.objects.filter(recipient=users["district"]).update(read_at=datetime.datetime(2020, 9, 23, 9, tzinfo=datetime.UTC))
     second = scan("2020-09-23")
     assert [m.objects.count() for m in tables] == sizes
     assert second.counts["new_deliveries"] == 0 and second.state == ScanRun.State.DONE
