@@ -159,3 +159,28 @@ def compute_many(campaign, regions, numbers):
     from campaign.indicators import compute_many
 
     return compute_many(campaign, regions, numbers)
+
+
+# Reminders (issue 12) --------------------------------------------------------------------------
+
+
+def reminder_sources() -> dict:
+    """The scan's per-rule source functions, `{source: fn(on, rule) -> [Obligation]}` (the dict the
+    scan reads, so that replacing an entry measures it inside the scan)."""
+    from reminders import sources
+
+    return sources.SOURCES
+
+
+def reminder_scan(on):
+    """The daily scan of `on`, as beat runs it (without queueing the sending)."""
+    from reminders.scan import run_scan
+
+    return run_scan(on)
+
+
+def send_reminder_digest(pk: int) -> str:
+    """One digest's send task, run inline (what a worker does)."""
+    from reminders.tasks import send_digest
+
+    return send_digest.apply(args=[pk]).get()

@@ -14,6 +14,14 @@ Operations and their bare-library anchors (issue 11):
   (the values read back from the portal's file before the clock starts).
 - compute-many: `compute_many` over every county-level unit × the 30 items (best of 3).
 - compute-many-anchor: two GROUP BY queries (hazards and institutions per region, FILTER counts).
+- reminder-scan: the daily scan (issue 12) on the days of SCAN_DAYS (today's first, again, the
+  next day, after a week down, a campaign day); per rule its seconds, queries, obligations and
+  recipients (the same queries whatever the number of subjects); for the anchor, the
+  open hazards due by the horizon read in one query and as many delivery rows as the scan wrote
+  bulk-inserted (rolled back).
+- reminder-send: every digest the two scans left pending, each through its send task run inline
+  with the locmem e-mail backend; the anchor renders and sends the same number of plain messages
+  listing the same lines (read in one query).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import argparse
 import datetime
 import io
 import json
+import logging
 import os
 import random
 import resource
@@ -360,6 +369,173 @@ def op_compute_many_anchor(args):
     return {"seconds": min(times), "first_s": times[0], "baseline_mb": base}
 
 
+# Reminders ---------------------------------------------------------------------------------------
+
+# (label, days after today or a fixed date): the first scan of the ledger's life (its window is
+# the day itself), the same day again (writes nothing), the next day (a normal daily scan), a scan
+# after a week's downtime (catches up 7 days once), and a campaign day (2020-10-30, the
+# national-system deadline: the milestone rule's busiest day; no scan before it, so one day).
+SCAN_DAYS = (
+    ("first", 0),
+    ("rerun", 0),
+    ("next day", 1),
+    ("after 7 days down", 8),
+    ("campaign day", datetime.date(2020, 10, 30)),
+)
+
+
+class QueryCounter:
+    """Counts the queries of the default connection (execute_wrapper: no 9,000-entry log cap)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def op_reminder_scan(args):
+    from django.db import connection, transaction
+
+    from bench import adapters
+    from core import dates
+    from hazards.models import Hazard
+    from reminders.models import Delivery, Digest, Notification
+    from reminders.sources import horizon
+
+    counter = QueryCounter()
+    per_rule: dict = {}
+    sources = adapters.reminder_sources()
+    label = {"now": ""}
+
+    def measured(name, fn):
+        def run(on, rule):
+            queries, started = counter.count, time.perf_counter()
+            result = fn(on, rule)
+            per_rule.setdefault(label["now"], {})[name] = {
+                "seconds": time.perf_counter() - started,
+                "queries": counter.count - queries,
+                "obligations": len(result),
+                "recipients": sum(len(ob.recipients) for ob in result),
+            }
+            return result
+
+        return run
+
+    for name, fn in list(sources.items()):
+        sources[name] = measured(name, fn)
+    base = rss_mb()
+    result: dict = {"baseline_mb": base, "rules": per_rule, "scans": {}}
+    today = dates.today()
+    with connection.execute_wrapper(counter):
+        for name, when in SCAN_DAYS:
+            day = when if isinstance(when, datetime.date) else today + datetime.timedelta(days=when)
+            label["now"] = name
+            queries, started = counter.count, time.perf_counter()
+            run = adapters.reminder_scan(day)
+            result["scans"][name] = {
+                "on": day.isoformat(),
+                "seconds": time.perf_counter() - started,
+                "queries": counter.count - queries,
+                "state": run.state,
+                "new_deliveries": run.counts.get("new_deliveries", 0),
+            }
+    result["deliveries"] = Delivery.objects.count()
+    result["digests"] = Digest.objects.count()
+    result["notifications"] = Notification.objects.count()
+    result["seconds"] = result["scans"]["first"]["seconds"]
+
+    # The anchor: the open hazards due by today's horizon in one query, and as many delivery rows
+    # as the scan of today wrote, bulk-inserted and rolled back.
+    from reminders.models import Rule
+
+    rule = Rule.objects.get(source="hazard")
+    written = Delivery.objects.filter(occurrence=today).count()
+    started = time.perf_counter()
+    rows = list(
+        Hazard.objects.filter(deleted_at__isnull=True, deadline__lte=horizon(today, rule))
+        .exclude(status="closed")
+        .values_list("pk", "deadline", "region_id", "institution_id")
+    )
+    users = list(Digest.objects.filter(on=today).values_list("recipient_id", flat=True)) or [None]
+    with transaction.atomic():
+        Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    source="bench",
+                    subject=f"hazard:{n}",
+                    recipient_id=users[n % len(users)],
+                    occurrence=today,
+                    kind="overdue",
+                    due_on=today,
+                    title=f"整改隐患 {n}",
+                    url="/hazards/",
+                )
+                for n in range(written)
+            ],
+            batch_size=2000,
+        )
+        transaction.set_rollback(True)
+    result["anchor_s"] = time.perf_counter() - started
+    result["anchor_rows"] = len(rows)
+    return result
+
+
+def op_reminder_send(args):
+    from django.conf import settings
+    from django.core import mail
+
+    from bench import adapters
+    from reminders.models import Delivery, Digest
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    logging.getLogger("celery").setLevel(logging.WARNING)  # one "succeeded" line per task otherwise
+    pending = list(Digest.objects.filter(state="pending").order_by("pk").values_list("pk", flat=True))
+    lines = {}
+    for digest_id, title in Delivery.objects.filter(digest_id__in=pending, state="pending").values_list(
+        "digest_id", "title"
+    ):
+        lines.setdefault(digest_id, []).append(title)
+    base = rss_mb()
+    counter = QueryCounter()
+    outcomes: dict = {}
+    from django.db import connection
+
+    mail.outbox = []
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        for pk in pending:
+            outcome = adapters.send_reminder_digest(pk)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    seconds = time.perf_counter() - started
+    sent = len(mail.outbox)
+
+    # The anchor: the same number of plain messages with the same lines, through the same backend.
+    mail.outbox = []
+    started = time.perf_counter()
+    connection_ = mail.get_connection()
+    messages = [
+        mail.EmailMessage(
+            subject="养老院服务质量监管平台：今日待办",
+            body="\n".join(lines.get(pk, [])),
+            to=[f"user{pk}@bench.invalid"],
+        )
+        for pk in pending
+    ]
+    connection_.send_messages(messages)
+    return {
+        "seconds": seconds,
+        "queries": counter.count,
+        "digests": len(pending),
+        "sent": sent,
+        "outcomes": outcomes,
+        "lines": sum(len(v) for v in lines.values()),
+        "anchor_s": time.perf_counter() - started,
+        "baseline_mb": base,
+    }
+
+
 OPS = {
     "files": op_files,
     "hazard-import": op_hazard_import,
@@ -370,6 +546,8 @@ OPS = {
     "export-anchor": op_export_anchor,
     "compute-many": op_compute_many,
     "compute-many-anchor": op_compute_many_anchor,
+    "reminder-scan": op_reminder_scan,
+    "reminder-send": op_reminder_send,
 }
 
 

@@ -8,7 +8,8 @@
    through the login page and drives 4 concurrent connections (wrk) against the anchor page and
    every list page: req/s, p50, p95, ratio to the anchor;
 4. stops gunicorn and times, each in its own process with its peak memory, the imports, the
-   export and compute_many against their bare-library anchors (bench/ops.py);
+   export and compute_many against their bare-library anchors, then the reminder scan on five
+   days and the sending of the digests it made (bench/ops.py);
 5. prints a Markdown table and writes it to bench/README.md.
 
 Options: --scale city|province, --duration S (per page, default 10), --fresh (regenerate the data),
@@ -70,6 +71,7 @@ TARGETS = {
     "export_ratio": 1.5,
     "export_mb": 150,
     "compute_many_s": 0.5,
+    "scan_s": 60,
 }
 
 WRK_SCRIPT = """
@@ -300,6 +302,8 @@ def run_ops(env) -> dict:
         )
         results["compute-many"] = op(env, "compute-many")
         results["compute-many-anchor"] = op(env, "compute-many-anchor")
+        results["reminder-scan"] = op(env, "reminder-scan")
+        results["reminder-send"] = op(env, "reminder-send")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return results
@@ -419,11 +423,72 @@ def report(meta: dict, pages: list[dict], ops: dict) -> str:
             f"{seconds(app)} | {seconds(anchor)} | {ratio} | {mem(app)} | — | ≤ 0.5 s | {verdict(ok)} |"
         )
         lines.append("")
+        lines += reminder_report(ops.get("reminder-scan", {}), ops.get("reminder-send", {}))
     return "\n".join(lines)
 
 
+def reminder_report(scan: dict, send: dict) -> list[str]:
+    """The reminder tables: the scan per day, per rule, and the sending of the digests."""
+    if "scans" not in scan:
+        return ["### Reminders (issue 12)", "", f"scan failed: {scan.get('error', '?')}", ""]
+    rules = scan["rules"]
+    days = list(scan["scans"])
+    # queries per rule the same on every day, whatever the number of subjects
+    constant = all(
+        len({rules[day][rule]["queries"] for day in days if rule in rules.get(day, {})}) == 1
+        for rule in rules[days[0]]
+    )
+    lines = [
+        "### Reminders (issue 12): the daily scan, in one process",
+        "",
+        f"{scan['deliveries']:,} deliveries, {scan['digests']:,} digests and {scan['notifications']:,} inbox lines "
+        f"written by the five scans; peak RSS {scan['peak_mb']:.0f} MB ({scan['delta_mb']:+.0f}). Anchor: the open "
+        f"hazards due by the first day's horizon ({scan['anchor_rows']:,}) read in one query and as many delivery "
+        f"rows as the first scan wrote bulk-inserted, {scan['anchor_s']:.2f} s.",
+        "",
+        "| scan | date | seconds | ÷ anchor | queries | new deliveries | ≤ 60 s |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for name, run in scan["scans"].items():
+        ratio = f"{run['seconds'] / scan['anchor_s']:.1f}×" if name == "first" and scan["anchor_s"] else "—"
+        lines.append(
+            f"| {name} | {run['on']} | {run['seconds']:.2f} | {ratio} | {run['queries']} | {run['new_deliveries']:,} | "
+            f"{verdict(run['seconds'] <= TARGETS['scan_s'])} |"
+        )
+    lines += [
+        "",
+        f"Per rule (source function only; the scan's writes are a fixed number of bulk statements): queries, "
+        f"obligations and seconds on each day. Queries the same on every day whatever the number of subjects: "
+        f"{verdict(constant)}.",
+        "",
+        "| rule | " + " | ".join(days) + " |",
+        "| --- | " + " | ".join("---:" for _ in days) + " |",
+    ]
+    for rule in rules[days[0]]:
+        cells = []
+        for day in days:
+            r = rules.get(day, {}).get(rule)
+            cells.append(f"{r['queries']} q · {r['obligations']:,} · {r['seconds']:.2f} s" if r else "—")
+        lines.append(f"| {rule} | " + " | ".join(cells) + " |")
+    lines.append("")
+    if "digests" in send:
+        per = send["seconds"] / send["digests"] * 1000 if send["digests"] else 0
+        outcomes = ", ".join(f"{k} {v:,}" for k, v in sorted(send["outcomes"].items()))
+        lines += [
+            f"Sending: {send['digests']:,} pending digests ({send['lines']:,} lines), each through its send task "
+            f"inline with the locmem backend: {send['seconds']:.1f} s ({per:.0f} ms and "
+            f"{send['queries'] / max(send['digests'], 1):.1f} queries per digest; {outcomes}); the anchor, the same "
+            f"number of plain messages with the same lines: {send['anchor_s']:.2f} s. Peak RSS "
+            f"{send['peak_mb']:.0f} MB ({send['delta_mb']:+.0f}).",
+            "",
+        ]
+    elif send:
+        lines += [f"Sending failed: {send.get('error', '?')}", ""]
+    return lines
+
+
 README_TAIL = "## Reading the results\n"
-README_HEAD = """# The bench (issue 11)
+README_HEAD = """# The bench (issues 11 and 12)
 
 `make bench` (or `scripts/with-services.sh .venv/bin/python -m bench.run`; `bench/run.py --help`)
 measures the portal at province scale in one run and rewrites the results below. What it does:
@@ -435,7 +500,9 @@ measures the portal at province scale in one run and rewrites the results below.
    hazards 2020–today with their timeline, deadline changes, referrals with notices and replies,
    evidence rows, history rows, the 2020 campaign with answers to the 30 items, and the users
    `bench-province`, `bench-city` (鞍山市), `bench-district` (铁东区), `bench-institution`, four
-   department users, `bench-admin` and one district user per unit (password `Bench-2020`). The
+   department users, `bench-admin`, one district user per unit and institution users of randomly
+   drawn operating homes up to 3,000 users (300 at city scale), all with an e-mail address
+   (password `Bench-2020`). The
    first run dumps it to `bench/.cache/` (ignored by git) and later runs restore that dump and
    migrate it; `--fresh` regenerates. `--city` makes Anshan's 11 units, 500 institutions and
    20,000 hazards;
@@ -450,7 +517,14 @@ measures the portal at province scale in one run and rewrites the results below.
    `bulk_create` of the same rows; the three-lists export of the city user's hazards (Anshan,
    ~19,000 at province scale) against one query for the same hazards plus openpyxl write-only
    writing the same cells; `compute_many` over every county-level unit × the 30 items against two
-   `GROUP BY` queries. Peak RSS is the process's; Δ is what it grew during the operation.
+   `GROUP BY` queries. Peak RSS is the process's; Δ is what it grew during the operation;
+5. the reminder scan (issue 12, `reminders.scan.run_scan`) in one process on five days: today as
+   the ledger's first scan, today again (writes nothing), the next day (an ordinary daily scan), a
+   week later (a catch-up after downtime: seven days' reminders once) and 2020-10-30 (a campaign
+   deadline); per rule the source function's queries, obligations and seconds; the anchor reads
+   the open hazards due by the horizon in one query and bulk-inserts as many delivery rows as the
+   first scan wrote. Then every digest left pending, each through its send task run inline with
+   the locmem e-mail backend, against sending the same number of plain messages.
 
 An import or export that the portal hands to Celery runs inline in the measuring process
 (`CELERY_TASK_ALWAYS_EAGER`), so its time and queries are the task's. A run takes about 6 minutes
@@ -462,7 +536,10 @@ with the cached data, 14 the first time (generating the province included).
 - import of 5,000 rows: check + apply ≤ 10 s in all, ≤ 20 queries per 500-row batch;
 - three-lists export of 20,000 rows: ≤ 1.5× the openpyxl write-only anchor's time, ≤ 150 MB peak
   (judged on Δ, the memory the export added to the process);
-- `compute_many` over all regions × 30 items: ≤ 0.5 s.
+- `compute_many` over all regions × 30 items: ≤ 0.5 s;
+- (issue 12) the daily reminder scan for the province (5,000 institutions, 200,000 hazards, 3,000
+  users): ≤ 60 s per scan, in a worker once a day; queries per rule the same on every day whatever
+  the number of subjects.
 
 ## Results
 """

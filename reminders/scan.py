@@ -218,7 +218,11 @@ def _scan(on: datetime.date) -> dict:
         counts["digests_reopened"] = reopened
         _notify(rows, on, now)
     counts["new_deliveries"] = Delivery.objects.filter(occurrence=on).count() - before
-    counts["resolved"] = _resolve(current, scanned, now)
+    # Only the latest day's scan says what is no longer owed: a scan of an earlier day (by hand,
+    # `send_reminders --date`) sees that day's obligations, not today's, and must not resolve
+    # today's open lines.
+    later = ScanRun.objects.filter(state=ScanRun.State.DONE, on__gt=on).exists()
+    counts["resolved"] = 0 if later else _resolve(current, scanned, now)
     return counts
 
 

@@ -19,12 +19,13 @@ from institutions.models import Institution
 AS_OF = datetime.date(2026, 6, 30)
 
 
+SMALL = ("--city", "--institutions", "60", "--hazards", "400", "--users", "40", "--as-of", AS_OF.isoformat())
+
+
 @pytest.fixture
 def bench_data(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    call_command(
-        "bench_data", "--city", "--institutions", "60", "--hazards", "400", "--as-of", AS_OF.isoformat()
-    )
+    call_command("bench_data", *SMALL)
     return {user.username: user for user in User.objects.filter(username__startswith="bench-")}
 
 
@@ -61,6 +62,14 @@ def test_the_rows_pass_the_models_validation(bench_data):
     for user in bench_data.values():
         user.full_clean(exclude=["password"])
     assert bench_data["bench-province"].region.code == "210000"
+    # the reminder scan's recipients: as many users as asked, every one with an e-mail address,
+    # the institution users each bound to an operating home of their own region
+    assert len(bench_data) == 40 and all(user.email for user in bench_data.values())
+    homes = [user for user in bench_data.values() if user.role == "institution"]
+    assert len(homes) > 1 and len({user.institution_id for user in homes}) == len(homes)
+    assert all(
+        user.institution.is_operating and user.region_id == user.institution.region_id for user in homes
+    )
     # the workflow's traces: a closed hazard was verified, one past "in progress" has its after photo
     for hazard in hazards:
         if hazard.status == "closed":
@@ -98,9 +107,7 @@ def test_the_same_seed_gives_the_same_rows(bench_data):
     Institution.objects.filter(parent__isnull=False).delete()
     Institution.objects.all().delete()
     User.objects.filter(username__startswith="bench-").delete()
-    call_command(
-        "bench_data", "--city", "--institutions", "60", "--hazards", "400", "--as-of", AS_OF.isoformat()
-    )
+    call_command("bench_data", *SMALL)
     again = list(
         Hazard.objects.order_by("code").values_list("code", "institution__name", "status", "deadline")
     )

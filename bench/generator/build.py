@@ -142,6 +142,7 @@ class Generator:
             User(
                 username="bench-admin",
                 full_name="系统管理员",
+                email="bench-admin@bench.invalid",
                 role=Role.ADMIN,
                 is_superuser=True,
                 is_staff=True,
@@ -153,6 +154,7 @@ class Generator:
                 User(
                     username=username,
                     full_name=full_name,
+                    email=f"{username}@bench.invalid",
                     role=role,
                     region=regions[region],
                     department=department,
@@ -166,6 +168,7 @@ class Generator:
                     User(
                         username=f"bench-d-{unit.code}",
                         full_name=f"{unit.name}工作人员",
+                        email=f"bench-d-{unit.code}@bench.invalid",
                         role=Role.DISTRICT,
                         region=unit,
                         password=hashed,
@@ -334,16 +337,38 @@ class Generator:
         return inst
 
     def institution_user(self):
-        own = next(i for i in self.all_institutions if i.region.code == DISTRICT and i.is_operating)
-        user = User(
-            username="bench-institution",
-            full_name="机构工作人员",
-            role=Role.INSTITUTION,
-            institution=own,
-            region=own.region,
-            password=self.users_by_name["bench-city"].password,
-        )
-        self._bulk(User, [user], "users")
+        """`bench-institution` (an operating home of 铁东区), then one user for as many other
+        operating homes, drawn at random, as bring the users to the scale's number (3,000 for the
+        province: the reminder scan's recipients)."""
+        operating = [i for i in self.all_institutions if i.is_operating]
+        own = next(i for i in operating if i.region.code == DISTRICT)
+        password = self.users_by_name["bench-city"].password
+        rows = [
+            User(
+                username="bench-institution",
+                full_name="机构工作人员",
+                email="bench-institution@bench.invalid",
+                role=Role.INSTITUTION,
+                institution=own,
+                region=own.region,
+                password=password,
+            )
+        ]
+        more = max(self.scale.users - len(self.users_by_name) - 1, 0)
+        others = [i for i in operating if i.pk != own.pk]
+        for inst in sorted(self.rng.sample(others, min(more, len(others))), key=lambda i: i.pk):
+            rows.append(
+                User(
+                    username=f"bench-i-{inst.pk}",
+                    full_name=f"{inst.name}工作人员"[:60],
+                    email=f"bench-i-{inst.pk}@bench.invalid",
+                    role=Role.INSTITUTION,
+                    institution=inst,
+                    region=inst.region,
+                    password=password,
+                )
+            )
+        self._bulk(User, rows, "users")
 
     # Hazards ---------------------------------------------------------------------------------
 

@@ -42,11 +42,12 @@ class Scale:
     institutions: int
     hazards: int
     province: bool
+    users: int  # in all: the named ones, one per county-level unit, the rest institution users
 
 
 SCALES = {
-    "city": Scale(institutions=500, hazards=20_000, province=False),
-    "province": Scale(institutions=5_000, hazards=200_000, province=True),
+    "city": Scale(institutions=500, hazards=20_000, province=False, users=300),
+    "province": Scale(institutions=5_000, hazards=200_000, province=True, users=3_000),
 }
 
 

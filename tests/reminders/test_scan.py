@@ -328,3 +328,24 @@ def test_work_appearing_after_the_days_digest_was_sent_reopens_it(world, only):
             "subject", "digest"
         )
     ) == [(f"hazard:{later.pk}", digest.pk)]
+
+
+def test_a_scan_of_an_earlier_day_does_not_resolve_what_is_owed_today(world, only):
+    """`send_reminders --date` of a past day sees that day's obligations: a hazard due in December
+    is not yet near on 2020-09-23, but its open line of the later scan must stay open."""
+    only(Source.HAZARD)
+    district = world.users["district"]
+    later = hazard(world, deadline="2020-12-10")
+    scan("2020-12-03")  # 7 days before
+    line = Notification.objects.get(recipient=district, subject=f"hazard:{later.pk}")
+    assert line.resolved_at is None
+    run = scan("2020-09-23")
+    assert run.state == ScanRun.State.DONE and run.counts["resolved"] == 0
+    line.refresh_from_db()
+    assert line.resolved_at is None
+    assert Delivery.objects.get(recipient=district, occurrence=d("2020-12-03")).state == Delivery.State.PENDING
+    # the latest day's scan still resolves it once the hazard is closed
+    Hazard.objects.filter(pk=later.pk).update(status="closed")
+    assert scan("2020-12-04").counts["resolved"] >= 1
+    line.refresh_from_db()
+    assert line.resolved_at is not None

@@ -16,27 +16,34 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         scale = parser.add_mutually_exclusive_group()
         scale.add_argument(
-            "--city", action="store_true", help="Anshan's units, 500 institutions, 20,000 hazards"
+            "--city", action="store_true", help="Anshan's units, 500 institutions, 20,000 hazards, 300 users"
         )
         scale.add_argument(
             "--province",
             action="store_true",
-            help="Liaoning's 14 cities, 5,000 institutions, 200,000 hazards",
+            help="Liaoning's 14 cities, 5,000 institutions, 200,000 hazards, 3,000 users",
         )
         parser.add_argument("--institutions", type=int, help="override the scale's number of institutions")
         parser.add_argument("--hazards", type=int, help="override the scale's number of hazards")
+        parser.add_argument(
+            "--users",
+            type=int,
+            help="override the scale's number of users (the rest of the named "
+            "and district users are institution users)",
+        )
         parser.add_argument("--seed", type=int, default=2020)
         parser.add_argument(
             "--as-of", type=datetime.date.fromisoformat, help="the last date of the data (today)"
         )
         parser.add_argument("--password", default=BENCH_PASSWORD, help="every bench user's password")
 
-    def handle(self, *args, city, province, institutions, hazards, seed, as_of, password, **options):
+    def handle(self, *args, city, province, institutions, hazards, users, seed, as_of, password, **options):
         base = SCALES["province" if province else "city"]
         scale = Scale(
             institutions=base.institutions if institutions is None else institutions,
             hazards=base.hazards if hazards is None else hazards,
             province=province,
+            users=base.users if users is None else users,
         )
         if scale.institutions < 1:
             raise CommandError("At least one institution is needed.")
