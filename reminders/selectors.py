@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, Max, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from core import dates
 from reminders.models import Delivery, Digest, Kind, Notification, ScanRun, Source
@@ -193,7 +193,7 @@ def health(now: datetime.datetime | None = None) -> dict:
         "scan_counts": flatten_counts(last_scan.counts) if last_scan else [],
         "scan_age": (now - last_scan.started_at) if last_scan else None,
         "days": days,
-        "states": Delivery.State.choices,
+        "states": [(value, label, STATE_HEADS.get(value, label)) for value, label in Delivery.State.choices],
         "digests": digests,
         "oldest": oldest,
         "oldest_age": (now - oldest.created_at) if oldest else None,
@@ -205,17 +205,41 @@ def health(now: datetime.datetime | None = None) -> dict:
     }
 
 
+#: The scan's count keys (reminders.scan) as the health page names them; "sources" only groups.
+COUNT_NAMES = {
+    "sources": None,
+    "window": pgettext_lazy("reminder scan", "Days covered"),
+    "obligations": pgettext_lazy("reminder scan", "Obligations"),
+    "new_deliveries": pgettext_lazy("reminder scan", "New reminders"),
+    "resolved": pgettext_lazy("reminder scan", "Lines resolved"),
+    "digests_reopened": pgettext_lazy("reminder scan", "E-mails to send again"),
+}
+
+#: Short column heads of the health page's per-day table (the full label is their title).
+STATE_HEADS = {
+    Delivery.State.PENDING: pgettext_lazy("reminder state", "Pending"),
+    Delivery.State.SENT: pgettext_lazy("reminder state", "Sent"),
+    Delivery.State.FAILED: pgettext_lazy("reminder state", "Failed"),
+    Delivery.State.RESOLVED: pgettext_lazy("reminder state", "Done first"),
+    Delivery.State.SKIPPED: pgettext_lazy("reminder state", "Inbox only"),
+}
+
+
 def flatten_counts(counts, prefix: str = "") -> list[tuple[str, object]]:
-    """A scan's counts (a JSON object, maybe nested: per source, per kind) as (label, value) lines."""
+    """A scan's counts (a JSON object, maybe nested: per source, per kind) as (label, value) lines,
+    every key named in the site's language: ("隐患整改时限 · 逾期", 5), ("扫描日期", "2026-11-30 至
+    2026-12-01")."""
     if not isinstance(counts, dict):
         return [(prefix, counts)] if prefix else []
-    names = {**dict(Source.choices), **dict(Kind.choices)}
+    names = {**dict(Source.choices), **dict(Kind.choices), **COUNT_NAMES}
     lines = []
     for key, value in counts.items():
-        name = str(names.get(key, key))
-        label = f"{prefix} · {name}" if prefix else name
+        name = names.get(key, key)
+        label = prefix if name is None else (f"{prefix} · {name}" if prefix else str(name))
         if isinstance(value, dict):
             lines.extend(flatten_counts(value, label))
+        elif isinstance(value, (list, tuple)):
+            lines.append((label, _("%(start)s to %(end)s") % {"start": value[0], "end": value[-1]}))
         else:
             lines.append((label, value))
     return lines

@@ -1,23 +1,25 @@
 """In a real browser (issue 12): a district clerk with an overdue hazard reminder sees the unread
 count in the header, opens the reminder, lands on the hazard, verifies and closes it, and back in
-the inbox the reminder shows resolved. Screenshots of the inbox and the rules page at 390 and 1280
-px, with no sideways scrolling on the phone."""
+the inbox the reminder shows resolved. Screenshots of the inbox, the rules and the health page at
+390, 1280 and 1366 px, with no sideways scrolling."""
 
 import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import ngettext
 from playwright.sync_api import Page, expect
 
-from reminders.models import Kind, Notification
+from reminders.models import Delivery, Digest, Kind, Notification, ScanRun
 from tests.hazards.factories import advance, record
 from tests.institutions.test_e2e_registry import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
+OFFICE = {"width": 1366, "height": 768}
+SIZES = (("390", PHONE), ("1280", DESKTOP), ("1366", OFFICE))
 
 
 def zh_n(singular: str, plural: str, n: int, **values) -> str:
@@ -100,7 +102,7 @@ def test_a_clerk_opens_an_overdue_reminder_does_the_work_and_sees_it_resolved(
     expect(line.get_by_test_id("countdown")).to_have_text(
         zh_n("%(days)s day overdue", "%(days)s days overdue", 3, days=3)
     )
-    for name, size in (("390", PHONE), ("1280", DESKTOP)):
+    for name, size in SIZES:
         page.set_viewport_size(size)
         page.screenshot(path=artifacts / f"reminders-inbox-{name}.png", full_page=True)
         no_sideways_scroll(page)
@@ -138,11 +140,41 @@ def test_the_rules_page_fits_a_phone_and_a_desktop(live_server, world, page: Pag
     form.locator("#id_hazard-lead_days").fill("7, 3, x")
     form.get_by_test_id("save-hazard").click()
     expect(page.get_by_test_id("rule-hazard")).to_contain_text("到期前提醒天数")
-    for name, size in (("390", PHONE), ("1280", DESKTOP)):
+    for name, size in SIZES:
         page.set_viewport_size(size)
         page.screenshot(path=artifacts / f"reminders-rules-{name}.png", full_page=True)
         no_sideways_scroll(page)
+
+    # The health page with a day's traffic in every state.
+    today = timezone.localdate()
+    ScanRun.objects.create(
+        on=today,
+        state=ScanRun.State.DONE,
+        counts={"sources": {"hazard": {"obligations": 12, "overdue": 5}}, "new_deliveries": 5, "resolved": 1},
+        finished_at=timezone.now(),
+    )
+    digest = Digest.objects.create(recipient=world.users["district"], on=today, state=Digest.State.PENDING)
+    for n, state in enumerate(Delivery.State.values):
+        Delivery.objects.create(
+            source="hazard",
+            subject=f"hazard:{n}",
+            recipient=world.users["district"],
+            occurrence=today,
+            kind=Kind.OVERDUE,
+            due_on=today,
+            title=f"隐患 {n}",
+            url="/hazards/",
+            digest=digest,
+            state=state,
+        )
     page.goto(f"{live_server.url}/reminders/health/")
-    page.set_viewport_size(PHONE)
-    page.screenshot(path=artifacts / "reminders-health-390.png", full_page=True)
-    no_sideways_scroll(page)
+    row = page.locator(f'[data-testid="per-day"] tr[data-day="{today:%Y-%m-%d}"] td')
+    expect(row).to_have_text(["1"] * len(Delivery.State.values))
+    expect(page.get_by_test_id("per-day").locator("th[title='未发邮件：仅站内提醒']")).to_have_text("仅站内")
+    for name, size in SIZES:
+        page.set_viewport_size(size)
+        page.screenshot(path=artifacts / f"reminders-health-{name}.png", full_page=True)
+        no_sideways_scroll(page)
+        # every column of the per-day table is in view, not behind a scroll inside its card
+        table = page.get_by_test_id("per-day")
+        assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth"), name

@@ -486,7 +486,16 @@ def add_traffic(world, count: int, start: int = 0) -> None:
 
 def test_the_health_page_shows_scan_traffic_and_what_was_sent_after_the_work_was_done(client, world):
     ScanRun.objects.create(
-        on=TODAY, state=ScanRun.State.DONE, counts={"hazard": {"overdue": 3}}, finished_at=timezone.now()
+        on=TODAY,
+        state=ScanRun.State.DONE,
+        counts={
+            "window": ["2026-11-30", "2026-12-01"],
+            "sources": {"hazard": {"obligations": 4, "overdue": 3}},
+            "digests_reopened": 0,
+            "new_deliveries": 3,
+            "resolved": 1,
+        },
+        finished_at=timezone.now(),
     )
     add_traffic(world, 40)
     login(client, world, "city")
@@ -505,7 +514,7 @@ def test_the_health_page_shows_scan_traffic_and_what_was_sent_after_the_work_was
     pending_cells = [
         int(cell)
         for cell in re.findall(
-            r'<tr data-day="[^"]+">\s*<th[^>]*>[^<]*</th>\s*<td class="text-end">(\d+)</td>',
+            r'<tr data-day="[^"]+">\s*<th[^>]*>.*?</th>\s*<td class="text-end">(\d+)</td>',
             response.content.decode(),
         )
     ]
@@ -513,7 +522,13 @@ def test_the_health_page_shows_scan_traffic_and_what_was_sent_after_the_work_was
     assert context["dwell_median"] == datetime.timedelta(hours=1) == context["dwell_max"]
     body = response.content.decode()
     assert 'data-testid="sent-after-done-count">3<' in body
-    assert "2026-11-23 星期一" in body
+    assert '2026-11-23<span class="d-none d-sm-inline"> 星期一</span>' in body  # weekday hidden on phones
+    # the scan's counts and the table's heads in Chinese, no internal key on the page
+    for raw in ("sources", "obligations", "new_deliveries", "resolved：", "window", "digests_reopened"):
+        assert raw not in body
+    assert "2026-11-30 至 2026-12-01" in body and "新增提醒：<strong>3<" in body
+    assert "隐患整改时限 · 逾期：<strong>3<" in body
+    assert 'title="未发邮件：仅站内提醒">仅站内</th>' in body
 
 
 def test_the_health_page_runs_the_same_queries_with_few_and_many_deliveries(client, world):

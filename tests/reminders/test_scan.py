@@ -205,7 +205,9 @@ def test_running_twice_creates_nothing_twice(world, more, only):
     tables = (Delivery, Digest, Notification)
     sizes = [m.objects.count() for m in tables]
     assert first.counts["new_deliveries"] == sizes[0] > 0
-    Notification.objects.filter(recipient=users["district"]).update(read_at=datetime.datetime(2020, 9, 23, 9, tzinfo=datetime.UTC))
+    Notification.objects.filter(recipient=users["district"]).update(
+        read_at=datetime.datetime(2020, 9, 23, 9, tzinfo=datetime.UTC)
+    )
     second = scan("2020-09-23")
     assert [m.objects.count() for m in tables] == sizes
     assert second.counts["new_deliveries"] == 0 and second.state == ScanRun.State.DONE
@@ -343,7 +345,9 @@ def test_a_scan_of_an_earlier_day_does_not_resolve_what_is_owed_today(world, onl
     assert run.state == ScanRun.State.DONE and run.counts["resolved"] == 0
     line.refresh_from_db()
     assert line.resolved_at is None
-    assert Delivery.objects.get(recipient=district, occurrence=d("2020-12-03")).state == Delivery.State.PENDING
+    assert (
+        Delivery.objects.get(recipient=district, occurrence=d("2020-12-03")).state == Delivery.State.PENDING
+    )
     # the latest day's scan still resolves it once the hazard is closed
     Hazard.objects.filter(pk=later.pk).update(status="closed")
     assert scan("2020-12-04").counts["resolved"] >= 1
