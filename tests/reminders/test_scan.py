@@ -353,3 +353,27 @@ def test_a_scan_of_an_earlier_day_does_not_resolve_what_is_owed_today(world, onl
     assert scan("2020-12-04").counts["resolved"] >= 1
     line.refresh_from_db()
     assert line.resolved_at is not None
+
+
+def test_the_year_end_deadline_across_the_new_year_holiday(world, only):
+    """31 December 2020 (Thursday; 1–3 January 2021 is the New Year holiday): 7, 3, 1 days before
+    and on the day; the first repeat (Sunday 3 January, a holiday) waits for Monday 4 January, and so
+    does the escalation to the city; 1 January brings nothing. A unit that submitted its item hears
+    nothing."""
+    only(Source.MILESTONE)
+    users = world.users
+    tiedong, tiexi = world.regions["210302"], world.regions["210303"]
+    target = milestone(world, "safety-standard-60-percent")  # item 4, county units
+    answer(world, 4, tiexi, "submitted", by=users["other_district"], when="2020-12-01")
+    scan_days("2020-12-20", "2021-01-06")
+    assert got(users["district"], subject=subject(target, tiedong)) == {
+        "2020-12-24": Kind.UPCOMING,
+        "2020-12-28": Kind.UPCOMING,
+        "2020-12-30": Kind.UPCOMING,
+        "2020-12-31": Kind.DUE,
+        "2021-01-04": Kind.OVERDUE,
+    }
+    city = Delivery.objects.filter(recipient=users["city"], subject=subject(target, tiedong))
+    assert [(r.occurrence, r.kind) for r in city] == [(d("2021-01-04"), Kind.ESCALATION)]
+    assert got(users["other_district"], subject=subject(target, tiexi)) == {}
+    assert not Delivery.objects.filter(occurrence__range=(d("2021-01-01"), d("2021-01-03"))).exists()
