@@ -371,7 +371,8 @@ def test_the_year_end_deadline_across_the_new_year_holiday(world, only):
         "2020-12-28": Kind.UPCOMING,
         "2020-12-30": Kind.UPCOMING,
         "2020-12-31": Kind.DUE,
-        "2021-01-04": Kind.OVERDUE,
+        "2021-01-04": Kind.OVERDUE,  # 3 January, a holiday Sunday, after the due date: the next working day
+        "2021-01-06": Kind.OVERDUE,  # the second repeat, 6 days after
     }
     city = Delivery.objects.filter(recipient=users["city"], subject=subject(target, tiedong))
     assert [(r.occurrence, r.kind) for r in city] == [(d("2021-01-04"), Kind.ESCALATION)]
