@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "reports",
     "disclosure",
     "reminders",
+    "dashboards",
     "django_celery_beat",
     "bench",  # issue 11: manage.py bench_data; its anchor page only with PORTAL_BENCH
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("checklist/", include("campaign.answer_urls")),
     path("reports/", include("reports.urls")),
     path("reminders/", include("reminders.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("public/", include("disclosure.urls")),
     path("api/v1/", include("config.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

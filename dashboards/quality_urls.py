@@ -1,0 +1,3 @@
+"""The data-quality panel's URLs (issue 13, item 4), included by dashboards/urls.py."""
+
+urlpatterns: list = []
