@@ -46,3 +46,10 @@ def same_day_in_year(day: datetime.date, year: int) -> datetime.date:
         return day.replace(year=year)
     except ValueError:
         return day.replace(year=year, day=28)
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of `day` in the site's time zone (Asia/Shanghai), aware."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time.min), timezone.get_default_timezone()
+    )

@@ -143,9 +143,13 @@ class InstitutionQuerySet(ScopedQuerySet):
 
         `Institution.is_operating` is the same rule for one record in memory.
         """
-        return self.filter(operating_status=OperatingStatus.OPERATING).exclude(
-            legal_person_status=LegalPersonStatus.CONVERTED
-        )
+        return self.filter(operating_q())
+
+
+def operating_q() -> Q:
+    """`InstitutionQuerySet.operating` as a condition, for the registry's history rows too
+    (core.asof): operating, and not a facility converted to rural mutual aid."""
+    return Q(operating_status=OperatingStatus.OPERATING) & ~Q(legal_person_status=LegalPersonStatus.CONVERTED)
 
 
 def risk_field(label):

@@ -32,6 +32,7 @@ subtree, so the work in Python grows with the number of regions, not with the ro
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 
 from campaign.indicators.data import Data
@@ -111,22 +112,32 @@ INDICATORS: dict[int, Callable[..., Indicator]] = {
 }
 
 
-def compute(campaign: Campaign, region: Region, number: int) -> Indicator | None:
-    """The portal's figures for one item and region; None for an item it cannot compute."""
+def compute(
+    campaign: Campaign, region: Region, number: int, *, as_of: datetime.date | None = None
+) -> Indicator | None:
+    """The portal's figures for one item and region (as of a date: see `Data`); None for an item
+    it cannot compute."""
     function = INDICATORS.get(number)
-    return function(campaign, region) if function else None
+    if function is None:
+        return None
+    return function(campaign, region, data=Data(campaign, [region], as_of=as_of))
 
 
 def compute_many(
-    campaign: Campaign, regions: Iterable[Region], numbers: Iterable[int] | None = None
+    campaign: Campaign,
+    regions: Iterable[Region],
+    numbers: Iterable[int] | None = None,
+    *,
+    as_of: datetime.date | None = None,
 ) -> dict[int, dict[int, Indicator]]:
     """{region id: {item number: indicator}} for every region and computable item asked for (all
     by default; narrative items and unknown numbers are left out), the same indicators `compute`
     gives one at a time. A constant number of queries whatever the number of regions and rows: at
     most one each for milestones, institutions and hazards (aggregated per region, referrals
     included), county-level units and publications. Raises nothing of its own; an empty
-    `regions` gives {}."""
+    `regions` gives {}. `as_of` (a date, Asia/Shanghai) measures the records as they stood at the
+    end of that day (`Data`); None, as they stand now."""
     regions = list(regions)
     wanted = sorted(n for n in (numbers if numbers is not None else INDICATORS) if n in INDICATORS)
-    data = Data(campaign, regions)
+    data = Data(campaign, regions, as_of=as_of)
     return {region.pk: {n: INDICATORS[n](campaign, region, data=data) for n in wanted} for region in regions}

@@ -15,11 +15,12 @@ from collections.abc import Iterable
 from functools import cached_property, reduce
 from operator import or_
 
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from campaign.models import Campaign, Milestone
 from core import dates
+from core.asof import as_of_rows, end_of
 from core.models import Region
 from disclosure.models import Publication
 from hazards.models import Hazard, Referral
@@ -35,6 +36,7 @@ from institutions.models import (
     MedicalMode,
     Nature,
     RegistrationForm,
+    operating_q,
 )
 
 HAZARD_MEASURES = ("found", "closed", "referred", "found_by", "rectified_by", "overdue_by")
@@ -75,12 +77,43 @@ def _column_sums(rows: Iterable[tuple], width: int) -> list:
 class Data:
     """Everything the indicators read for a set of regions. Each source is one query, run the first
     time an indicator needs it and shared by every region and item after that; the totals of a
-    region are added up from the per-region groups once and cached."""
+    region are added up from the per-region groups once and cached.
 
-    def __init__(self, campaign: Campaign, regions: Iterable[Region]):
+    `as_of` (a date, Asia/Shanghai) measures the records as they stood at the end of that day:
+    institutions and hazards from their history rows (core.asof), referrals notified and lists
+    published by then; None (the default) reads the records as they stand now. The conditions are
+    the same either way (`institution_conditions`, `hazard_conditions`): one definition per
+    figure, also used by the lists a dashboard number links to (`institution_members`)."""
+
+    def __init__(self, campaign: Campaign, regions: Iterable[Region], as_of: datetime.date | None = None):
         self.campaign = campaign
         self.regions = list(regions)
+        self.as_of = as_of
         self._totals: dict[tuple[str, str], object] = {}
+
+    @property
+    def on(self) -> datetime.date:
+        """The measuring date: `as_of`, or today (Asia/Shanghai)."""
+        return self.as_of or dates.today()
+
+    def institution_rows(self):
+        """The operating institutions as measured: the live table, or each record's history row
+        at the end of `as_of` (fields as in the model; the record's id is `id`)."""
+        if self.as_of is None:
+            return Institution.objects.operating()
+        return as_of_rows(Institution, self.as_of).filter(operating_q())
+
+    def hazard_rows(self):
+        """The live hazards as measured (see `institution_rows`)."""
+        if self.as_of is None:
+            return Hazard.objects.live()
+        return as_of_rows(Hazard, self.as_of).filter(deleted_at__isnull=True)
+
+    def referrals(self):
+        """Written notices sent by the measuring date (recorded by then, when measured as of a date)."""
+        if self.as_of is None:
+            return Referral.objects.all()
+        return Referral.objects.filter(created_at__lt=end_of(self.as_of), referred_on__lte=self.as_of)
 
     def _paths(self) -> list[str]:
         """The regions' paths without those inside another one's subtree (already covered)."""
@@ -127,15 +160,36 @@ class Data:
         return max(milestones)
 
     def hazards_measured_on(self) -> datetime.date:
-        """Item 3's measuring date: its milestone, or today (Asia/Shanghai) when it has none."""
-        return self.due(3)[0] or dates.today()
+        """Item 3's measuring date: its milestone, or the measuring date (`on`) when it has none or
+        when the figures are measured before it."""
+        due = self.due(3)[0]
+        return min(due, self.on) if due else self.on
 
     # Institutions --------------------------------------------------------------------------------
 
     @cached_property
     def institution_measures(self) -> dict:
         """{name: aggregate} over the operating institutions, one per figure of items 4–30 (the
-        item numbers are in the comments). Deadlines are the items' milestones (`due`)."""
+        item numbers are in the comments). Deadlines are the items' milestones (`due`). The counts'
+        conditions are `institution_conditions`."""
+        conditions = self.institution_conditions
+        sums = {
+            "special_residents": Sum("residents", filter=conditions["special"]),  # 12
+            "special_disabled": Sum(
+                F("disabled_residents") + F("semi_disabled_residents"), filter=conditions["special"]
+            ),
+            "fire_gov_funds": Sum("fire_gov_funds", filter=conditions["private"]),  # 16
+            "fire_own_funds": Sum("fire_own_funds", filter=conditions["private"]),
+            "beds": Sum("beds"),  # 20
+            "nursing_beds": Sum("nursing_beds"),
+        }
+        return {**{name: _count(condition) for name, condition in conditions.items()}, **sums}
+
+    @cached_property
+    def institution_conditions(self) -> dict[str, Q | None]:
+        """{name: condition} of each institution count (None: every operating institution), the one
+        definition of each figure: the counts (`institution_measures`) and the lists a number links
+        to (`institution_members`) both filter by it."""
         rural = Q(is_special_hardship=True, area=Area.RURAL)  # 13, 14
         special = Q(is_special_hardship=True)  # 11, 12
         private = Q(nature=Nature.PRIVATE)  # 16
@@ -143,50 +197,50 @@ class Data:
         entered = registered & Q(legal_code_entered=True)
         due_13, due_14 = self.due(13)[0], self.due(14)[0]
         return {
-            "all": _count(),
-            "gb38600_compliant": _count(Q(gb38600_compliant=True)),  # 4
-            "quality_norm_compliant": _count(Q(quality_norm_compliant=True)),  # 5
-            "listed_filed": _count(  # 7
-                Q(filing_status=FilingStatus.FILED) | ~Q(registration_form=RegistrationForm.UNREGISTERED)
-            ),
-            "listed_unfiled": _count(  # 8
-                Q(filing_status=FilingStatus.UNFILED) | Q(registration_form=RegistrationForm.UNREGISTERED)
-            ),
-            "special": _count(special),  # 11
-            "special_residents": Sum("residents", filter=special),  # 12
-            "special_disabled": Sum(F("disabled_residents") + F("semi_disabled_residents"), filter=special),
-            "rural": _count(rural),  # 13
-            "rural_registered_by": _count(  # 13
-                rural
-                & (
-                    Q(legal_person_status=LegalPersonStatus.INDEPENDENT)
-                    | (
-                        Q(legal_person_status=LegalPersonStatus.BRANCH, legal_code_entered=True)
-                        & done_by_q("legal_code_entered_on", due_13)
-                    )
+            "all": None,
+            "gb38600_compliant": Q(gb38600_compliant=True),  # 4
+            "quality_norm_compliant": Q(quality_norm_compliant=True),  # 5
+            "listed_filed": Q(filing_status=FilingStatus.FILED)  # 7
+            | ~Q(registration_form=RegistrationForm.UNREGISTERED),
+            "listed_unfiled": Q(filing_status=FilingStatus.UNFILED)  # 8
+            | Q(registration_form=RegistrationForm.UNREGISTERED),
+            "special": special,  # 11
+            "rural": rural,  # 13
+            "rural_registered_by": rural  # 13
+            & (
+                Q(legal_person_status=LegalPersonStatus.INDEPENDENT)
+                | (
+                    Q(legal_person_status=LegalPersonStatus.BRANCH, legal_code_entered=True)
+                    & done_by_q("legal_code_entered_on", due_13)
                 )
             ),
-            "rural_registered": _count(registered),  # 14
-            "code_entered": _count(entered),
-            "code_entered_by": _count(entered & done_by_q("legal_code_entered_on", due_14)),
-            "code_entered_undated": _count(entered & Q(legal_code_entered_on__isnull=True)),
-            "private": _count(private),  # 16
-            "private_compliant": _count(private & Q(fire_safety_status=FireSafetyStatus.COMPLIANT)),
-            "private_upgrading": _count(private & Q(fire_safety_status=FireSafetyStatus.UPGRADING)),
-            "fire_gov_funds": Sum("fire_gov_funds", filter=private),
-            "fire_gov_funds_recorded": _count(private & Q(fire_gov_funds__isnull=False)),
-            "fire_own_funds": Sum("fire_own_funds", filter=private),
-            "fire_own_funds_recorded": _count(private & Q(fire_own_funds__isnull=False)),
-            "rated_by": _count(Q(star_rating__gt=0) & done_by_q("star_rated_on", self.due(17)[0])),  # 17
-            "extension_any": _count(reduce(or_, (Q(**{name: True}) for name in EXTENSION_FIELDS))),  # 18
-            **{name: _count(Q(**{name: True})) for name in EXTENSION_FIELDS},
-            "medical": _count(~Q(medical_mode=MedicalMode.NONE)),  # 19
-            "beds": Sum("beds"),  # 20
-            "nursing_beds": Sum("nursing_beds"),
-            "updated_by_20": _count(done_by_q("national_data_updated_on", self.due(20)[0])),
-            "assessed_by": _count(done_by_q("risk_assessed_on", self.due(29)[0])),  # 29
-            "updated_by_30": _count(done_by_q("national_data_updated_on", self.due(30)[0])),  # 30
+            "rural_registered": registered,  # 14
+            "code_entered": entered,
+            "code_entered_by": entered & done_by_q("legal_code_entered_on", due_14),
+            "code_entered_undated": entered & Q(legal_code_entered_on__isnull=True),
+            "private": private,  # 16
+            "private_compliant": private & Q(fire_safety_status=FireSafetyStatus.COMPLIANT),
+            "private_upgrading": private & Q(fire_safety_status=FireSafetyStatus.UPGRADING),
+            "fire_gov_funds_recorded": private & Q(fire_gov_funds__isnull=False),
+            "fire_own_funds_recorded": private & Q(fire_own_funds__isnull=False),
+            "rated_by": Q(star_rating__gt=0) & done_by_q("star_rated_on", self.due(17)[0]),  # 17
+            "extension_any": reduce(or_, (Q(**{name: True}) for name in EXTENSION_FIELDS)),  # 18
+            **{name: Q(**{name: True}) for name in EXTENSION_FIELDS},
+            "medical": ~Q(medical_mode=MedicalMode.NONE),  # 19
+            "updated_by_20": done_by_q("national_data_updated_on", self.due(20)[0]),  # 20
+            "assessed_by": done_by_q("risk_assessed_on", self.due(29)[0]),  # 29
+            "updated_by_30": done_by_q("national_data_updated_on", self.due(30)[0]),  # 30
         }
+
+    def institution_members(self, region: Region, name: str) -> QuerySet:
+        """The institutions (live records, for a list page) counted by figure `name` in the
+        region's subtree as measured: the same rows and condition as `institutions_in(region)[name]`.
+        Raises KeyError for an unknown name."""
+        condition = self.institution_conditions[name]
+        rows = self.institution_rows().filter(region__path__startswith=region.path)
+        if condition is not None:
+            rows = rows.filter(condition)
+        return Institution.objects.filter(pk__in=rows.order_by().values("id"))
 
     @cached_property
     def institution_groups(self) -> dict[str, tuple]:
@@ -195,7 +249,7 @@ class Data:
         region."""
         measures = self.institution_measures
         rows = (
-            Institution.objects.operating()
+            self.institution_rows()
             .filter(self._within("region__path"))
             .order_by()
             .values("region__path")
@@ -233,7 +287,7 @@ class Data:
         measures = {
             "found": _count(),  # 24–28
             "closed": _count(closed),
-            "referred": _count(Q(pk__in=Referral.objects.order_by().values("hazard_id"))),
+            "referred": _count(Q(id__in=self.referrals().order_by().values("hazard_id"))),
             "found_by": _count(found_by),  # 3
             "rectified_by": _count(found_by & rectified_by),
             "overdue_by": _count(found_by & Q(deadline__lt=on) & not_rectified_by),
@@ -246,7 +300,7 @@ class Data:
         """{region path: {category: (count of each measure, in `HAZARD_MEASURES` order)}} over the
         live hazards under the regions, whatever their institution's status now."""
         rows = (
-            Hazard.objects.live()
+            self.hazard_rows()
             .filter(self._within("region__path"))
             .order_by()
             .values("region__path", "category")
@@ -298,8 +352,11 @@ class Data:
     @cached_property
     def first_published(self) -> dict[tuple[int, str], datetime.date]:
         """{(region id, kind): local (Asia/Shanghai) date of the region's first publication}."""
+        published = Publication.objects.all()
+        if self.as_of is not None:
+            published = published.filter(published_at__lt=end_of(self.as_of))
         rows = (
-            Publication.objects.filter(self._within("region__path"))
+            published.filter(self._within("region__path"))
             .order_by()
             .values("region_id", "kind")
             .annotate(first=Min("published_at"))
