@@ -1,7 +1,10 @@
 from django.urls import include, path
 
+from dashboards import dashboard_views
+
 app_name = "dashboards"
 
 urlpatterns = [
+    path("region/<int:pk>/", dashboard_views.region_dashboard, name="region"),
     path("quality/", include("dashboards.quality_urls")),
 ]

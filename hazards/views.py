@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from campaign.indicators.links import HAZARDS, figure_filter
 from core import dates
 from core.display import field_rows
 from core.evidence import visible_evidence
@@ -106,9 +107,13 @@ def _row_context(request, hazard: Hazard) -> dict:
 
 @role_required(*READERS)
 def hazard_list(request):
+    # A dashboard number's list (campaign.indicators.links): the hazards that figure counted.
+    figure = figure_filter(request, HAZARDS)
+    visible = visible_hazards(request.user)
+    if figure is not None:
+        visible = visible.filter(pk__in=figure.members.values("pk"))
     queryset = (
-        visible_hazards(request.user)
-        .select_related("institution", "region")
+        visible.select_related("institution", "region")
         .with_overdue()
         # Open hazards first, the nearest deadline on top (a column's sort order replaces this),
         # as indexed (Hazard.Meta.indexes: hazard_ledger_idx, hazard_ledger_region_idx).
@@ -118,12 +123,11 @@ def hazard_list(request):
     filterset, results = filtered_hazards(request, queryset)
     # The counts ignore the status filters, so each count says what clicking it would show; the
     # same groups give the list its total.
-    _unused, counted = filtered_hazards(
-        request, visible_hazards(request.user), ignore=("status", "overdue", "is_listed")
-    )
+    _unused, counted = filtered_hazards(request, visible, ignore=("status", "overdue", "is_listed"))
     groups = grouped_counts(counted)
     counts = counts_from(groups)
     context = {
+        "figure": figure,
         "filter": filterset,
         "counts": counts,
         "status_tiles": [(value, label, counts[value]) for value, label in Status.choices],

@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campaign.indicators.links import INSTITUTIONS, figure_filter
 from core.display import field_rows
 from core.forms import add_errors
 from core.permissions import STAFF, role_required
 from core.roles import Role
 from institutions import services
-from institutions.filters import InstitutionFilter
+from institutions.filters import InstitutionFilter, self_reports_listed
 from institutions.forms import FIELDSETS, InstitutionForm, ReturnForm, SelfReportForm
 from institutions.history import history_rows
 from institutions.models import Institution, SelfReport
@@ -29,6 +30,10 @@ def _querystring_without_page(request) -> str:
 @role_required(*STAFF)
 def institution_list(request):
     queryset = Institution.objects.visible_to(request.user).select_related("region", "parent")
+    # A dashboard number's list (campaign.indicators.links): the institutions that figure counted.
+    figure = figure_filter(request, INSTITUTIONS)
+    if figure is not None:
+        queryset = queryset.filter(pk__in=figure.members.values("pk"))
     filterset = InstitutionFilter(request.GET or None, queryset=queryset, request=request)
     results = filterset.qs if filterset.is_bound else queryset
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -36,7 +41,12 @@ def institution_list(request):
     return render(
         request,
         template,
-        {"filter": filterset, "page": page, "querystring": _querystring_without_page(request)},
+        {
+            "filter": filterset,
+            "page": page,
+            "querystring": _querystring_without_page(request),
+            "figure": figure,
+        },
     )
 
 
@@ -130,14 +140,9 @@ def self_report(request):
 
 @role_required(*STAFF)
 def self_report_list(request):
-    reports = (
-        SelfReport.objects.visible_to(request.user)
-        .select_related("institution__region", "submitted_by", "reviewed_by")
-        .exclude(status=SelfReport.Status.DRAFT)
-    )
-    status = request.GET.get("status", SelfReport.Status.SUBMITTED)
-    if status in SelfReport.Status.values:
-        reports = reports.filter(status=status)
+    filterset, reports = self_reports_listed(request.user, request.GET)
+    reports = reports.select_related("institution__region", "submitted_by", "reviewed_by")
+    status = filterset.data.get("status")
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

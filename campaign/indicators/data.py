@@ -39,7 +39,18 @@ from institutions.models import (
     operating_q,
 )
 
-HAZARD_MEASURES = ("found", "closed", "referred", "found_by", "rectified_by", "overdue_by")
+HAZARD_MEASURES = (
+    "found",
+    "closed",
+    "referred",
+    "found_by",
+    "rectified_by",
+    "overdue_by",
+    "open",
+    "overdue",
+    "listed",
+    "listed_open",
+)
 # Amounts shown as "—" when no institution recorded one (not 0), with the count that tells.
 AMOUNTS = {"fire_gov_funds": "fire_gov_funds_recorded", "fire_own_funds": "fire_own_funds_recorded"}
 
@@ -277,23 +288,44 @@ class Data:
     # Hazards -------------------------------------------------------------------------------------
 
     def hazard_measures(self) -> dict:
-        """{name: aggregate} over live hazards: the ledger as it stands (items 24, 25, 27, 28) and
-        as it stood on item 3's measuring date (`hazards_measured_on`)."""
+        """{name: aggregate} over live hazards: one count per `hazard_conditions`."""
+        measures = {name: _count(condition) for name, condition in self.hazard_conditions.items()}
+        assert tuple(measures) == HAZARD_MEASURES
+        return measures
+
+    @cached_property
+    def hazard_conditions(self) -> dict[str, Q | None]:
+        """{name: condition} of each hazard count (None: every live hazard), the one definition of
+        each figure for the counts and the lists (`hazard_members`): the ledger as measured (items
+        24, 25, 27, 28 and the dashboards: open, overdue on the measuring date, 挂牌督办) and as it
+        stood on item 3's measuring date (`hazards_measured_on`)."""
         on = self.hazards_measured_on()
         closed = Q(status=HazardStatus.CLOSED)
         found_by = Q(found_on__lte=on)
         rectified_by = closed & Q(closed_on__isnull=False, closed_on__lte=on)
         not_rectified_by = ~closed | Q(closed_on__isnull=True) | Q(closed_on__gt=on)
-        measures = {
-            "found": _count(),  # 24–28
-            "closed": _count(closed),
-            "referred": _count(Q(id__in=self.referrals().order_by().values("hazard_id"))),
-            "found_by": _count(found_by),  # 3
-            "rectified_by": _count(found_by & rectified_by),
-            "overdue_by": _count(found_by & Q(deadline__lt=on) & not_rectified_by),
+        return {
+            "found": None,  # 24–28
+            "closed": closed,
+            "referred": Q(id__in=self.referrals().order_by().values("hazard_id")),
+            "found_by": found_by,  # 3
+            "rectified_by": found_by & rectified_by,
+            "overdue_by": found_by & Q(deadline__lt=on) & not_rectified_by,
+            "open": ~closed,  # dashboards
+            "overdue": ~closed & Q(deadline__lt=self.on),
+            "listed": Q(is_listed=True),
+            "listed_open": Q(is_listed=True) & ~closed,
         }
-        assert tuple(measures) == HAZARD_MEASURES
-        return measures
+
+    def hazard_members(self, region: Region, name: str) -> QuerySet:
+        """The hazards (live records, for the ledger) counted by figure `name` in the region's
+        subtree as measured: the rows and condition of `hazard_totals(region)[name]`. Raises
+        KeyError for an unknown name."""
+        condition = self.hazard_conditions[name]
+        rows = self.hazard_rows().filter(region__path__startswith=region.path)
+        if condition is not None:
+            rows = rows.filter(condition)
+        return Hazard.objects.filter(pk__in=rows.order_by().values("id"))
 
     @cached_property
     def hazard_groups(self) -> dict[str, dict[str, tuple]]:

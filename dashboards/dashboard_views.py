@@ -1,0 +1,76 @@
+"""The figures dashboards (issue 13): a city's, the province's and a county-level unit's figures
+against the campaign's targets, as of a chosen date (`?as_of=YYYY-MM-DD`, default today)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from campaign.selectors import current_campaign_for
+from core import dates
+from core.models import Region
+from core.permissions import STAFF, role_required
+from dashboards import figures
+
+EARLIEST = datetime.date(2000, 1, 1)
+
+SORTS = {
+    "name": lambda row: row.region.code,
+    "overdue": lambda row: -(row.hazards["overdue"].value or 0),
+    "open": lambda row: -(row.hazards["open"].value or 0),
+    "missed": lambda row: (-row.missed, -(row.hazards["overdue"].value or 0)),
+    **{
+        spec.key: (lambda key: lambda row: (figures.SEVERITY[row.targets[key].state] * -1, row.region.code))(
+            spec.key
+        )
+        for spec in figures.TARGETS
+    },
+}
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(
+        label=_("Measuring date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+    )
+
+    def clean_as_of(self):
+        day = self.cleaned_data["as_of"]
+        if day is None:
+            return None
+        if day > dates.today():
+            raise forms.ValidationError(_("The measuring date cannot be in the future."))
+        if day < EARLIEST:
+            raise forms.ValidationError(_("The measuring date must be in 2000 or later."))
+        return None if day == dates.today() else day
+
+
+def render_dashboard(request, region: Region):
+    """The dashboard page of `region` (visible to the reader: the caller checked)."""
+    campaign = current_campaign_for(request.user)
+    form = AsOfForm(request.GET or None)
+    as_of = form.cleaned_data["as_of"] if form.is_bound and form.is_valid() else None
+    context = {"region": region, "campaign": campaign, "form": form}
+    if campaign is not None:
+        dashboard = figures.build(region, campaign, as_of)
+        sort = request.GET.get("sort", "missed")
+        if sort in SORTS and sort != "missed":
+            dashboard.rows.sort(key=SORTS[sort])
+        context.update(dashboard=dashboard, sort=sort, specs=figures.TARGETS)
+    return render(request, "dashboards/dashboard.html", context)
+
+
+@role_required(*STAFF)
+@require_GET
+def region_dashboard(request, pk: int):
+    """The dashboard of a region the reader can see (a province user opens each city's)."""
+    region = get_object_or_404(Region.objects.visible_to(request.user), pk=pk)
+    if region.kind not in (Region.Kind.PROVINCE, Region.Kind.CITY, *Region.COUNTY_LEVEL_KINDS):
+        raise Http404
+    return render_dashboard(request, region)
