@@ -12,7 +12,7 @@ TEST_DEBS := gettext postgresql redis-server chromium fonts-noto-cjk libpango-1.
 
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test lint format setup messages clean bench
+.PHONY: run test lint format setup messages clean bench send-reminders
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || scripts/need-debs.sh python3-venv
@@ -34,6 +34,11 @@ run: messages
 	DJANGO_DEBUG=1 $(MANAGE) load_demo
 	@echo "Demo logins are listed in README.md (password: see 'Demo logins')."
 	DJANGO_DEBUG=1 CELERY_TASK_ALWAYS_EAGER=1 $(MANAGE) runserver 127.0.0.1:8000
+
+# The daily reminder scan of today (or DATE=YYYY-MM-DD) on the `make run` database, the e-mails
+# printed here (console backend) rather than queued for a worker.
+send-reminders: setup
+	DJANGO_DEBUG=1 CELERY_TASK_ALWAYS_EAGER=1 $(MANAGE) send_reminders $(if $(DATE),--date $(DATE))
 
 test: setup
 	@scripts/need-debs.sh $(TEST_DEBS)

@@ -377,6 +377,38 @@ def test_send_reminders_scans_and_sends_the_day(recipient, owed_all, monkeypatch
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_send_reminders_without_a_broker_says_so_in_chinese_and_keeps_the_scan(monkeypatch, regions):
+    """`manage.py send_reminders` in a shell without CELERY_TASK_ALWAYS_EAGER and with Redis down:
+    a sentence, not a traceback; the scan is saved and the sweep queues its e-mails later."""
+    import kombu.exceptions
+
+    from reminders import tasks
+
+    digest_ids = []
+
+    def refuse(pk):
+        digest_ids.append(pk)
+        raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.send_digest, "delay", refuse)
+    monkeypatch.setattr(
+        "reminders.scan.run_scan",
+        lambda on: ScanRun.objects.create(on=on, state=ScanRun.State.DONE, finished_at=timezone.now()),
+    )
+    from tests.conftest import make_user
+
+    user = make_user("tiedong-broker", "district", region=regions["210302"], email="li@example.gov.cn")
+    Digest.objects.create(recipient=user, on=datetime.date(2020, 9, 25))
+    with pytest.raises(CommandError) as refused:
+        call_command("send_reminders", "--date", "2020-09-25")
+    message = str(refused.value)
+    assert "2020-09-25" in message and "Redis" in message and "make send-reminders" in message
+    assert "扫描已保存" in message
+    assert digest_ids and ScanRun.objects.filter(on=datetime.date(2020, 9, 25)).exists()
+    assert Digest.objects.get().state == Digest.State.PENDING  # for the sweep
+
+
 @pytest.mark.parametrize("value", ["2020-13-01", "2020-9-5", "20200905", "tomorrow"])
 def test_send_reminders_refuses_a_malformed_date(db, value):
     with pytest.raises(CommandError, match="YYYY-MM-DD"):

@@ -1,6 +1,7 @@
 import datetime
 import re
 
+import kombu.exceptions
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
@@ -43,7 +44,19 @@ class Command(BaseCommand):
 
     def scan_and_report(self, day):
         on = parse_day(day) if day else dates.today()
-        run, queued = scan_and_queue(on)
+        try:
+            run, queued = scan_and_queue(on)
+        except kombu.exceptions.OperationalError as error:
+            # The scan is saved; only the queueing of the e-mails failed (the recovery sweep queues
+            # them again once the broker is back).
+            raise CommandError(
+                _(
+                    "The scan of %(day)s is saved, but its e-mails could not be queued: the message "
+                    "broker (Redis) cannot be reached (%(error)s). Start Redis and a Celery worker, or "
+                    "send them here with CELERY_TASK_ALWAYS_EAGER=1 (make send-reminders)."
+                )
+                % {"day": f"{on:%Y-%m-%d}", "error": error}
+            ) from error
         states = dict(
             Digest.objects.filter(on=on)
             .values_list("state")
