@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from campaign import answers, indicators
+from campaign.answer_filters import chosen_status, matrix_answers, own_answers
 from campaign.models import InspectionItem, ItemAnswer
 from campaign.selectors import current_campaign_for
 from core import dates
@@ -92,22 +93,26 @@ def checklist(request):
     campaign = _campaign(request)
     region = request.user.region
     items = [item for item in _items(campaign) if answers.answering_region(request.user, item)]
-    found = {
-        a.item_id: a
-        for a in ItemAnswer.objects.visible_to(request.user).filter(region=region, item__campaign=campaign)
-    }
+    filterset, _shown = own_answers(request.user, campaign, request.GET)
+    found = {a.item_id: a for a in filterset.queryset}
     rows = [_row(item, region, found.get(item.pk)) for item in items]
     counts = {
         status: sum(1 for row in rows if row["status"] == status) for status in ItemAnswer.Status.values
     }
+    # ?status=returned: only the rows of that status (the same filter as the home page's count);
+    # the tiles above keep counting every item.
+    status = chosen_status(filterset)
+    shown = [row for row in rows if row["status"] == status] if status else rows
     return render(
         request,
         "campaign/checklist.html",
         {
             "campaign": campaign,
-            "groups": _groups(rows),
+            "groups": _groups(shown),
             "counts": counts,
             "total": len(rows),
+            "shown": len(shown),
+            "status": status,
             "region": region,
         },
     )
@@ -266,12 +271,14 @@ def matrix(request):
     items = list(_items(campaign))
     regions = list(Region.objects.visible_to(request.user).county_level().order_by("sort_order", "code"))
     city = request.user.region
+    filterset, _shown = matrix_answers(request.user, campaign, request.GET)
     found = {
-        (a.region_id, a.item_id): a
-        for a in ItemAnswer.objects.visible_to(request.user)
-        .filter(item__campaign=campaign)
-        .only("pk", "status", "region_id", "item_id")
+        (a.region_id, a.item_id): a for a in filterset.queryset.only("pk", "status", "region_id", "item_id")
     }
+    # ?status=submitted: only the units with an answer of that status, the other cells muted (the
+    # same filter as the home page's count of answers awaiting review).
+    status = chosen_status(filterset)
+    shown = 0
     # one reverse() and one label look-up for the page, not one per cell (330 cells for a city)
     review_url = reverse("checklist:review", args=[PK_SLOT]).replace(str(PK_SLOT), "{}")
     labels = dict(ItemAnswer.Status.choices)
@@ -290,12 +297,23 @@ def matrix(request):
             if answer:
                 cell["href"] = review_url.format(answer.pk)
                 cell["title"] = f"{region.name} · {item.number} · {labels[answer.status]}"
+                cell["muted"] = bool(status) and answer.status != status
             cells.append(cell)
-        rows.append({"region": region, "cells": cells, "counts": counts, "applicable": applicable})
+        matching = counts[status] if status else applicable
+        if not status or matching:
+            shown += matching if status else 0
+            rows.append({"region": region, "cells": cells, "counts": counts, "applicable": applicable})
     return render(
         request,
         "campaign/matrix.html",
-        {"campaign": campaign, "items": items, "rows": rows, "statuses": ItemAnswer.Status.choices},
+        {
+            "campaign": campaign,
+            "items": items,
+            "rows": rows,
+            "statuses": ItemAnswer.Status.choices,
+            "status": status,
+            "shown": shown,
+        },
     )
 
 

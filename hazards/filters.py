@@ -4,7 +4,7 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import mark_safe
@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core import dates
 from core.filters import OrderingFilter
-from core.roles import Department
-from hazards.models import CATEGORIES, Hazard, Severity, Source, Status
+from core.roles import Department, Role
+from hazards.models import CATEGORIES, Hazard, Referral, Severity, Source, Status
 from institutions import uscc
 from institutions.filters import YesNoFilter, visible_regions
 from institutions.models import Institution
@@ -143,6 +143,7 @@ class HazardFilter(django_filters.FilterSet):
     department = django_filters.ChoiceFilter(
         label=_("Referred to"), choices=Department.choices, field_name="referrals__department"
     )
+    unreplied = YesNoFilter(label=_("Written notice awaiting reply"), method="filter_unreplied")
     found_from = django_filters.DateFilter(
         label=_("Found from"), field_name="found_on", lookup_expr="gte", widget=DateInput
     )
@@ -181,8 +182,10 @@ class HazardFilter(django_filters.FilterSet):
         model = Hazard
         fields: list[str] = []
 
-    def __init__(self, *args, keep_selected=True, **kwargs):
+    def __init__(self, *args, keep_selected=True, on=None, **kwargs):
         super().__init__(*args, **kwargs)
+        #: The day "overdue" and "due within" count from: today (Asia/Shanghai) unless given.
+        self.on = on
         for field in self.form.fields.values():
             css = (
                 "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
@@ -221,26 +224,43 @@ class HazardFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         if value == "yes":
-            return queryset.overdue()
+            return queryset.overdue(on=self.on)
         if value == "no":
-            return queryset.exclude(pk__in=queryset.overdue().values("pk"))
+            return queryset.exclude(pk__in=queryset.overdue(on=self.on).values("pk"))
         return queryset
 
     def filter_due_within(self, queryset, name, value):
         """Open hazards whose deadline falls between today and today + N days (inclusive)."""
         if value is None:
             return queryset
-        today = dates.today()
+        today = self.on or dates.today()
         return queryset.filter(
             deadline__gte=today, deadline__lte=today + datetime.timedelta(days=int(value))
         ).exclude(status=Status.CLOSED)
 
+    def filter_unreplied(self, queryset, name, value):
+        """Hazards with a written notice (书面告知) the department has not replied to yet: for a
+        department's staff, their own department's notice; with the "referred to" filter, that
+        department's; otherwise any department's. EXISTS, so no hazard is listed (or counted) twice."""
+        waiting = Referral.objects.filter(hazard=OuterRef("pk"), replied_on__isnull=True)
+        user = getattr(self.request, "user", None)
+        department = self.form.cleaned_data.get("department")
+        if user is not None and user.role == Role.DEPARTMENT:
+            waiting = waiting.filter(department=user.department)
+        elif department:
+            waiting = waiting.filter(department=department)
+        if value == "yes":
+            return queryset.filter(Exists(waiting))
+        if value == "no":
+            return queryset.exclude(Exists(waiting))
+        return queryset
 
-def filtered_hazards(request, queryset, ignore=()):
+
+def filtered_hazards(request, queryset, ignore=(), on=None):
     """(filterset, queryset) for the request's filters, leaving out those named in `ignore`; the
-    queryset unchanged when no filter is given."""
+    queryset unchanged when no filter is given. `on`: the day overdue is counted from (today)."""
     params = request.GET.copy()
     for name in ("page", "fragment", *ignore):
         params.pop(name, None)
-    filterset = HazardFilter(params or None, queryset=queryset, request=request)
+    filterset = HazardFilter(params or None, queryset=queryset, request=request, on=on)
     return filterset, (filterset.qs if filterset.is_bound else queryset)

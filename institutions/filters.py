@@ -15,6 +15,7 @@ from institutions.models import (
     Nature,
     OperatingStatus,
     RegistrationForm,
+    SelfReport,
 )
 
 
@@ -114,3 +115,28 @@ class InstitutionFilter(django_filters.FilterSet):
                 "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
             )
             field.widget.attrs["class"] = css
+
+
+class SelfReportFilter(django_filters.FilterSet):
+    """The self-report review list's one filter: the status (drafts are the institution's own and
+    never listed). Without a status the list shows those awaiting review (`self_reports_listed`)."""
+
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=SelfReport.Status.choices[1:])
+
+    class Meta:
+        model = SelfReport
+        fields: list[str] = []
+
+
+SELF_REPORTS_DEFAULT_STATUS = SelfReport.Status.SUBMITTED
+
+
+def self_reports_listed(user, params=None):
+    """(filterset, queryset) of the self-report review list for `params` (a QueryDict or dict; no
+    status means "submitted, awaiting review"; a status the form refuses filters nothing): the
+    list's rows and the home page's "to review" count both come from here."""
+    data = params.copy() if params is not None else {}
+    data.setdefault("status", SELF_REPORTS_DEFAULT_STATUS)
+    queryset = SelfReport.objects.visible_to(user).exclude(status=SelfReport.Status.DRAFT)
+    filterset = SelfReportFilter(data, queryset=queryset)
+    return filterset, filterset.qs
