@@ -30,7 +30,14 @@ def test_the_demo_loads_twice_without_changes_and_fills_the_public_pages(db, cli
         ItemAnswer.objects.count(),
         SummaryReport.objects.count(),
     )
-    assert counts[0] == 60 and counts[3] == 6
+    assert counts[0] == 64 and counts[3] == 6  # Anshan's 60 and 辽阳市's 4
+    # the province user sees both cities (issue 13)
+    province = User.objects.get(username="province")
+    assert province.region.code == "210000"
+    assert set(Institution.objects.visible_to(province).values_list("region__parent__code", flat=True)) == {
+        "210300",
+        "211000",
+    }
     # the checklist shows every status: 铁东区 submitted and draft, 海城市 accepted and returned
     assert set(ItemAnswer.objects.values_list("status", flat=True)) == {
         "draft",

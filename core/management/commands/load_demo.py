@@ -13,13 +13,18 @@ from core.models import Region
 from core.services import DATA_DIR, regions_load_file
 from disclosure.demo import load_demo_publications
 from hazards.demo import load_demo_hazards
-from institutions.demo import load_demo_institutions, load_demo_self_reports
+from institutions.demo import DEMO_FILE, load_demo_institutions, load_demo_self_reports
+
+LIAOYANG_INSTITUTIONS = DEMO_FILE.parent / "demo_liaoyang.yaml"
 
 DEMO_PASSWORD = "Anshan-2020"
 
 
 class Command(BaseCommand):
-    help = "Load the demo city: Anshan's regions, the 2020 campaign and its copy for this year, users."
+    help = (
+        "Load the demo: Anshan's regions, the 2020 campaign and its copy for this year, users; and a "
+        "second, small city (辽阳市) with a province user, for the province's dashboard."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--demo-file", default=str(DATA_DIR / "demo_anshan.yaml"))
@@ -27,6 +32,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, demo_file, **options):
         regions_load_file(path=DATA_DIR / "regions_anshan.yaml")
+        regions_load_file(path=DATA_DIR / "regions_liaoyang.yaml")  # the second, small city
         source, _ = campaign_load_file(path=CAMPAIGN_DATA / "anshan_2020.yaml")
         this_year = dates.today().year
         if this_year != source.year:
@@ -34,6 +40,7 @@ class Command(BaseCommand):
         data = yaml.safe_load(Path(demo_file).read_text(encoding="utf-8"))
         regions = {region.code: region for region in Region.objects.all()}
         institutions = load_demo_institutions()
+        institutions |= load_demo_institutions(path=LIAOYANG_INSTITUTIONS)
         created = 0
         for row in data["users"]:
             user = User.objects.filter(username=row["username"]).first() or User(username=row["username"])
