@@ -16,6 +16,7 @@ from core import dates
 from core.models import Region
 from core.permissions import STAFF, role_required
 from dashboards import figures
+from dashboards.charts import charts
 
 EARLIEST = datetime.date(2000, 1, 1)
 
@@ -62,7 +63,9 @@ def render_dashboard(request, region: Region):
         sort = request.GET.get("sort", "missed")
         if sort in SORTS and sort != "missed":
             dashboard.rows.sort(key=SORTS[sort])
-        context.update(dashboard=dashboard, sort=sort, specs=figures.TARGETS)
+        context.update(
+            dashboard=dashboard, sort=sort, specs=figures.TARGETS, charts=charts(dashboard, dashboard.data)
+        )
     return render(request, "dashboards/dashboard.html", context)
 
 

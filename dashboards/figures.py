@@ -164,6 +164,7 @@ class Dashboard:
     rows: list[RegionRow] = field(default_factory=list)
     row_kind: str = ""  # "unit" or "city"
     deadlines: list[Deadline] = field(default_factory=list)
+    data: Data | None = None  # what the figures were read from (the charts read it too)
 
 
 def state_of(met: bool | None, due_on: datetime.date | None, on: datetime.date) -> str:
@@ -293,6 +294,7 @@ def build(region: Region, campaign: Campaign, as_of: datetime.date | None = None
         hazards=hazards,
         answers=answer_numbers,
         row_kind=row_kind,
+        data=data,
     )
     nursing = indicators[region.pk][20].figure("nursing_share")
     published = indicators[region.pk][7].figure("units_on_time")
