@@ -51,7 +51,11 @@ WORKERS = 2
 # (label, user, path): the anchor first. The three lists: one row per list.
 PAGES = [
     ("anchor (base template + 1 COUNT)", "bench-city", "/bench/anchor/"),
-    ("home", "bench-city", "/"),
+    ("home: city dashboard", "bench-city", "/"),
+    ("home: district dashboard", "bench-district", "/"),
+    ("home: province dashboard", "bench-province", "/"),
+    ("city dashboard as of 2020-10-31", "bench-city", "/?as_of=2020-10-31"),
+    ("data-quality panel, city", "bench-city", "/dashboards/quality/"),
     ("ledger, district", "bench-district", "/hazards/"),
     ("ledger, city", "bench-city", "/hazards/"),
     ("ledger, province", "bench-province", "/hazards/"),
@@ -65,6 +69,7 @@ PAGES = [
 
 TARGETS = {
     "page_p95_ms": 250,
+    "dashboard_p95_ms": 300,  # issue 13: the dashboards (home pages) and the quality panel
     "page_ratio": 0.3,
     "import_s": 10,
     "import_queries_per_500": 20,
@@ -312,6 +317,12 @@ def run_ops(env) -> dict:
 # Report ------------------------------------------------------------------------------------------
 
 
+def p95_target(path: str) -> int:
+    """The p95 target of a page: 300 ms for the dashboards (issue 13), 250 ms for the lists."""
+    dashboard = path == "/" or path.startswith("/?") or path.startswith("/dashboards/")
+    return TARGETS["dashboard_p95_ms"] if dashboard else TARGETS["page_p95_ms"]
+
+
 def verdict(ok: bool | None) -> str:
     return "—" if ok is None else ("met" if ok else "**not met**")
 
@@ -347,7 +358,7 @@ def report(meta: dict, pages: list[dict], ops: dict) -> str:
         lines += [
             f"### Pages (gunicorn, {WORKERS} workers, {CONNECTIONS} connections, {meta['duration']} s each)",
             "",
-            "| page | user | req/s | p50 ms | p95 ms | × anchor | KB | errors | p95 ≤ 250 ms and ≥ 0.3× anchor |",
+            "| page | user | req/s | p50 ms | p95 ms | × anchor | KB | errors | p95 ≤ 250 ms (dashboards 300) and ≥ 0.3× anchor |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         ]
         for i, page in enumerate(pages):
@@ -355,7 +366,7 @@ def report(meta: dict, pages: list[dict], ops: dict) -> str:
             ok = (
                 None
                 if i == 0
-                else (page["p95_ms"] <= TARGETS["page_p95_ms"] and ratio >= TARGETS["page_ratio"])
+                else (page["p95_ms"] <= p95_target(page["path"]) and ratio >= TARGETS["page_ratio"])
             )
             lines.append(
                 f"| {page['label']} (`{page['path']}`) | {page['user']} | {page['rps']:.1f} | {page['p50_ms']:.0f} | "
@@ -533,6 +544,8 @@ with the cached data, 14 the first time (generating the province included).
 ## Targets (issue 11, 2-core machine, province scale)
 
 - every list page: p95 ≤ 250 ms under 4 connections and ≥ 0.3× the anchor's throughput;
+- (issue 13) the dashboards (each role's home, as of today and of a past date) and the
+  data-quality panel: p95 ≤ 300 ms and ≥ 0.3× the anchor's throughput;
 - import of 5,000 rows: check + apply ≤ 10 s in all, ≤ 20 queries per 500-row batch;
 - three-lists export of 20,000 rows: ≤ 1.5× the openpyxl write-only anchor's time, ≤ 150 MB peak
   (judged on Δ, the memory the export added to the process);

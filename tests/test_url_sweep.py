@@ -442,6 +442,11 @@ SPECS: dict[str, Spec] = {
     "reminders:rule_save": Spec(roles=REMINDER_ADMINS, method="post", ok=(400,), own=hazard_rule),
     "reminders:health": Spec(roles=REMINDER_ADMINS),
     "api:milestone-list": Spec(roles=ALL_STAFF),
+    "dashboards:region": Spec(
+        roles={"city", "district", "admin"},
+        own=lambda w: {"pk": w.regions["210302"].pk},
+        foreign=lambda w: {"pk": w.foreign_region.pk},
+    ),
     "dashboards:quality": Spec(roles=STAFF),
     "dashboards:quality_records": Spec(
         roles=STAFF, own=lambda w: {"check": "credit-code"}, foreign=lambda w: {"check": "no-such-check"}
