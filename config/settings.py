@@ -327,6 +327,12 @@ PORTAL_REMINDER_RETRY_SECONDS = float(env("PORTAL_REMINDER_RETRY_SECONDS", "60")
 # The portal's address as its users reach it, for links in e-mails (no trailing slash).
 PORTAL_BASE_URL = (env("PORTAL_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 
+# The view behind the home page (`core:home`, "/"): core is the ground layer and imports no app
+# above it, so it calls the view named here (dotted path, django.utils.module_loading.import_string).
+# dashboards.views.home shows each role its own work (issue 13); "core.views.calendar_home" is the
+# campaign calendar alone.
+PORTAL_HOME_VIEW = "dashboards.views.home"
+
 # The portal's own choices.
 PORTAL_IMPORT_MAX_BYTES = int(env("PORTAL_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)) or 0)
 # Imports of more rows are checked and applied by a Celery task (core.excel_import.sync_rows).

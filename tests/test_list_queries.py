@@ -75,8 +75,10 @@ PAGES = [
     ("institutions:list", None, "district", {}, 8),
     ("institutions:list", None, "city", {"ordering": "-beds"}, 8),
     ("checklist:matrix", None, "city", {}, 11),
-    ("core:home", None, "district", {}, 8),
-    ("core:home", None, "city", {}, 8),
+    # the home: the calendar's 8, and the work cards (dashboards.work): the region subtree, then
+    # one COUNT per model (hazards, answers, self-reports)
+    ("core:home", None, "district", {}, 12),
+    ("core:home", None, "city", {}, 12),
 ]
 
 
