@@ -4,13 +4,9 @@ written on the bars, decal patterns and the aria description; a click on a bar o
 with a link goes there; a chart htmx swaps in is drawn too; no CSP violation; no sideways scrolling
 at 390 px; screenshots at 390, 1280 and 1366 px."""
 
-import gettext
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from tests.institutions.test_e2e_registry import login
@@ -56,25 +52,6 @@ OVERLAPS = """(id) => {
   return found;
 }"""
 CHARTS = ("hazards-by-district", "institutions-by-nature", "inspections-by-month")
-
-
-@pytest.fixture(autouse=True)
-def pending_translations(tmp_path):
-    """The component's Chinese while it waits in locale/pending/charts.po (the lead merges it into
-    the catalogue): compiled and merged into this process's catalogue, which the live server's
-    thread shares; dropped afterwards. Once merged (the file removed), the catalogue's own."""
-    from django.utils.translation import trans_real
-
-    pending = Path(settings.BASE_DIR) / "locale" / "pending" / "charts.po"
-    if not pending.exists():
-        yield
-        return
-    compiled = tmp_path / "charts.mo"
-    subprocess.run(["msgfmt", "-o", str(compiled), str(pending)], check=True)
-    with compiled.open("rb") as file:
-        trans_real.translation(settings.LANGUAGE_CODE).merge(gettext.GNUTranslations(file))
-    yield
-    trans_real._translations = {}
 
 
 @pytest.fixture

@@ -2,12 +2,7 @@
 number to its records; screenshots at 390, 1280 and 1366 px with no sideways scrolling of the page
 (the wide table scrolls inside its own container, its first column stays in view)."""
 
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
-from django.conf import settings as django_settings
 from playwright.sync_api import Page, expect
 
 from tests.dashboards.test_quality import Data
@@ -16,23 +11,9 @@ from tests.reminders.test_inbox_browser import SIZES, no_sideways_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PENDING = Path(django_settings.BASE_DIR) / "locale" / "pending" / "quality.po"
-
-
-@pytest.fixture
-def chinese(settings, tmp_path):
-    """The panel's Chinese, compiled from locale/pending/quality.po until it joins the catalogue
-    (a catalogue found first in LOCALE_PATHS wins; the committed one supplies the rest)."""
-    if shutil.which("msgfmt") is None:
-        pytest.skip("msgfmt is not installed")
-    target = tmp_path / "locale" / "zh_Hans" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    subprocess.run(["msgfmt", "-o", str(target / "django.mo"), str(PENDING)], check=True)
-    settings.LOCALE_PATHS = [tmp_path / "locale", *settings.LOCALE_PATHS]
-
 
 def test_a_city_clerk_reads_the_panel_and_follows_a_number(
-    live_server, world, page: Page, artifacts, settings, tmp_path, chinese
+    live_server, world, page: Page, artifacts, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     data = Data(world)
