@@ -52,12 +52,13 @@ class AsOfForm(forms.Form):
         return None if day == dates.today() else day
 
 
-def render_dashboard(request, region: Region):
-    """The dashboard page of `region` (visible to the reader: the caller checked)."""
+def render_dashboard(request, region: Region, extra: dict | None = None):
+    """The dashboard page of `region` (visible to the reader: the caller checked); `extra` adds to
+    the template's context (the home page's work cards and calendar)."""
     campaign = current_campaign_for(request.user)
     form = AsOfForm(request.GET or None)
     as_of = form.cleaned_data["as_of"] if form.is_bound and form.is_valid() else None
-    context = {"region": region, "campaign": campaign, "form": form}
+    context = {**(extra or {}), "region": region, "campaign": campaign, "form": form}
     if campaign is not None:
         dashboard = figures.build(region, campaign, as_of)
         sort = request.GET.get("sort", "missed")

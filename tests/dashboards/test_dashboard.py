@@ -160,3 +160,32 @@ def test_the_dashboard_runs_the_same_queries_at_two_sizes(client, records):
                 deadline=datetime.date(2020, 10, 1),
             )
     assert count() == small
+
+
+def test_the_dashboard_runs_the_same_queries_at_10_and_10000_institutions(client, records):
+    """Issue 13: constant queries at 10 and at 10,000 institutions (with their history rows, so
+    the figures as of a date read them too)."""
+    from simple_history.utils import bulk_create_with_history
+
+    from tests.institutions.factories import plain_institution
+
+    login(client, records, "city")
+    units = [records.regions[code] for code in ("210302", "210303", "210311", "210321", "210381")]
+
+    def queries(**params):
+        with CaptureQueriesContext(connection) as captured:
+            dashboard(client, records, **params)
+        return len(captured)
+
+    def grow(total):
+        from institutions.models import Institution
+
+        start = Institution.objects.count()
+        rows = [plain_institution(units[n % len(units)], f"批量养老院{n:05d}") for n in range(start, total)]
+        bulk_create_with_history(rows, Institution, batch_size=2000)
+        assert Institution.objects.count() == total
+
+    grow(10)
+    small = (queries(), queries(as_of="2020-10-31"))
+    grow(10_000)
+    assert (queries(), queries(as_of="2020-10-31")) == small

@@ -174,7 +174,9 @@ def test_the_home_page_shows_each_number_with_its_link(client, world, data, role
     body = client.get(reverse("core:home")).content.decode()
     for key, count in EXPECTED[role].items():
         assert f'data-testid="work-{key}" data-count="{count}"' in body, key
-    template = "dashboards/home_work.html" if role in ("institution", "department") else "core/home.html"
+    template = (
+        "dashboards/home_work.html" if role in ("institution", "department") else "dashboards/dashboard.html"
+    )
     assert template in [t.name for t in client.get(reverse("core:home")).templates]
 
 
