@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from campaign.models import Campaign
 from campaign.selectors import current_campaign_for
 from core import dates
 from core.models import Region
@@ -52,10 +53,25 @@ class AsOfForm(forms.Form):
         return None if day == dates.today() else day
 
 
+def dashboard_campaign(user) -> Campaign | None:
+    """The campaign a dashboard measures against: the user's current one (a campaign covering their
+    region), else, for a province user (no campaign covers a province in the source documents: the
+    Liaoning 2021 measures set no dated targets), the latest campaign held inside their region — so
+    every city is measured against the same milestones."""
+    campaign = current_campaign_for(user)
+    if campaign is None and user.region_id:
+        campaign = (
+            Campaign.objects.filter(region__path__startswith=user.region.path)
+            .order_by("-year", "-pk")
+            .first()
+        )
+    return campaign
+
+
 def render_dashboard(request, region: Region, extra: dict | None = None):
     """The dashboard page of `region` (visible to the reader: the caller checked); `extra` adds to
     the template's context (the home page's work cards and calendar)."""
-    campaign = current_campaign_for(request.user)
+    campaign = dashboard_campaign(request.user)
     form = AsOfForm(request.GET or None)
     as_of = form.cleaned_data["as_of"] if form.is_bound and form.is_valid() else None
     context = {**(extra or {}), "region": region, "campaign": campaign, "form": form}
