@@ -332,6 +332,9 @@ PORTAL_BASE_URL = (env("PORTAL_BASE_URL", "http://127.0.0.1:8000") or "").rstrip
 # dashboards.views.home shows each role its own work (issue 13); "core.views.calendar_home" is the
 # campaign calendar alone.
 PORTAL_HOME_VIEW = "dashboards.views.home"
+# The dashboards' computed figures stay in the cache this long while the data is unchanged
+# (dashboards/cache.py: the key carries a data version, so any write recomputes them); 0: off.
+PORTAL_DASHBOARD_CACHE_SECONDS = int(env("PORTAL_DASHBOARD_CACHE_SECONDS", "600"))
 
 # The portal's own choices.
 PORTAL_IMPORT_MAX_BYTES = int(env("PORTAL_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)) or 0)

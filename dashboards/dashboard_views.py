@@ -17,6 +17,7 @@ from core import dates
 from core.models import Region
 from core.permissions import STAFF, role_required
 from dashboards import figures
+from dashboards.cache import cached
 from dashboards.charts import charts
 
 EARLIEST = datetime.date(2000, 1, 1)
@@ -76,13 +77,18 @@ def render_dashboard(request, region: Region, extra: dict | None = None):
     as_of = form.cleaned_data["as_of"] if form.is_bound and form.is_valid() else None
     context = {**(extra or {}), "region": region, "campaign": campaign, "form": form}
     if campaign is not None:
-        dashboard = figures.build(region, campaign, as_of)
+
+        def build():
+            dashboard = figures.build(region, campaign, as_of)
+            built = charts(dashboard, dashboard.data)
+            dashboard.data = None  # querysets: not kept in the cache
+            return dashboard, built
+
+        dashboard, chart_list = cached(region, campaign, as_of, build)
         sort = request.GET.get("sort", "missed")
         if sort in SORTS and sort != "missed":
             dashboard.rows.sort(key=SORTS[sort])
-        context.update(
-            dashboard=dashboard, sort=sort, specs=figures.TARGETS, charts=charts(dashboard, dashboard.data)
-        )
+        context.update(dashboard=dashboard, sort=sort, specs=figures.TARGETS, charts=chart_list)
     return render(request, "dashboards/dashboard.html", context)
 
 

@@ -189,3 +189,38 @@ def test_the_dashboard_runs_the_same_queries_at_10_and_10000_institutions(client
     small = (queries(), queries(as_of="2020-10-31"))
     grow(10_000)
     assert (queries(), queries(as_of="2020-10-31")) == small
+
+
+def test_the_figures_are_kept_until_the_data_changes(client, records):
+    """dashboards/cache.py: the second request reads the figures from the cache; closing a hazard
+    (a new history row) changes the data version, and the next request counts afresh."""
+    login(client, records, "city")
+
+    def get():
+        with CaptureQueriesContext(connection) as captured:
+            response = dashboard(client, records)
+        return response.context["dashboard"], len(captured)
+
+    with at(2020, 12, 1, 10):
+        first, computed = get()
+        again, from_cache = get()
+        assert from_cache < computed - 5
+        assert again.hazards["open"].value == first.hazards["open"].value == 1
+        still_open = Hazard.objects.get(status="pending")
+        still_open.status = Hazard.Status.CLOSED
+        still_open.closed_on = datetime.date(2020, 12, 1)
+        still_open.save()
+        after, recomputed = get()
+    assert after.hazards["open"].value == 0 and after.hazards["closed"].value == 2
+    assert recomputed == computed
+
+
+def test_the_cache_can_be_turned_off(client, records, settings):
+    settings.PORTAL_DASHBOARD_CACHE_SECONDS = 0
+    login(client, records, "city")
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as captured:
+            dashboard(client, records)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
