@@ -278,16 +278,28 @@ def matrix(request):
     # ?status=submitted: only the units with an answer of that status, the other cells muted (the
     # same filter as the home page's count of answers awaiting review).
     status = chosen_status(filterset)
+    # ?region=<id>: only that region's subtree (a dashboard's number for one unit); a region the
+    # user cannot see shows nothing.
+    within = request.GET.get("region", "")
+    if within:
+        chosen = (
+            Region.objects.visible_to(request.user).filter(pk=within).first() if within.isdigit() else None
+        )
+        regions = [r for r in regions if chosen and r.path.startswith(chosen.path)]
+        if chosen is None or not city.path.startswith(chosen.path):
+            city = None
     shown = 0
     # one reverse() and one label look-up for the page, not one per cell (330 cells for a city)
     review_url = reverse("checklist:review", args=[PK_SLOT]).replace(str(PK_SLOT), "{}")
     labels = dict(ItemAnswer.Status.choices)
     rows = []
-    for region in [city, *regions]:
+    for region in [*([city] if city else []), *regions]:
         cells, counts = [], {status: 0 for status in ItemAnswer.Status.values}
         applicable = 0
         for item in items:
-            applies = item.answered_by_city if region.pk == city.pk else item.answered_by_county
+            applies = (
+                item.answered_by_city if region.pk == request.user.region_id else item.answered_by_county
+            )
             answer = found.get((region.pk, item.pk)) if applies else None
             if applies:
                 applicable += 1

@@ -16,6 +16,7 @@ from campaign.selectors import current_campaign_for
 from core import dates
 from core.models import Region
 from core.permissions import STAFF, role_required
+from core.roles import Role
 from dashboards import figures
 from dashboards.cache import cached
 from dashboards.charts import charts
@@ -85,6 +86,8 @@ def render_dashboard(request, region: Region, extra: dict | None = None):
             return dashboard, built
 
         dashboard, chart_list = cached(region, campaign, as_of, build)
+        if request.user.role == Role.DISTRICT:
+            figures.own_answer_urls(dashboard)
         sort = request.GET.get("sort", "missed")
         if sort in SORTS and sort != "missed":
             dashboard.rows.sort(key=SORTS[sort])

@@ -220,8 +220,18 @@ def _answer_counts(campaign: Campaign, regions: list[Region]) -> dict[int, dict[
 
 
 def answer_list_url(status: str, region: Region) -> str:
-    """The checklist's answers of `status` in `region`'s subtree (the matrix, filtered)."""
+    """The answers of `status` in `region`'s subtree: the city's matrix filtered to the region
+    (a district reader gets its own checklist instead: `own_answer_urls`); none for a province (no
+    checklist spans several cities)."""
+    if region.kind == Region.Kind.PROVINCE:
+        return ""
     return f"{reverse('checklist:matrix')}?{urlencode({'status': status, 'region': region.pk})}"
+
+
+def own_answer_urls(dashboard: Dashboard) -> None:
+    """For a district reader (who has no matrix): its unit's answers link to its own checklist."""
+    for status, number in dashboard.answers.items():
+        number.url = f"{reverse('checklist:index')}?{urlencode({'status': status})}"
 
 
 def _answers(counts: dict[str, int], region: Region) -> dict[str, Number]:

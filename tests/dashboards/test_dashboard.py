@@ -12,11 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from campaign.models import ItemAnswer
 from hazards.models import Hazard
 from tests.campaign.test_indicators import COMPLIANT_GB38600, hazard, inst
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NUMBER = re.compile(r'<a[^>]*href="([^"]+)"[^>]*data-testid="number" data-value="(\d+)"')
+ANSWER = re.compile(r'<a[^>]*href="([^"]+)"[^>]*data-value="(\d+)" data-testid="answer-number"')
+TOTAL = re.compile(r'data-testid="list-total" data-count="(\d+)"')
 
 
 def at(*args):
@@ -30,6 +33,13 @@ def login(client, world, who):
 
 def numbers(body: str) -> list[tuple[str, int]]:
     return [(url.replace("&amp;", "&"), int(value)) for url, value in NUMBER.findall(body)]
+
+
+def answers_shown(client, url: str) -> int:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    found = TOTAL.findall(response.content.decode())
+    return int(found[0]) if found else 0
 
 
 def list_count(client, url: str) -> int:
@@ -51,6 +61,9 @@ def records(world):
         inst(qianshan, "千山区康宁养老院", national_data_updated_on=datetime.date(2020, 10, 20))
         open_one = hazard(a, by, found_on=datetime.date(2020, 9, 10), deadline=datetime.date(2020, 9, 30))
         hazard(b, by, found_on=datetime.date(2020, 9, 10), deadline=datetime.date(2020, 12, 31))
+        ItemAnswer.objects.create(item=world.campaign.items.get(number=4), region=tiedong, status="accepted")
+        ItemAnswer.objects.create(item=world.campaign.items.get(number=5), region=tiedong, status="submitted")
+        ItemAnswer.objects.create(item=world.campaign.items.get(number=4), region=qianshan, status="accepted")
     with at(2020, 11, 5, 9):
         for name, value in COMPLIANT_GB38600.items():
             setattr(b, name, value)
@@ -77,6 +90,10 @@ def test_every_number_links_to_a_list_of_that_many(client, records, as_of):
         assert len(found) > 20
         for url, value in set(found):
             assert list_count(client, url) == value, url
+        answers = [(url.replace("&amp;", "&"), int(v)) for url, v in ANSWER.findall(body)]
+        assert len(answers) >= 3
+        for url, value in set(answers):
+            assert answers_shown(client, url) == value, url
 
 
 def test_a_change_after_the_measuring_date_does_not_move_the_figures(client, records):
@@ -224,3 +241,13 @@ def test_the_cache_can_be_turned_off(client, records, settings):
             dashboard(client, records)
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_a_district_reader_follows_its_answer_numbers_to_its_checklist(client, records):
+    login(client, records, "district")
+    with at(2020, 12, 1, 10):
+        body = dashboard(client, records, "210302").content.decode()
+        answers = [(url.replace("&amp;", "&"), int(v)) for url, v in ANSWER.findall(body)]
+        assert answers and all(url.startswith(reverse("checklist:index")) for url, _v in answers)
+        for url, value in answers:
+            assert answers_shown(client, url) == value, url
