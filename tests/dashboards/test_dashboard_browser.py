@@ -46,6 +46,7 @@ def test_the_city_dashboard_and_a_number_behind_it(live_server, city_data, page:
     expect(page.get_by_test_id("chart-hazards-by-region").locator("svg")).to_be_visible()
     for name, size in SIZES:
         page.set_viewport_size(size)
+        page.wait_for_timeout(400)  # the charts redraw 100 ms after a resize (static/js/charts.js)
         page.screenshot(path=artifacts / f"dashboard-city-{name}.png", full_page=True)
         no_sideways_scroll(page)
 
@@ -73,6 +74,7 @@ def test_the_province_compares_its_cities(live_server, city_data, page: Page, ar
     expect(table).to_contain_text("大连市")
     for name, size in SIZES:
         page.set_viewport_size(size)
+        page.wait_for_timeout(400)  # the charts redraw 100 ms after a resize (static/js/charts.js)
         page.screenshot(path=artifacts / f"dashboard-province-{name}.png", full_page=True)
         no_sideways_scroll(page)
     table.get_by_role("link", name="鞍山市").click()
@@ -86,5 +88,6 @@ def test_the_district_dashboard(live_server, city_data, page: Page, artifacts):
     expect(page.get_by_test_id("work")).to_be_visible()
     for name, size in SIZES:
         page.set_viewport_size(size)
+        page.wait_for_timeout(400)  # the charts redraw 100 ms after a resize (static/js/charts.js)
         page.screenshot(path=artifacts / f"dashboard-district-{name}.png", full_page=True)
         no_sideways_scroll(page)
