@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from campaign import answers, indicators
-from campaign.answer_filters import chosen_status, matrix_answers, own_answers
+from campaign.answer_filters import chosen_as_of, chosen_status, matrix_answers, own_answers, shown_answers
 from campaign.models import InspectionItem, ItemAnswer
 from campaign.selectors import current_campaign_for
 from core import dates
@@ -94,7 +94,7 @@ def checklist(request):
     region = request.user.region
     items = [item for item in _items(campaign) if answers.answering_region(request.user, item)]
     filterset, _shown = own_answers(request.user, campaign, request.GET)
-    found = {a.item_id: a for a in filterset.queryset}
+    found = {a.item_id: a for a in shown_answers(filterset)}
     rows = [_row(item, region, found.get(item.pk)) for item in items]
     counts = {
         status: sum(1 for row in rows if row["status"] == status) for status in ItemAnswer.Status.values
@@ -113,6 +113,7 @@ def checklist(request):
             "total": len(rows),
             "shown": len(shown),
             "status": status,
+            "as_of": chosen_as_of(filterset),
             "region": region,
         },
     )
@@ -273,7 +274,7 @@ def matrix(request):
     city = request.user.region
     filterset, _shown = matrix_answers(request.user, campaign, request.GET)
     found = {
-        (a.region_id, a.item_id): a for a in filterset.queryset.only("pk", "status", "region_id", "item_id")
+        (a.region_id, a.item_id): a for a in shown_answers(filterset, "pk", "status", "region_id", "item_id")
     }
     # ?status=submitted: only the units with an answer of that status, the other cells muted (the
     # same filter as the home page's count of answers awaiting review).
@@ -324,6 +325,7 @@ def matrix(request):
             "rows": rows,
             "statuses": ItemAnswer.Status.choices,
             "status": status,
+            "as_of": chosen_as_of(filterset),
             "shown": shown,
         },
     )

@@ -31,6 +31,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from campaign import answer_filters
 from campaign.indicators import INDICATORS
 from campaign.indicators.data import Data
 from campaign.indicators.links import HAZARDS, INSTITUTIONS, figure_url
@@ -198,14 +199,20 @@ ANSWER_STATES = (
 )
 
 
-def _answer_counts(campaign: Campaign, regions: list[Region]) -> dict[int, dict[str, int]]:
-    """{region id: {status: answers in its subtree}}: one grouped query (the answers as they
-    stand; the checklist keeps their events for the as-of figures of the acceptance workbook)."""
+def _answer_counts(
+    campaign: Campaign, regions: list[Region], as_of: datetime.date | None = None
+) -> dict[int, dict[str, int]]:
+    """{region id: {status: answers in its subtree}}: one grouped query, over the answers as they
+    stand or, with `as_of`, as they stood at the end of that day (their events:
+    `campaign.answer_filters.as_of`, the same rule as the lists the numbers link to)."""
+    answers = ItemAnswer.objects.filter(item__campaign=campaign)
+    field = "status"
+    if as_of is not None:
+        answers, field = answer_filters.as_of(answers, as_of), "status_then"
     groups = (
-        ItemAnswer.objects.filter(item__campaign=campaign)
-        .order_by()
+        answers.order_by()
         .values("region__path")
-        .annotate(**{status: Count("pk", filter=Q(status=status)) for status in ANSWER_STATES})
+        .annotate(**{status: Count("pk", filter=Q(**{field: status})) for status in ANSWER_STATES})
     )
     by_path = {row["region__path"]: row for row in groups}
     totals = {}
@@ -219,23 +226,31 @@ def _answer_counts(campaign: Campaign, regions: list[Region]) -> dict[int, dict[
     return totals
 
 
-def answer_list_url(status: str, region: Region) -> str:
-    """The answers of `status` in `region`'s subtree: the city's matrix filtered to the region
-    (a district reader gets its own checklist instead: `own_answer_urls`); none for a province (no
-    checklist spans several cities)."""
+def _as_of_param(as_of: datetime.date | None) -> dict[str, str]:
+    return {"as_of": as_of.isoformat()} if as_of is not None else {}
+
+
+def answer_list_url(status: str, region: Region, as_of: datetime.date | None = None) -> str:
+    """The answers of `status` in `region`'s subtree (as of `as_of`): the city's matrix filtered to
+    the region (a district reader gets its own checklist instead: `own_answer_urls`); none for a
+    province (no checklist spans several cities)."""
     if region.kind == Region.Kind.PROVINCE:
         return ""
-    return f"{reverse('checklist:matrix')}?{urlencode({'status': status, 'region': region.pk})}"
+    params = {"status": status, "region": region.pk, **_as_of_param(as_of)}
+    return f"{reverse('checklist:matrix')}?{urlencode(params)}"
 
 
 def own_answer_urls(dashboard: Dashboard) -> None:
     """For a district reader (who has no matrix): its unit's answers link to its own checklist."""
     for status, number in dashboard.answers.items():
-        number.url = f"{reverse('checklist:index')}?{urlencode({'status': status})}"
+        params = {"status": status, **_as_of_param(dashboard.as_of)}
+        number.url = f"{reverse('checklist:index')}?{urlencode(params)}"
 
 
-def _answers(counts: dict[str, int], region: Region) -> dict[str, Number]:
-    return {status: Number(counts[status], answer_list_url(status, region)) for status in ANSWER_STATES}
+def _answers(counts: dict[str, int], region: Region, as_of: datetime.date | None) -> dict[str, Number]:
+    return {
+        status: Number(counts[status], answer_list_url(status, region, as_of)) for status in ANSWER_STATES
+    }
 
 
 def _targets(campaign, region, indicators, data, as_of, on) -> list[Target]:
@@ -285,13 +300,13 @@ def build(region: Region, campaign: Campaign, as_of: datetime.date | None = None
     data = Data(campaign, regions, as_of=as_of)
     # compute_many's indicators, on the Data whose totals the links filter by
     indicators = {r.pk: {n: INDICATORS[n](campaign, r, data=data) for n in ITEMS} for r in regions}
-    answers = _answer_counts(campaign, regions)
+    answers = _answer_counts(campaign, regions, as_of)
 
     def summary(r: Region) -> tuple[list[Target], dict, dict]:
         return (
             _targets(campaign, r, indicators[r.pk], data, as_of, on),
             _hazards(campaign, r, data, as_of),
-            _answers(answers[r.pk], r),
+            _answers(answers[r.pk], r, as_of),
         )
 
     targets, hazards, answer_numbers = summary(region)

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaign.models import ItemAnswer
+from campaign.models import AnswerEvent, ItemAnswer
 from hazards.models import Hazard
 from tests.campaign.test_indicators import COMPLIANT_GB38600, hazard, inst
 
@@ -61,9 +61,12 @@ def records(world):
         inst(qianshan, "千山区康宁养老院", national_data_updated_on=datetime.date(2020, 10, 20))
         open_one = hazard(a, by, found_on=datetime.date(2020, 9, 10), deadline=datetime.date(2020, 9, 30))
         hazard(b, by, found_on=datetime.date(2020, 9, 10), deadline=datetime.date(2020, 12, 31))
-        ItemAnswer.objects.create(item=world.campaign.items.get(number=4), region=tiedong, status="accepted")
-        ItemAnswer.objects.create(item=world.campaign.items.get(number=5), region=tiedong, status="submitted")
-        ItemAnswer.objects.create(item=world.campaign.items.get(number=4), region=qianshan, status="accepted")
+        answers = {
+            (4, tiedong): answer(world, 4, tiedong, "submit", "accept"),
+            (5, tiedong): answer(world, 5, tiedong, "submit"),
+            (4, qianshan): answer(world, 4, qianshan, "submit", "accept"),
+            (6, qianshan): answer(world, 6, qianshan, "submit"),
+        }
     with at(2020, 11, 5, 9):
         for name, value in COMPLIANT_GB38600.items():
             setattr(b, name, value)
@@ -71,7 +74,28 @@ def records(world):
         open_one.status = Hazard.Status.CLOSED
         open_one.closed_on = datetime.date(2020, 11, 5)
         open_one.save()
+        step(world, answers[5, tiedong], "accept")
+        step(world, answers[6, qianshan], "return")
+        answer(world, 7, tiedong, "submit")  # did not exist on 31 October
     return world
+
+
+STATUS_AFTER = {"submit": "submitted", "return": "returned", "accept": "accepted", "reopen": "returned"}
+
+
+def step(world, item_answer, action):
+    """The answer moved by `action`, with its event, at the (travelled) time."""
+    item_answer.status = STATUS_AFTER[action]
+    item_answer.save()
+    AnswerEvent.objects.create(answer=item_answer, action=action, by=world.users["city"])
+
+
+def answer(world, number, region, *actions):
+    item_answer = ItemAnswer.objects.create(item=world.campaign.items.get(number=number), region=region)
+    AnswerEvent.objects.create(answer=item_answer, action="save", by=world.users["district"])
+    for action in actions:
+        step(world, item_answer, action)
+    return item_answer
 
 
 def dashboard(client, world, region_code="210300", **params):
@@ -243,11 +267,40 @@ def test_the_cache_can_be_turned_off(client, records, settings):
     assert counts[0] == counts[1]
 
 
-def test_a_district_reader_follows_its_answer_numbers_to_its_checklist(client, records):
+@pytest.mark.parametrize("as_of", [None, "2020-10-31"])
+def test_a_district_reader_follows_its_answer_numbers_to_its_checklist(client, records, as_of):
     login(client, records, "district")
     with at(2020, 12, 1, 10):
-        body = dashboard(client, records, "210302").content.decode()
+        body = dashboard(client, records, "210302", **({"as_of": as_of} if as_of else {})).content.decode()
         answers = [(url.replace("&amp;", "&"), int(v)) for url, v in ANSWER.findall(body)]
         assert answers and all(url.startswith(reverse("checklist:index")) for url, _v in answers)
         for url, value in answers:
             assert answers_shown(client, url) == value, url
+
+
+def test_the_answers_as_of_a_date_come_from_their_events(client, records):
+    """Item 5 of 铁东区 was accepted and item 6 of 千山区 returned in November, item 7 of 铁东区
+    first answered then: as of 31 October the city counted 2 submitted and 2 accepted, today 1
+    submitted, 1 returned and 3 accepted; the matrix as of that date shows the statuses then."""
+    login(client, records, "city")
+    with at(2020, 12, 1, 10):
+        then = dashboard(client, records, as_of="2020-10-31").context["dashboard"]
+        now = dashboard(client, records).context["dashboard"]
+        assert {s: n.value for s, n in then.answers.items()} == {"submitted": 2, "returned": 0, "accepted": 2}
+        assert {s: n.value for s, n in now.answers.items()} == {"submitted": 1, "returned": 1, "accepted": 3}
+        matrix = client.get(reverse("checklist:matrix"), {"as_of": "2020-10-31"})
+        body = matrix.content.decode()
+        assert 'data-testid="as-of-banner"' in body and "2020-10-31" in body
+        assert cells(body, "210302") == {4: "accepted", 5: "submitted"}
+        assert cells(client.get(reverse("checklist:matrix")).content.decode(), "210302") == {
+            4: "accepted",
+            5: "accepted",
+            7: "submitted",
+        }
+
+
+def cells(body: str, code: str) -> dict[int, str]:
+    """{item number: status} of the answers in the matrix's row of the unit `code`."""
+    row = re.search(rf'data-testid="region-{code}">(.*?)</tr>', body, re.S).group(1)
+    found = re.findall(r'data-status="(\w+)"><a href="[^"]*" title="[^"]*· (\d+) ·', row)
+    return {int(number): status for status, number in found}
