@@ -3,6 +3,8 @@
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Case, Value, When
+
 from campaign.models import Campaign, Milestone
 from core import dates
 
@@ -10,8 +12,8 @@ from core import dates
 def current_campaign_for(user) -> Campaign | None:
     """The campaign of this year if the user can see one, else the most recent one they can."""
     visible = Campaign.objects.visible_to(user).select_related("region", "copied_from")
-    this_year = dates.today().year
-    return visible.filter(year=this_year).first() or visible.order_by("-year").first()
+    this_year = Case(When(year=dates.today().year, then=Value(0)), default=Value(1))
+    return visible.order_by(this_year, "-year", "pk").first()  # one query
 
 
 @dataclass
@@ -62,3 +64,16 @@ def next_due(rows: list[MilestoneRow]) -> list[MilestoneRow]:
         return []
     first = upcoming[0].milestone.due_on
     return [row for row in upcoming if row.milestone.due_on == first]
+
+
+def calendar_context(user, campaign) -> dict:
+    """The campaign calendar of the home page (templates/core/home.html) for `campaign` (the
+    user's current one, `current_campaign_for`, or None): the campaign, its next deadline, the
+    deadlines the user's unit must meet and every deadline."""
+    rows = milestone_rows(campaign, user) if campaign else []
+    return {
+        "campaign": campaign,
+        "rows": rows,
+        "next_rows": next_due(rows),
+        "own_rows": [row for row in rows if row.concerns_user and row.days_left >= 0],
+    }

@@ -329,7 +329,7 @@ PORTAL_BASE_URL = (env("PORTAL_BASE_URL", "http://127.0.0.1:8000") or "").rstrip
 
 # The view behind the home page (`core:home`, "/"): core is the ground layer and imports no app
 # above it, so it calls the view named here (dotted path, django.utils.module_loading.import_string).
-# dashboards.views.home shows each role its own work (issue 13); "core.views.calendar_home" is the
+# dashboards.views.home shows each role its own work (issue 13); "dashboards.views.calendar_home" is the
 # campaign calendar alone.
 PORTAL_HOME_VIEW = "dashboards.views.home"
 # The dashboards' computed figures stay in the cache this long while the data is unchanged

@@ -273,7 +273,11 @@ class Evidence(TimeStampedModel):
         ordering = ["created_at", "pk"]
         verbose_name = _("evidence file")
         verbose_name_plural = _("evidence files")
-        indexes = [models.Index(fields=["owner_type", "owner_id"], name="evidence_owner_idx")]
+        indexes = [
+            models.Index(fields=["owner_type", "owner_id"], name="evidence_owner_idx"),
+            # the dashboards' data version reads MAX(updated_at) (an upload or a removal) per request
+            models.Index(fields=["updated_at"], name="evidence_updated_idx"),
+        ]
 
     def __str__(self):
         return self.original_name

@@ -11,7 +11,6 @@ from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
-from campaign.selectors import current_campaign_for, milestone_rows, next_due
 from core import htmx
 
 
@@ -20,27 +19,6 @@ def home(request):
     """The home page (`core:home`): the view named by settings.PORTAL_HOME_VIEW answers (each
     role's work, dashboards.views.home); core imports no app above it."""
     return import_string(settings.PORTAL_HOME_VIEW)(request)
-
-
-def calendar_context(user, campaign) -> dict:
-    """The campaign calendar of the home page (templates/core/home.html) for `campaign` (the
-    user's current one, `current_campaign_for`, or None): the campaign, its next deadline, the
-    deadlines the user's unit must meet and every deadline."""
-    rows = milestone_rows(campaign, user) if campaign else []
-    return {
-        "campaign": campaign,
-        "rows": rows,
-        "next_rows": next_due(rows),
-        "own_rows": [row for row in rows if row.concerns_user and row.days_left >= 0],
-    }
-
-
-@login_required
-def calendar_home(request):
-    """The campaign calendar alone, the home page before issue 13 (PORTAL_HOME_VIEW can name it)."""
-    return render(
-        request, "core/home.html", calendar_context(request.user, current_campaign_for(request.user))
-    )
 
 
 REMINDER_SCAN_STALE_AFTER = datetime.timedelta(hours=26)

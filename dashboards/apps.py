@@ -9,3 +9,11 @@ class DashboardsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "dashboards"
     verbose_name = _("Dashboards")
+
+    def ready(self):
+        from django.core.signals import request_finished, request_started
+
+        from dashboards import cache
+
+        request_started.connect(cache.request_started, dispatch_uid="dashboards.cache.request_started")
+        request_finished.connect(cache.request_finished, dispatch_uid="dashboards.cache.request_finished")

@@ -16,6 +16,7 @@ from core.models import Region
 from core.permissions import role_required
 from core.roles import Role
 from dashboards import quality
+from dashboards.cache import kept
 from hazards.models import Hazard
 from institutions.models import Institution
 
@@ -29,7 +30,13 @@ def panel(request):
     """The county-level units the user sees (and any other region holding a counted record, e.g. a
     city's own answers) × the checks, worst first; `?sort=<check key>|total|region`."""
     scope = quality.Scope(request.user)
-    result = quality.counts(request.user, scope=scope)
+    user = request.user
+    # kept while the data is unchanged (dashboards.cache): every reader of one region and role
+    # counts the same records
+    result = kept(
+        ("quality", user.region_id, user.role, user.is_superuser),
+        lambda: quality.counts(user, scope=scope),
+    )
     regions = Region.objects.visible_to(request.user).filter(
         Q(kind__in=Region.COUNTY_LEVEL_KINDS) | Q(pk__in=list(result.by_region))
     )

@@ -30,8 +30,7 @@ from campaign.answer_filters import matrix_answers, own_answers
 from campaign.models import ItemAnswer
 from campaign.selectors import current_campaign_for
 from core.roles import Role
-from hazards.filters import filtered_hazards
-from hazards.views import visible_hazards
+from hazards.filters import filtered_hazards, visible_hazards
 from institutions.filters import self_reports_listed
 from institutions.models import SelfReport
 

@@ -18,6 +18,12 @@ from institutions import uscc
 from institutions.filters import YesNoFilter, visible_regions
 from institutions.models import Institution
 
+
+def visible_hazards(user):
+    """The hazards `user` may see, deleted ones left out: every hazard list and count starts here."""
+    return Hazard.objects.visible_to(user).live()
+
+
 #: At most this many institutions are offered in the institution filter's list at a time; typing
 #: part of a name (or the start of a credit code) narrows it. A province holds ~5,000.
 INSTITUTION_CHOICES = 20

@@ -324,6 +324,8 @@ class Referral(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["hazard", "department"], name="referral_once_per_department")
         ]
+        # the dashboards' data version reads MAX(updated_at) (a notice sent or answered) per request
+        indexes = [models.Index(fields=["updated_at"], name="referral_updated_idx")]
 
     def __str__(self):
         return f"{self.hazard.code} → {self.get_department_display()}"

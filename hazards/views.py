@@ -18,7 +18,7 @@ from core.forms import add_errors
 from core.permissions import role_required
 from core.roles import Role
 from hazards import services
-from hazards.filters import HazardFilter, filtered_hazards
+from hazards.filters import HazardFilter, filtered_hazards, visible_hazards
 from hazards.forms import (
     FIELDSETS,
     WIDE_FIELDS,
@@ -35,10 +35,6 @@ from hazards.models import Hazard, Referral, Status, closed_last
 PAGE_SIZE = 20
 READERS = (Role.CITY, Role.DISTRICT, Role.INSTITUTION, Role.DEPARTMENT)
 CHANGED = "hazardsChanged"  # HTMX event: the list's counts reload on it
-
-
-def visible_hazards(user):
-    return Hazard.objects.visible_to(user).live()
 
 
 def grouped_counts(queryset, on=None) -> list[dict]:

@@ -304,3 +304,30 @@ def cells(body: str, code: str) -> dict[int, str]:
     row = re.search(rf'data-testid="region-{code}">(.*?)</tr>', body, re.S).group(1)
     found = re.findall(r'data-status="(\w+)"><a href="[^"]*" title="[^"]*· (\d+) ·', row)
     return {int(number): status for status, number in found}
+
+
+def test_the_cached_figures_differ_by_reader_and_sort(client, records):
+    """The rendered figures are kept per reader kind and sort: the city's view of 铁东区 links its
+    answers to the matrix, the district's (read second, from the same data) to its checklist; a
+    sort by name after the default order gives the other order."""
+    tiedong = records.regions["210302"]
+    with at(2020, 12, 1, 10):
+        login(client, records, "city")
+        city = dashboard(client, records, "210302").content.decode()
+        login(client, records, "district")
+        district = dashboard(client, records, "210302").content.decode()
+        login(client, records, "city")
+        worst = dashboard(client, records).content.decode()
+        by_name = dashboard(client, records, sort="name").content.decode()
+        again = dashboard(client, records).content.decode()
+    assert f"region={tiedong.pk}" in city and reverse("checklist:matrix") in city
+    assert (
+        reverse("checklist:matrix") + "?" not in district
+        and reverse("checklist:index") + "?status=" in district
+    )
+
+    def order(body):
+        return re.findall(r'<tr data-region="(\d+)"', body)
+
+    assert order(by_name) == sorted(order(by_name)) and order(worst) != order(by_name)
+    assert order(again) == order(worst)
