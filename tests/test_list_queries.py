@@ -74,14 +74,14 @@ PAGES = [
     ("hazards:lists", ["responsibility"], "city", {"status": "closed"}, 10),
     ("institutions:list", None, "district", {}, 8),
     ("institutions:list", None, "city", {"ordering": "-beds"}, 8),
-    ("checklist:matrix", None, "city", {}, 11),
+    ("checklist:matrix", None, "city", {}, 10),
     # the home: the calendar's 8, the work cards (dashboards.work: the region subtree, then one
     # COUNT per model: hazards, answers, self-reports) and the dashboard (dashboards.figures): the
     # milestones, institutions and hazards grouped by region, units, publications, answers grouped,
     # referrals, the weekly chart's two GROUP BYs, the next deadlines' milestones, items, units and
     # answers; the city's has its units as rows (the row regions, more publications)
-    ("core:home", None, "district", {}, 24),
-    ("core:home", None, "city", {}, 26),
+    ("core:home", None, "district", {}, 21),
+    ("core:home", None, "city", {}, 23),
 ]
 
 

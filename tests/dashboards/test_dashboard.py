@@ -331,3 +331,19 @@ def test_the_cached_figures_differ_by_reader_and_sort(client, records):
 
     assert order(by_name) == sorted(order(by_name)) and order(worst) != order(by_name)
     assert order(again) == order(worst)
+
+
+def test_the_data_version_moves_with_a_milestone_date(records):
+    """Milestones carry no updated_at: a due date moved (the calendar and the deadlines shown) must
+    still change the version, and moving it back gives the figures of the old version again."""
+    from dashboards.cache import data_version
+
+    before = data_version()
+    milestone = records.campaign.milestones.order_by("pk").first()
+    milestone.due_on += datetime.timedelta(days=1)
+    milestone.save()
+    moved = data_version()
+    assert moved != before
+    milestone.due_on -= datetime.timedelta(days=1)
+    milestone.save()
+    assert data_version() == before

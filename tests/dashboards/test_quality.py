@@ -423,7 +423,8 @@ def add_rows(world, count: int, offset: int) -> None:
             )
 
 
-def test_the_panel_runs_the_same_queries_at_10_and_at_60_institutions(client, world):
+def test_the_panel_runs_the_same_queries_at_10_and_at_60_institutions(client, world, settings):
+    settings.PORTAL_DASHBOARD_CACHE_SECONDS = 0  # the counts themselves, not the cache
     for number, status, values in ((3, "submitted", {"found": "0"}), (4, "accepted", {"compliant": "50%"})):
         ItemAnswer.objects.create(
             item=world.campaign.items.get(number=number),
@@ -444,3 +445,30 @@ def test_the_panel_runs_the_same_queries_at_10_and_at_60_institutions(client, wo
     # grouped; campaigns; the answers' figures (their answers, and compute_many's milestones,
     # hazards and institutions for items 3 and 4); the regions; the header's unread reminders.
     assert counted[0] == counted[1] == 15, counted
+
+
+def test_the_panel_keeps_its_counts_until_a_record_changes(client, world):
+    """dashboards.cache: the second request reads the counts from the cache; an institution saved
+    as unregistered but filed (a new history row) is counted by the next request."""
+    from institutions.models import FilingStatus, RegistrationForm
+
+    add_rows(world, 4, 0)
+    client.force_login(world.users["city"])
+
+    def get():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("dashboards:quality"))
+        return response.context["totals"], len(queries)
+
+    first, computed = get()
+    again, from_cache = get()
+    assert again == first and from_cache < computed
+    home = Institution.objects.filter(name__startswith="测试养老院").first()
+    home.registration_form, home.filing_status = RegistrationForm.UNREGISTERED, FilingStatus.FILED
+    home.filed_on = datetime.date(2020, 6, 1)
+    home.save()
+    after, _queries = get()
+    counted = {cell["key"]: cell["n"] for cell in after}
+    assert (
+        counted["unregistered-filed"] == {cell["key"]: cell["n"] for cell in first}["unregistered-filed"] + 1
+    )
