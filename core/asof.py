@@ -11,16 +11,18 @@ whatever date it carries.
 at the end of `day`, with the model's own field names (foreign keys as `<name>_id`, joinable as
 `<name>__…`): the same `Q` conditions filter and aggregate it as they do the live table, so a
 figure has one definition whether it is measured today or as of a date. The latest row per record
-is chosen by a window function (`ROW_NUMBER() OVER (PARTITION BY id ORDER BY history_date DESC,
-history_id DESC)`), which PostgreSQL and SQLite (`make run`) both run.
+is the one before the end of the day with no later one (`NOT EXISTS`, an anti-join on the history
+table's `id` index), which PostgreSQL and SQLite (`make run`) both run. An earlier version chose it
+with `ROW_NUMBER() OVER (PARTITION BY id …)` inside `IN (…)`: four times slower at province scale
+(1.6 s against 0.4 s for 166,000 hazards), and on a table without planner statistics PostgreSQL
+could re-run the window for every outer row (minutes for the demo's 300 hazards).
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django.db.models import Model, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from core import dates
 
@@ -31,24 +33,14 @@ def end_of(day: datetime.date) -> datetime.datetime:
     return dates.start_of_day(day + datetime.timedelta(days=1))
 
 
-def latest_rows_sql(model: type[Model]) -> tuple[str, str]:
-    """(SQL selecting the history ids of each record's latest row before %s, the history table)."""
-    history = model.history.model
-    table = history._meta.db_table
-    pk = model._meta.pk.column
-    sql = (
-        f'SELECT "latest"."history_id" FROM (SELECT "history_id", ROW_NUMBER() OVER ('
-        f'PARTITION BY "{pk}" ORDER BY "history_date" DESC, "history_id" DESC) AS "n" '
-        f'FROM "{table}" WHERE "history_date" < %s) AS "latest" WHERE "latest"."n" = 1'
-    )
-    return sql, table
-
-
 def as_of_rows(model: type[Model], day: datetime.date) -> QuerySet:
     """The history rows of `model` (a model with `history = HistoricalRecords()`) holding each
     record as it stood at the end of `day` (Asia/Shanghai); records deleted by then or created
     after are absent. The rows carry the record's id as `id` (not `pk`, which is `history_id`)."""
-    sql, _table = latest_rows_sql(model)
-    return model.history.model.objects.filter(history_id__in=RawSQL(sql, [end_of(day)])).exclude(
-        history_type="-"
+    history = model.history.model
+    end = end_of(day)
+    later = history.objects.filter(id=OuterRef("id"), history_date__lt=end).filter(
+        Q(history_date__gt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
     )
+    return history.objects.filter(history_date__lt=end).filter(~Exists(later)).exclude(history_type="-")
