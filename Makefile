@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 
 RUN_DEBS := gettext
 TEST_DEBS := gettext postgresql redis-server chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz-subset0 poppler-utils libreoffice-calc-nogui
+	libharfbuzz-subset0 poppler-utils libreoffice-calc-nogui libreoffice-writer-nogui
 
 export DJANGO_SETTINGS_MODULE := config.settings
 
