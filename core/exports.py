@@ -1,4 +1,7 @@
-"""Excel exports: a direct download up to a row cap, a background job above it.
+"""Generated files: a direct download when small, a background job when large.
+
+The Excel exports (the three lists, the institution list) and, since issue 14, any other generated
+file (the acceptance workbook, later the PDF report) go through here.
 
 An export (the three lists, the institution list) is an `Export`: who may ask for it, how the rows
 are found for a user and a query string (always through ``visible_to``), and how they are written
@@ -10,6 +13,20 @@ are found for a user and a query string (always through ``visible_to``), and how
 - POST (that page's form, with its one-time token): a job is recorded in the cache and sent to
   Celery; the user goes to the job's page (`job_page`), which polls a status fragment with htmx
   until the file is ready, then links to `download`.
+
+Any generated file (issue 14) — the entry point for a new kind of file: define an `Export` whose
+`rows(user, params)` returns what the file holds, found through the user's scope (anything with a
+``count()``, or give `size`), whose `write(rows, user, *, total, progress, output)` writes it, and
+add its dotted path to `KINDS`. Then the view calls ``respond(request, export, params)`` with the
+parameters that say which file (a region, a measuring date: the URL's, not only the query string's;
+the job keeps them and finds the rows again when it runs). Optional fields:
+
+- `background(rows, total)`: whether the file is made by a job (default: more than
+  ``PORTAL_EXPORT_SYNC_ROWS`` rows). The acceptance workbook: a city's or a province's always.
+- `size(rows)`: the total the progress counts (default ``rows.count()``).
+- `name(rows)`: the download's name when it depends on what the file holds (default `filename()`).
+- `offer`: the sentence of the page that offers the job (default: "holds N rows, more than …").
+- `extension`, `content_type`: of the file (default .xlsx).
 
 A job lives in the Django cache (Redis in production; no table), under a random id, for
 ``PORTAL_EXPORT_KEEP_HOURS`` (24): who asked, what, the query string, the status, rows done and the
@@ -36,11 +53,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.encoding import iri_to_uri
 from django.utils.functional import Promise
+from django.utils.http import content_disposition_header
 from django.utils.module_loading import import_string
 
 from core.excel_import import xlsx_response
@@ -55,8 +73,10 @@ FOLDER = "exports"
 KINDS = {
     "hazards": "hazards.excel_views.EXPORT",
     "institutions": "institutions.import_views.EXPORT",
+    "acceptance_workbook": "reports.workbook_views.EXPORT",
 }
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -68,6 +88,13 @@ class Export:
     write: Callable  # (queryset, user, *, total, progress, output) -> bytes | None
     filename: Callable[[], str]  # the download's name, dated the day the file is made
     back: Callable[[], str]  # the URL of the page the export is made from (the list)
+    # Any generated file (see the module's docstring); the defaults are the Excel exports'.
+    background: Callable | None = None  # (rows, total) -> made by a job; None: total > sync_rows()
+    size: Callable | None = None  # (rows) -> the total the progress counts; None: rows.count()
+    name: Callable | None = None  # (rows) -> the download's name; None: filename()
+    offer: Promise | None = None  # the offer page's sentence instead of the row count's
+    extension: str = "xlsx"
+    content_type: str = XLSX
 
     def allowed(self, user) -> bool:
         return bool(user and user.is_active and (user.is_superuser or user.role in self.roles))
@@ -95,17 +122,23 @@ def _query(request) -> QueryDict:
 # The view --------------------------------------------------------------------------------------------
 
 
-def respond(request, export: Export):
-    """The export view: the file (small), the offer to prepare it (large, GET) or a new job (POST)."""
-    params = _query(request)
+def respond(request, export: Export, params: QueryDict | None = None):
+    """The export view: the file (small), the offer to prepare it (large, GET) or a new job (POST).
+    `params`: what says which file (default: the request's query string without page and
+    fragment); a job keeps them and finds its rows with them when it runs."""
+    params = _query(request) if params is None else params
     if request.method == "POST":
         job = start(request.user, export, params.urlencode())
         return redirect("core:export_job", job=job["id"])
     rows = export.rows(request.user, params)
-    total = rows.count()
-    if total <= sync_rows():
+    total = size_of(export, rows)
+    if not in_background(export, rows, total):
         content = export.write(rows, request.user, total=total, progress=None, output=None)
-        return xlsx_response(content, export.filename())
+        if export.content_type == XLSX:
+            return xlsx_response(content, filename_of(export, rows))
+        response = HttpResponse(content, content_type=export.content_type)
+        response["Content-Disposition"] = content_disposition_header(True, filename_of(export, rows))
+        return response
     return render(
         request,
         "core/export_large.html",
@@ -118,6 +151,21 @@ def respond(request, export: Export):
             "back_url": _back_url(export, params.urlencode()),
         },
     )
+
+
+def size_of(export: Export, rows) -> int:
+    """The total the progress of `rows` counts (`Export.size`, else ``rows.count()``)."""
+    return export.size(rows) if export.size else rows.count()
+
+
+def in_background(export: Export, rows, total: int) -> bool:
+    """Whether the file of `rows` is made by a job (`Export.background`, else above the row cap)."""
+    return export.background(rows, total) if export.background else total > sync_rows()
+
+
+def filename_of(export: Export, rows) -> str:
+    """The download's name (`Export.name(rows)`, else `Export.filename()`)."""
+    return export.name(rows) if export.name else export.filename()
 
 
 def _back_url(export: Export, query: str) -> str:
@@ -198,7 +246,7 @@ def run_export(job_id: str) -> None:
             raise PermissionError("the user may no longer export this")
         folder.mkdir(parents=True, exist_ok=True)
         rows = export.rows(user, QueryDict(job["query"]))
-        total = rows.count()
+        total = size_of(export, rows)
         job["total"] = total
 
         def progress(done, total):
@@ -207,12 +255,12 @@ def run_export(job_id: str) -> None:
 
         progress(0, total)
         export.write(rows, user, total=total, progress=progress, output=partial)
-        final = folder / f"{job_id}.xlsx"
+        final = folder / f"{job_id}.{export.extension}"
         os.replace(partial, final)
         job.update(
             status=DONE,
             path=f"{FOLDER}/{final.name}",
-            filename=export.filename(),
+            filename=filename_of(export, rows),
             finished=time.time(),
         )
     except Exception:
@@ -277,6 +325,7 @@ def _aware(timestamp: float) -> datetime.datetime:
 
 
 def download_response(job: dict) -> FileResponse:
+    """The job's file, as its kind's content type; 404 until it is written."""
     path = file_path(job)
     if job["status"] != DONE or not path.is_file():
         raise Http404
@@ -284,7 +333,7 @@ def download_response(job: dict) -> FileResponse:
         path.open("rb"),
         as_attachment=True,
         filename=job["filename"],
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=export_of(job).content_type,
     )
     response["Cache-Control"] = "private, no-store"
     return response
