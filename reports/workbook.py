@@ -256,8 +256,11 @@ class Plan:
         return self.region.is_county_level
 
     def count(self) -> int:
-        items = self.campaign.items.count()
-        return len(self.units) * items + self.hazards.count() + self.institutions.count()
+        levels = list(self.campaign.items.values_list("level", flat=True))
+        county = sum(1 for level in levels if level != InspectionItem.Level.CITY)
+        city = sum(1 for level in levels if level != InspectionItem.Level.COUNTY)
+        items = sum(city if unit.city_items else county for unit in self.units)
+        return items + self.hazards.count() + self.institutions.count()
 
     def filename(self) -> str:
         return f"{self.region.name}{self.campaign.year}年验收工作簿-{self.day:%Y%m%d}.xlsx"
