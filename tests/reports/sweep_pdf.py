@@ -3,4 +3,13 @@
 
 def specs(Spec, all_staff) -> dict:
     """{URL name: Spec(...)} of this part's URL patterns."""
-    return {}
+    return {
+        # the reader's own city (admins have no region: 404)
+        "reports:pdf_summary": Spec(roles={"city"}),
+        # a unit's acceptance report: the city's staff for any of its units, a district for its own
+        "reports:pdf_unit": Spec(
+            roles={"city", "district", "admin"},
+            own=lambda w: {"pk": w.regions["210302"].pk},
+            foreign=lambda w: {"pk": w.foreign_region.pk},
+        ),
+    }

@@ -1,0 +1,165 @@
+"""The printed PDFs of issue 14, laid out by WeasyPrint from HTML templates:
+
+- the summary report (总结报告) of a city or the province, from `reports.content.summary` only:
+  `render_summary(summary) -> bytes`;
+- a county-level unit's acceptance report (验收报告) for the joint team: `unit_report(region,
+  campaign, as_of) -> UnitReport`, then `render_unit_report(report) -> bytes`.
+
+Both are plain functions of their content (no request), so a Celery task can run them later. The
+text is Chinese whatever the reader's language (`translation.override("zh-hans")`), set in Noto
+Sans CJK SC / Noto Serif CJK SC (fonts-noto-cjk), which WeasyPrint embeds as subsets. The
+stylesheet is `static/reports/pdf.css`; nothing is fetched from outside (`fetch_nothing`): the
+charts are inline SVG (`reports.svg_charts`) and the fonts are the system's.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from campaign.models import AnswerEvent, Campaign, ItemAnswer
+from core import asof, dates
+from core.models import Region
+from reports import content, svg_charts
+
+STYLESHEET = Path(settings.BASE_DIR) / "static" / "reports" / "pdf.css"
+
+# The joint acceptance team (工作要求(四)): "市民政局、住房和城乡建设局、卫生健康委、应急管理厅、市场监督
+# 管理局将于2020年10月底前联合对各地开展专项行动四年成效进行验收". Printed with the city's name and each
+# body's full name, as the notice's issuing bodies are written (campaign.issuing_bodies:
+# 鞍山市卫生健康委员会, 鞍山市应急管理局): a city has an 应急管理局; "厅" is the province's level.
+# The annexes' tables, in reports.content.summary's order of the annexes.
+ANNEX_TEMPLATES = (
+    "reports/pdf/_annex_hazards.html",
+    "reports/pdf/_annex_items.html",
+    "reports/pdf/_annex_institutions.html",
+)
+JOINT_TEAM = ("民政局", "住房和城乡建设局", "卫生健康委员会", "应急管理局", "市场监督管理局")
+
+
+def fetch_nothing(url: str, *args, **kwargs):
+    """WeasyPrint's URL fetcher: the PDFs need no resource from anywhere (inline SVG, system
+    fonts), so every URL is refused — user text can never make the server fetch a page."""
+    raise ValueError(f"the report fetches nothing: {url[:80]}")
+
+
+def _pdf(template: str, context: dict) -> bytes:
+    from weasyprint import CSS, HTML  # loaded by the processes that print only
+
+    with translation.override("zh-hans"):
+        html = render_to_string(template, context)
+    document = HTML(string=html, url_fetcher=fetch_nothing, base_url=str(settings.BASE_DIR))
+    return document.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])
+
+
+# The summary report -------------------------------------------------------------------------------
+
+
+def render_summary(summary: content.Summary) -> bytes:
+    """The summary report of `summary` (reports.content.summary) as PDF bytes: cover, contents,
+    the targets, the ledger's and answers' numbers, the charts, one section per unit and the three
+    annexes (landscape pages), with the title and measuring date on top of every page and
+    "第 X 页 共 Y 页" at the bottom."""
+    with translation.override("zh-hans"):
+        charts = [{"chart": chart, "svg": svg_charts.svg(chart)} for chart in summary.charts]
+        units_heading = (
+            _("Cities") if summary.region.kind == Region.Kind.PROVINCE else _("County-level units")
+        )
+    return _pdf(
+        "reports/pdf/summary.html",
+        {
+            "summary": summary,
+            "charts": charts,
+            "units_heading": units_heading,
+            "annexes": list(zip(summary.annexes, ANNEX_TEMPLATES, strict=True)),
+        },
+    )
+
+
+def summary_filename(summary: content.Summary) -> str:
+    """ "鞍山市专项行动总结报告（截至2020-10-31）.pdf"."""
+    with translation.override("zh-hans"):
+        return _("%(region)s campaign summary report (as of %(date)s).pdf") % {
+            "region": summary.region.name,
+            "date": summary.as_of.isoformat(),
+        }
+
+
+# The acceptance report of one unit ----------------------------------------------------------------
+
+
+@dataclass
+class AcceptanceLine:
+    row: content.ItemRow
+    conclusion: str  # "通过", "未通过" or "" (the team writes it by hand)
+    reason: str  # the city's reason when it returned the answer
+
+
+@dataclass
+class UnitReport:
+    region: Region
+    campaign: Campaign
+    as_of: datetime.date  # the measuring date
+    generated_on: datetime.date
+    lines: list[AcceptanceLine]
+    team: list[str]  # the joint team's five bureaus, full names
+
+
+def _return_reasons(rows: list[content.ItemRow], day: datetime.date) -> dict[int, str]:
+    """{answer id: the note of its latest return before the end of `day`}. One query.
+    TODO(content): the reason belongs in reports.content.ItemRow (the workbook prints it too)."""
+    answer_ids = [row.answer.pk for row in rows if row.answer is not None]
+    events = AnswerEvent.objects.filter(
+        answer_id__in=answer_ids, action=AnswerEvent.Action.RETURN, at__lt=asof.end_of(day)
+    ).order_by("answer_id", "at", "pk")
+    return {event.answer_id: event.note for event in events}  # the latest one wins
+
+
+def unit_report(region: Region, campaign: Campaign, as_of: datetime.date | None = None) -> UnitReport:
+    """The acceptance report's content for the county-level unit `region` (the caller checked the
+    reader sees it): its items (reports.content.unit_items) with their status at the end of `as_of`
+    (None: today) and the joint team's conclusion: 通过 where the city had accepted the answer,
+    未通过 with the city's reason where it had returned it, blank otherwise (written by hand)."""
+    day = as_of or dates.today()
+    rows = content.unit_items(region, campaign, as_of)
+    reasons = _return_reasons(rows, day)
+    city = region.parent.name if region.parent_id else ""
+    with translation.override("zh-hans"):
+        passed, failed = _("Passed"), _("Not passed")
+    lines = []
+    for row in rows:
+        if row.status == ItemAnswer.Status.ACCEPTED:
+            lines.append(AcceptanceLine(row, passed, ""))
+        elif row.status == ItemAnswer.Status.RETURNED:
+            lines.append(AcceptanceLine(row, failed, reasons.get(row.answer.pk, "")))
+        else:
+            lines.append(AcceptanceLine(row, "", ""))
+    return UnitReport(
+        region=region,
+        campaign=campaign,
+        as_of=day,
+        generated_on=dates.today(),
+        lines=lines,
+        team=[f"{city}{body}" for body in JOINT_TEAM],
+    )
+
+
+def render_unit_report(report: UnitReport) -> bytes:
+    """The acceptance report (验收报告) of one unit as PDF bytes: its items with status and the
+    team's conclusion, then a signature-and-seal block per bureau of the joint team."""
+    return _pdf("reports/pdf/unit.html", {"report": report})
+
+
+def unit_filename(report: UnitReport) -> str:
+    """ "铁东区专项行动验收报告（截至2020-10-31）.pdf"."""
+    with translation.override("zh-hans"):
+        return _("%(region)s campaign acceptance report (as of %(date)s).pdf") % {
+            "region": report.region.name,
+            "date": report.as_of.isoformat(),
+        }
