@@ -77,3 +77,18 @@ def calendar_context(user, campaign) -> dict:
         "next_rows": next_due(rows),
         "own_rows": [row for row in rows if row.concerns_user and row.days_left >= 0],
     }
+
+
+def dashboard_campaign(user) -> Campaign | None:
+    """The campaign a dashboard measures against: the user's current one (a campaign covering their
+    region), else, for a province user (no campaign covers a province in the source documents: the
+    Liaoning 2021 measures set no dated targets), the latest campaign held inside their region — so
+    every city is measured against the same milestones."""
+    campaign = current_campaign_for(user)
+    if campaign is None and user.region_id:
+        campaign = (
+            Campaign.objects.filter(region__path__startswith=user.region.path)
+            .order_by("-year", "-pk")
+            .first()
+        )
+    return campaign

@@ -247,6 +247,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # The reminder tasks set acks_late and reject_on_worker_lost themselves (reminders/tasks.py);
 # prefetch one message at a time so that a killed worker holds back as little as possible.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers are recycled (issue 14): WeasyPrint and openpyxl keep memory after a large report or
+# workbook, so a worker process is replaced after this many tasks, or after a task that left it above
+# this resident size (KiB; checked after each task, the task itself is never cut short).
+CELERY_WORKER_MAX_TASKS_PER_CHILD = int(env("CELERY_WORKER_MAX_TASKS_PER_CHILD", "50") or 50)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(env("CELERY_WORKER_MAX_MEMORY_PER_CHILD", "600000") or 600000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

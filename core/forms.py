@@ -1,7 +1,12 @@
 """Form helpers shared by every app: Bootstrap classes, and the version field for concurrent edits."""
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core import dates
 
 
 class BootstrapMixin:
@@ -50,3 +55,29 @@ def add_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, messages)
     else:
         form.add_error(None, error)
+
+
+#: The earliest measuring date a figures page accepts.
+EARLIEST_MEASURING_DATE = datetime.date(2000, 1, 1)
+
+
+class AsOfForm(forms.Form):
+    """The measuring date of a figures page or a printed output (`?as_of=YYYY-MM-DD`, issue 13):
+    empty or today means now (cleaned to None); a future date or one before 2000 is refused with a
+    Chinese sentence naming the field."""
+
+    as_of = forms.DateField(
+        label=_("Measuring date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+    )
+
+    def clean_as_of(self):
+        day = self.cleaned_data["as_of"]
+        if day is None:
+            return None
+        if day > dates.today():
+            raise forms.ValidationError(_("The measuring date cannot be in the future."))
+        if day < EARLIEST_MEASURING_DATE:
+            raise forms.ValidationError(_("The measuring date must be in 2000 or later."))
+        return None if day == dates.today() else day

@@ -3,27 +3,22 @@ against the campaign's targets, as of a chosen date (`?as_of=YYYY-MM-DD`, defaul
 
 from __future__ import annotations
 
-import datetime
-
-from django import forms
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from campaign.models import Campaign
-from campaign.selectors import current_campaign_for
+from campaign.selectors import dashboard_campaign
 from core import dates
+from core.forms import AsOfForm
 from core.models import Region
 from core.permissions import STAFF, role_required
 from core.roles import Role
 from dashboards import figures
 from dashboards.cache import cached, cached_fragment
 from dashboards.charts import charts
-
-EARLIEST = datetime.date(2000, 1, 1)
 
 SORTS = {
     "name": lambda row: row.region.code,
@@ -37,39 +32,6 @@ SORTS = {
         for spec in figures.TARGETS
     },
 }
-
-
-class AsOfForm(forms.Form):
-    as_of = forms.DateField(
-        label=_("Measuring date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
-    )
-
-    def clean_as_of(self):
-        day = self.cleaned_data["as_of"]
-        if day is None:
-            return None
-        if day > dates.today():
-            raise forms.ValidationError(_("The measuring date cannot be in the future."))
-        if day < EARLIEST:
-            raise forms.ValidationError(_("The measuring date must be in 2000 or later."))
-        return None if day == dates.today() else day
-
-
-def dashboard_campaign(user) -> Campaign | None:
-    """The campaign a dashboard measures against: the user's current one (a campaign covering their
-    region), else, for a province user (no campaign covers a province in the source documents: the
-    Liaoning 2021 measures set no dated targets), the latest campaign held inside their region — so
-    every city is measured against the same milestones."""
-    campaign = current_campaign_for(user)
-    if campaign is None and user.region_id:
-        campaign = (
-            Campaign.objects.filter(region__path__startswith=user.region.path)
-            .order_by("-year", "-pk")
-            .first()
-        )
-    return campaign
 
 
 def render_dashboard(request, region: Region, extra: dict | None = None, campaign: Campaign | None = None):

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET
 
 from campaign.models import Campaign
 from core import dates
+from core.forms import AsOfForm
 from core.models import Region
 from core.permissions import role_required
 from core.roles import Role
-from dashboards.dashboard_views import AsOfForm
 from reports import content
 from reports.docx import normalise_doc_number, render_summary
 

@@ -15,6 +15,7 @@ a measuring date in the future or unreadable the page again with the message in 
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, render
@@ -22,11 +23,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from campaign.selectors import dashboard_campaign
 from core import exports
+from core.forms import AsOfForm
 from core.models import Region
 from core.permissions import role_required
 from core.roles import Role
-from dashboards.dashboard_views import AsOfForm, dashboard_campaign
 from reports import workbook
 
 ROLES = (Role.CITY, Role.DISTRICT)
@@ -83,6 +85,10 @@ def workbook_page(request):
     return _index(request, form, status)
 
 
+def _date(as_of) -> dict[str, str]:
+    return {"as_of": f"{as_of:%Y-%m-%d}"} if as_of else {}
+
+
 def _index(request, form, status=200):
     user = request.user
     campaign = dashboard_campaign(user)
@@ -98,11 +104,25 @@ def _index(request, form, status=200):
         elif own.kind == Region.Kind.PROVINCE:
             choices += list(_regions(user).filter(parent=own, kind=Region.Kind.CITY).order_by("code"))
     query = f"?as_of={as_of:%Y-%m-%d}" if as_of else ""
+    city_staff = user.role == Role.CITY
     rows = [
         {
             "region": region,
             "url": reverse("reports:workbook_region", args=[region.pk]) + query,
             "background": not region.is_county_level,
+            # the other printed outputs of the same region and date (issue 14): a unit's
+            # acceptance report; a city's or the province's summary report and official document
+            "acceptance_url": (reverse("reports:pdf_unit", args=[region.pk]) + query)
+            if region.is_county_level
+            else "",
+            "summary_url": (
+                reverse("reports:pdf_summary") + "?" + urlencode({"region": region.pk, **_date(as_of)})
+            )
+            if city_staff and not region.is_county_level
+            else "",
+            "docx_url": (reverse("reports:docx_form", args=[region.pk]) + query)
+            if city_staff and not region.is_county_level
+            else "",
         }
         for region in choices
     ]
