@@ -1,4 +1,6 @@
-"""The one place where the bench calls the portal's imports, export and indicators (issue 11).
+"""The one place where the bench calls the portal's imports, export and indicators (issue 11), its
+reminder scan (issue 12) and its printed outputs (issue 14: the acceptance workbook, the summary
+report's PDF).
 
 Those are being rewritten; the bench goes through their public entry points only — the views, with
 Django's test client in the bench's own process (so a row cap or gunicorn's timeout cannot cut a
@@ -184,3 +186,100 @@ def send_reminder_digest(pk: int) -> str:
     from reminders.tasks import send_digest
 
     return send_digest.apply(args=[pk]).get()
+
+
+# Printed outputs (issue 14) ----------------------------------------------------------------------
+
+
+def _campaign(user):
+    """The campaign the user's reports measure against (the dashboards' `dashboard_campaign`, which
+    is moving from dashboards.dashboard_views to campaign.selectors)."""
+    try:
+        from campaign.selectors import dashboard_campaign
+    except ImportError:
+        from dashboards.dashboard_views import dashboard_campaign
+    campaign = dashboard_campaign(user)
+    if campaign is None or user.region is None:
+        raise AdapterError(f"{user.username}: no campaign or no region for the printed outputs")
+    return campaign
+
+
+def acceptance_workbook(user, path) -> dict:
+    """The acceptance workbook of the user's own region (a city or the province) as of today, as
+    its background job writes it (`reports.workbook_views.EXPORT`: the plan, its row count for the
+    progress, then `write_workbook` to a file): written to `path`. Returns the plan's units and
+    rows (the count the job's progress uses)."""
+    from reports import workbook
+
+    campaign = _campaign(user)
+    plan = workbook.plan_for(user, user.region, campaign, None)
+    total = plan.count()
+    workbook.write_workbook(plan, total=total, progress=lambda done, total: None, output=path)
+    return {"units": len(plan.units), "rows": total}
+
+
+def summary_content(user):
+    """`reports.content.summary` of the user's own region and campaign, as of today."""
+    from reports import content
+
+    return content.summary(user.region, _campaign(user), None)
+
+
+def overdue_annex(summary):
+    """The summary's annex of overdue hazards (`reports.content.Annex`, rows of `HazardLine`)."""
+    from reports import content
+
+    for annex in summary.annexes:
+        if annex.rows and isinstance(annex.rows[0], content.HazardLine):
+            return annex
+    return summary.annexes[0]
+
+
+def fill_overdue_annex(summary, rows: int) -> int:
+    """Top the summary's annex of overdue hazards up to `rows` lines (the annex's cap,
+    `reports.content.ANNEX_LIMIT`) with other units' overdue hazards (open, past their deadline,
+    outside the summary's region), in the annex's order and with its line's fields, when the region
+    has fewer: Anshan has about 2,200 at province scale and too few open hazards to make more
+    overdue, so the bench prints the city's report with a full annex this way. Returns how many lines
+    were added."""
+    from django.utils import translation
+
+    from core import dates
+    from hazards.models import Hazard
+    from reports import content
+
+    annex = overdue_annex(summary)
+    missing = rows - len(annex.rows)
+    if missing <= 0:
+        return 0
+    day = summary.as_of or dates.today()
+    others = (
+        Hazard.objects.live()
+        .overdue(day)
+        .exclude(region__path__startswith=summary.region.path)
+        .select_related("region", "institution")
+        .order_by("region__path", "deadline", "pk")[:missing]
+    )
+    with translation.override("zh-hans"):
+        lines = [
+            content.HazardLine(
+                code=hazard.code,
+                unit=hazard.region.name,
+                institution=hazard.institution.name,
+                category=hazard.get_category_display(),
+                found_on=hazard.found_on,
+                deadline=hazard.deadline,
+                days_overdue=(day - hazard.deadline).days,
+                status=hazard.get_status_display(),
+            )
+            for hazard in others
+        ]
+    annex.rows = [*annex.rows, *lines]
+    return len(lines)
+
+
+def summary_pdf(summary) -> bytes:
+    """The summary report's PDF (`reports.pdf.render_summary`)."""
+    from reports import pdf
+
+    return pdf.render_summary(summary)

@@ -22,15 +22,31 @@ Operations and their bare-library anchors (issue 11):
 - reminder-send: every digest the two scans left pending, each through its send task run inline
   with the locmem e-mail backend; the anchor renders and sends the same number of plain messages
   listing the same lines (read in one query).
+- workbook --scale city|province: the acceptance workbook (issue 14) of bench-city (鞍山市) or
+  bench-province (辽宁省) as of today, as its job writes it (plan, row count, `write_workbook` to
+  --file).
+- workbook-anchor: openpyxl write-only mode writes the same cells (the same sheets, rows and
+  columns, every value as a plain string, no style) to a file; the values are read back from the
+  portal's file before the clock starts and kept on disk in chunks of 1,000 rows (marshal), whose
+  loading is timed apart and left out of the anchor's seconds.
+- pdf: the city's summary report (issue 14), `reports.content.summary` then
+  `reports.pdf.render_summary`, with its annex of overdue hazards at `reports.content.ANNEX_LIMIT`
+  (5,000) rows: Anshan has fewer, so other units' overdue hazards top it up (adapters.
+  fill_overdue_annex, outside the clock); pages counted with pypdf; the annex's lines go to --file
+  for the anchor.
+- pdf-anchor: WeasyPrint lays out a bare HTML table of the same lines and columns (the annex's
+  headers, no CSS).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import html
 import io
 import json
 import logging
+import marshal
 import os
 import random
 import resource
@@ -536,6 +552,184 @@ def op_reminder_send(args):
     }
 
 
+# Printed outputs (issue 14) ----------------------------------------------------------------------
+
+WORKBOOK_USERS = {"city": "bench-city", "province": "bench-province"}
+CHUNK_ROWS = 1000  # rows per marshal chunk of the workbook anchor's values
+
+
+def op_workbook(args):
+    from accounts.models import User
+    from bench import adapters
+
+    user = User.objects.get(username=WORKBOOK_USERS[args.scale])
+    base = rss_mb()
+    started = time.perf_counter()
+    result = adapters.acceptance_workbook(user, args.file)
+    result["seconds"] = time.perf_counter() - started
+    result.update(baseline_mb=base, bytes=os.path.getsize(args.file), scale=args.scale)
+    return result
+
+
+def _plain(value):
+    """A cell's value as the anchor writes it: a plain string (a date as ISO), None stays empty."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def op_workbook_anchor(args):
+    import openpyxl
+
+    # Before the clock: the portal's cells, sheet by sheet, to disk in chunks (memory stays flat
+    # at province scale: 200,000 hazards x 3 lists).
+    values = f"{args.file}.values"
+    book = openpyxl.load_workbook(args.file, read_only=True)
+    sheets, rows, cells, width = [], 0, 0, 0
+    with open(values, "wb") as out:
+        for sheet in book.worksheets:
+            chunks, chunk = 0, []
+            for row in sheet.iter_rows(values_only=True):
+                chunk.append(tuple(_plain(v) for v in row))
+                rows += 1
+                cells += sum(1 for v in row if v is not None)
+                width = max(width, len(row))
+                if len(chunk) == CHUNK_ROWS:
+                    marshal.dump(chunk, out)
+                    chunks, chunk = chunks + 1, []
+            if chunk:
+                marshal.dump(chunk, out)
+                chunks += 1
+            sheets.append((sheet.title, chunks))
+    book.close()
+    base = rss_mb()
+    loading = 0.0
+    started = time.perf_counter()
+    out_book = openpyxl.Workbook(write_only=True)
+    with open(values, "rb") as source:
+        for title, chunks in sheets:
+            sheet = out_book.create_sheet(title)
+            for _ in range(chunks):
+                begun = time.perf_counter()
+                chunk = marshal.load(source)
+                loading += time.perf_counter() - begun
+                for row in chunk:
+                    sheet.append(row)
+    out_book.save(f"{args.file}.anchor.xlsx")
+    seconds = time.perf_counter() - started - loading
+    os.unlink(values)
+    os.unlink(f"{args.file}.anchor.xlsx")
+    return {
+        "seconds": seconds,
+        "loading_s": loading,
+        "baseline_mb": base,
+        "sheets": len(sheets),
+        "rows": rows,
+        "cells": cells,
+        "columns": width,
+    }
+
+
+def _quiet_weasyprint():
+    # WeasyPrint logs every page laid out (INFO) and the charts' repeated SVG ids (WARNING).
+    for name in ("weasyprint", "weasyprint.progress", "fontTools"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _pages(content: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(content)).pages)
+
+
+def op_pdf(args):
+    from bench import adapters
+    from reports.content import ANNEX_LIMIT
+
+    _quiet_weasyprint()
+    city = users()["bench-city"]
+    base = rss_mb()
+    started = time.perf_counter()
+    summary = adapters.summary_content(city)
+    content_s = time.perf_counter() - started
+    annex = adapters.overdue_annex(summary)
+    own = len(annex.rows)
+    added = adapters.fill_overdue_annex(summary, ANNEX_LIMIT)  # outside the clock
+    started = time.perf_counter()
+    content = adapters.summary_pdf(summary)
+    render_s = time.perf_counter() - started
+    table_rows = sum(len(a.rows) for a in summary.annexes)
+    lines = [
+        [str(n), line.code, line.unit, line.institution, line.category,
+         line.found_on.isoformat() if line.found_on else "—",
+         line.deadline.isoformat() if line.deadline else "—", str(line.days_overdue), line.status]
+        for n, line in enumerate(annex.rows, start=1)
+    ]  # fmt: skip
+    with open(args.file, "w", encoding="utf-8") as handle:
+        json.dump(lines, handle, ensure_ascii=False)
+    pages = _pages(content)
+    seconds = content_s + render_s
+    return {
+        "seconds": seconds,
+        "content_s": content_s,
+        "render_s": render_s,
+        "pages": pages,
+        "bytes": len(content),
+        "annex_rows": len(annex.rows),
+        "annex_own_rows": own,
+        "annex_added_rows": added,
+        "table_rows": table_rows,
+        "ms_per_row": seconds / len(annex.rows) * 1000 if annex.rows else None,
+        "ms_per_table_row": seconds / table_rows * 1000 if table_rows else None,
+        "s_per_page": seconds / pages if pages else None,
+        "baseline_mb": base,
+    }
+
+
+# The annex of overdue hazards' columns (templates/reports/pdf/_annex_hazards.html), msgids.
+ANNEX_HEADERS = (
+    "No.", "Hazard code", "Local unit", "Institution", "Category", "Found on", "Deadline",
+    "Days overdue", "Status",
+)  # fmt: skip
+
+
+def op_pdf_anchor(args):
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+    from weasyprint import HTML
+
+    _quiet_weasyprint()
+    with open(args.file, encoding="utf-8") as handle:
+        lines = json.load(handle)
+    with translation.override("zh-hans"):
+        headers = [_(h) for h in ANNEX_HEADERS]
+    base = rss_mb()
+    started = time.perf_counter()
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(value)}</td>" for value in line) + "</tr>" for line in lines
+    )
+    page = (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head><body><table><thead><tr>'
+        + "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+        + f"</tr></thead><tbody>{cells}</tbody></table></body></html>"
+    )
+    content = HTML(string=page).write_pdf()
+    seconds = time.perf_counter() - started
+    pages = _pages(content)
+    return {
+        "seconds": seconds,
+        "pages": pages,
+        "rows": len(lines),
+        "ms_per_row": seconds / len(lines) * 1000 if lines else None,
+        "s_per_page": seconds / pages if pages else None,
+        "baseline_mb": base,
+    }
+
+
 OPS = {
     "files": op_files,
     "hazard-import": op_hazard_import,
@@ -548,6 +742,10 @@ OPS = {
     "compute-many-anchor": op_compute_many_anchor,
     "reminder-scan": op_reminder_scan,
     "reminder-send": op_reminder_send,
+    "workbook": op_workbook,
+    "workbook-anchor": op_workbook_anchor,
+    "pdf": op_pdf,
+    "pdf-anchor": op_pdf_anchor,
 }
 
 
@@ -556,6 +754,7 @@ def main(argv=None):
     parser.add_argument("op", choices=sorted(OPS))
     parser.add_argument("--file")
     parser.add_argument("--dir")
+    parser.add_argument("--scale", choices=sorted(WORKBOOK_USERS), default="city")
     args = parser.parse_args(argv)
     setup()
     result = OPS[args.op](args)

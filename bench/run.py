@@ -9,11 +9,15 @@
    every list page: req/s, p50, p95, ratio to the anchor;
 4. stops gunicorn and times, each in its own process with its peak memory, the imports, the
    export and compute_many against their bare-library anchors, then the reminder scan on five
-   days and the sending of the digests it made (bench/ops.py);
+   days and the sending of the digests it made, then the acceptance workbook of the city and of
+   the province and the city's summary report PDF with a 5,000-row annex (issue 14), each against
+   its bare-library anchor (bench/ops.py);
 5. prints a Markdown table and writes it to bench/README.md.
 
 Options: --scale city|province, --duration S (per page, default 10), --fresh (regenerate the data),
---skip-pages, --skip-ops, --no-readme.
+--skip-pages, --skip-ops, --only GROUP,... (only these operations, implies --no-readme; groups:
+imports, export, compute-many, reminders, workbook-city, workbook-province, pdf; "workbook" is
+both workbooks), --no-readme.
 """
 
 from __future__ import annotations
@@ -77,7 +81,15 @@ TARGETS = {
     "export_mb": 150,
     "compute_many_s": 0.5,
     "scan_s": 60,
+    "workbook_ratio": 1.3,  # issue 14: the acceptance workbook against openpyxl write-only
+    "workbook_mb": 200,  # judged on Δ, as the export
+    "pdf_ms_per_row": 4,  # issue 14: the summary report, per row of its 5,000-row annex
+    "pdf_mb": 600,  # peak RSS of the process (a recycled worker's whole memory)
 }
+
+# The operations' groups, in the order they run (--only picks some).
+OP_GROUPS = ("imports", "export", "compute-many", "reminders", "workbook-city", "workbook-province", "pdf")
+OP_ALIASES = {"workbook": ("workbook-city", "workbook-province")}
 
 WRK_SCRIPT = """
 done = function(summary, latency, requests)
@@ -292,23 +304,57 @@ def op(env, name, **options) -> dict:
     return result
 
 
-def run_ops(env) -> dict:
+def op_groups(only: str | None) -> tuple[str, ...]:
+    """The operation groups `--only` names ("workbook,pdf"), in their running order; all without
+    it. Raises ValueError for an unknown name."""
+    if not only:
+        return OP_GROUPS
+    wanted = set()
+    for name in (n.strip() for n in only.split(",") if n.strip()):
+        if name not in OP_GROUPS and name not in OP_ALIASES:
+            raise ValueError(
+                f"unknown operation group {name!r} (known: {', '.join(OP_GROUPS + tuple(OP_ALIASES))})"
+            )
+        wanted.update(OP_ALIASES.get(name, (name,)))
+    return tuple(group for group in OP_GROUPS if group in wanted)
+
+
+def run_ops(env, groups=OP_GROUPS) -> dict:
     work = Path(tempfile.mkdtemp(prefix="bench-ops-"))
+    results = {}
     try:
-        results = {"files": op(env, "files", dir=work)}
-        for kind in ("hazard", "institution"):
-            file = work / f"{kind}s.xlsx"
-            results[f"{kind}-import-anchor"] = op(env, f"{kind}-import-anchor", file=file)
-            results[f"{kind}-import"] = op(env, f"{kind}-import", file=file)
-        export = work / "export.xlsx"
-        results["export"] = op(env, "export", file=export)
-        results["export-anchor"] = (
-            op(env, "export-anchor", file=export) if export.exists() else {"error": "no export"}
-        )
-        results["compute-many"] = op(env, "compute-many")
-        results["compute-many-anchor"] = op(env, "compute-many-anchor")
-        results["reminder-scan"] = op(env, "reminder-scan")
-        results["reminder-send"] = op(env, "reminder-send")
+        if "imports" in groups:
+            results["files"] = op(env, "files", dir=work)
+            for kind in ("hazard", "institution"):
+                file = work / f"{kind}s.xlsx"
+                results[f"{kind}-import-anchor"] = op(env, f"{kind}-import-anchor", file=file)
+                results[f"{kind}-import"] = op(env, f"{kind}-import", file=file)
+        if "export" in groups:
+            export = work / "export.xlsx"
+            results["export"] = op(env, "export", file=export)
+            results["export-anchor"] = (
+                op(env, "export-anchor", file=export) if export.exists() else {"error": "no export"}
+            )
+        if "compute-many" in groups:
+            results["compute-many"] = op(env, "compute-many")
+            results["compute-many-anchor"] = op(env, "compute-many-anchor")
+        if "reminders" in groups:
+            results["reminder-scan"] = op(env, "reminder-scan")
+            results["reminder-send"] = op(env, "reminder-send")
+        for scale in ("city", "province"):
+            if f"workbook-{scale}" in groups:
+                file = work / f"workbook-{scale}.xlsx"
+                results[f"workbook-{scale}"] = op(env, "workbook", scale=scale, file=file)
+                results[f"workbook-{scale}-anchor"] = (
+                    op(env, "workbook-anchor", file=file) if file.exists() else {"error": "no workbook"}
+                )
+                file.unlink(missing_ok=True)
+        if "pdf" in groups:
+            lines = work / "annex.json"
+            results["pdf"] = op(env, "pdf", file=lines)
+            results["pdf-anchor"] = (
+                op(env, "pdf-anchor", file=lines) if lines.exists() else {"error": "no annex"}
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return results
@@ -373,7 +419,7 @@ def report(meta: dict, pages: list[dict], ops: dict) -> str:
                 f"{page['p95_ms']:.0f} | {ratio:.2f} | {page['kb']:.0f} | {page['errors']} | {verdict(ok)} |"
             )
         lines.append("")
-    if ops:
+    if any(key in ops for key in ("hazard-import", "export", "compute-many")):
         lines += [
             "### Imports, export, indicators (each in its own process)",
             "",
@@ -388,6 +434,8 @@ def report(meta: dict, pages: list[dict], ops: dict) -> str:
             return f"{r['peak_mb']:.0f} MB ({r.get('delta_mb', 0):+.0f})" if "peak_mb" in r else "—"
 
         for kind, label in (("hazard", "import 5,000 hazards"), ("institution", "import 5,000 institutions")):
+            if f"{kind}-import" not in ops:
+                continue
             app, anchor = ops.get(f"{kind}-import", {}), ops.get(f"{kind}-import-anchor", {})
             ok = None
             detail = seconds(app)
@@ -413,29 +461,118 @@ def report(meta: dict, pages: list[dict], ops: dict) -> str:
             )
         app, anchor = ops.get("export", {}), ops.get("export-anchor", {})
         ok, ratio = None, "—"
+        rows = anchor.get("rows", "?")
         if "seconds" in app and "seconds" in anchor:
             r = app["seconds"] / anchor["seconds"]
             ratio = f"{r:.2f}×"
             ok = r <= TARGETS["export_ratio"] and app["delta_mb"] <= TARGETS["export_mb"]
-        rows = anchor.get("rows", "?")
-        lines.append(
-            f"| three-lists export, {rows:,} hazards × 3 sheets (city user) | {seconds(app)} | {seconds(anchor)} | {ratio} | "
-            f"{mem(app)} | — | ≤ 1.5× anchor, ≤ 150 MB | {verdict(ok)} |"
-            if isinstance(rows, int)
-            else f"| three-lists export | {seconds(app)} | {seconds(anchor)} | {ratio} | {mem(app)} | — | ≤ 1.5× anchor, ≤ 150 MB | {verdict(ok)} |"
-        )
+        if "export" in ops:
+            lines.append(
+                f"| three-lists export, {rows:,} hazards × 3 sheets (city user) | {seconds(app)} | {seconds(anchor)} | {ratio} | "
+                f"{mem(app)} | — | ≤ 1.5× anchor, ≤ 150 MB | {verdict(ok)} |"
+                if isinstance(rows, int)
+                else f"| three-lists export | {seconds(app)} | {seconds(anchor)} | {ratio} | {mem(app)} | — | ≤ 1.5× anchor, ≤ 150 MB | {verdict(ok)} |"
+            )
         app, anchor = ops.get("compute-many", {}), ops.get("compute-many-anchor", {})
         ok = app["seconds"] <= TARGETS["compute_many_s"] if "seconds" in app else None
         ratio = (
             f"{app['seconds'] / anchor['seconds']:.0f}×" if "seconds" in app and "seconds" in anchor else "—"
         )
-        lines.append(
-            f"| `compute_many`, {app.get('regions', '?')} units × 30 items (best of 3; first {app.get('first_s', 0):.2f} s) | "
-            f"{seconds(app)} | {seconds(anchor)} | {ratio} | {mem(app)} | — | ≤ 0.5 s | {verdict(ok)} |"
-        )
+        if "compute-many" in ops:
+            lines.append(
+                f"| `compute_many`, {app.get('regions', '?')} units × 30 items (best of 3; first {app.get('first_s', 0):.2f} s) | "
+                f"{seconds(app)} | {seconds(anchor)} | {ratio} | {mem(app)} | — | ≤ 0.5 s | {verdict(ok)} |"
+            )
         lines.append("")
+    if "reminder-scan" in ops or "reminder-send" in ops:
         lines += reminder_report(ops.get("reminder-scan", {}), ops.get("reminder-send", {}))
+    lines += printed_report(ops)
     return "\n".join(lines)
+
+
+def _mb(r: dict) -> str:
+    return f"{r['peak_mb']:.0f} MB ({r.get('delta_mb', 0):+.0f})" if "peak_mb" in r else "—"
+
+
+def _failed(r: dict) -> str:
+    return f"failed: {r.get('error', '?')}"
+
+
+def printed_report(ops: dict) -> list[str]:
+    """The tables of issue 14: the acceptance workbook (city, province) against openpyxl
+    write-only mode, and the summary report's PDF against WeasyPrint laying out a bare table."""
+    lines = []
+    scales = [scale for scale in ("city", "province") if f"workbook-{scale}" in ops]
+    if scales:
+        lines += [
+            "### The acceptance workbook (issue 14), each in its own process",
+            "",
+            "| workbook | portal | anchor | portal ÷ anchor | peak RSS (Δ) | anchor's peak RSS (Δ) | target | verdict |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        ]
+        for scale in scales:
+            app, anchor = ops[f"workbook-{scale}"], ops.get(f"workbook-{scale}-anchor", {})
+            who = "bench-city, 鞍山市" if scale == "city" else "bench-province, 辽宁省"
+            label = f"{scale} ({who})"
+            if "units" in app:
+                label += f": {app['units']} unit sheets, {app['rows']:,} rows counted, {app['bytes'] / 2**20:.1f} MB"
+            if "cells" in anchor:
+                label += f"; {anchor['sheets']} sheets, {anchor['rows']:,} rows, {anchor['cells']:,} cells"
+            ok, ratio = None, "—"
+            if "seconds" in app and "seconds" in anchor:
+                r = app["seconds"] / anchor["seconds"]
+                ratio = f"{r:.2f}×"
+                ok = r <= TARGETS["workbook_ratio"] and app["delta_mb"] <= TARGETS["workbook_mb"]
+            app_s = f"{app['seconds']:.2f} s" if "seconds" in app else _failed(app)
+            anchor_s = f"{anchor['seconds']:.2f} s" if "seconds" in anchor else _failed(anchor)
+            lines.append(
+                f"| {label} | {app_s} | {anchor_s} | {ratio} | {_mb(app)} | {_mb(anchor)} | "
+                f"≤ {TARGETS['workbook_ratio']}× anchor, ≤ {TARGETS['workbook_mb']} MB (Δ) | {verdict(ok)} |"
+            )
+        lines += [
+            "",
+            "The anchor writes the portal's cells (read back from its file before the clock, every value a plain "
+            "string, no style) with openpyxl's write-only mode to a file; the portal's time is the job's: the "
+            "plan, its row count, `write_workbook` to a file.",
+            "",
+        ]
+    if "pdf" in ops:
+        app, anchor = ops["pdf"], ops.get("pdf-anchor", {})
+        lines += [
+            "### The summary report PDF (issue 14), in its own process",
+            "",
+            "| report | seconds | pages | annex rows | ms per annex row | s per page | peak RSS (Δ) | target | verdict |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        ]
+        if "seconds" in app:
+            ok = app["ms_per_row"] <= TARGETS["pdf_ms_per_row"] and app["peak_mb"] <= TARGETS["pdf_mb"]
+            lines.append(
+                f"| city (bench-city, 鞍山市): content {app['content_s']:.1f} s + layout {app['render_s']:.1f} s; "
+                f"{app['table_rows']:,} rows in the three annexes | {app['seconds']:.1f} | {app['pages']} | "
+                f"{app['annex_rows']:,} | {app['ms_per_row']:.1f} | {app['s_per_page']:.2f} | {_mb(app)} | "
+                f"≤ {TARGETS['pdf_ms_per_row']} ms per row, ≤ {TARGETS['pdf_mb']} MB | {verdict(ok)} |"
+            )
+        else:
+            lines.append(f"| city (bench-city, 鞍山市) | {_failed(app)} | | | | | | | — |")
+        if "seconds" in anchor:
+            lines.append(
+                f"| anchor: WeasyPrint, a bare HTML table of the same {anchor['rows']:,} rows × 9 columns, no CSS | "
+                f"{anchor['seconds']:.1f} | {anchor['pages']} | {anchor['rows']:,} | {anchor['ms_per_row']:.1f} | "
+                f"{anchor['s_per_page']:.2f} | {_mb(anchor)} | — | — |"
+            )
+        else:
+            lines.append(f"| anchor | {_failed(anchor)} | | | | | | | — |")
+        if "seconds" in app:
+            lines += [
+                "",
+                f"The annex of overdue hazards holds {app['annex_rows']:,} rows: Anshan's own {app['annex_own_rows']:,} "
+                f"and {app['annex_added_rows']:,} other units' overdue hazards added in the annex's order "
+                "(`bench.adapters.fill_overdue_annex`), since Anshan has fewer than the annex's cap "
+                "(`reports.content.ANNEX_LIMIT`). ms per annex row is the report's seconds (content and layout) ÷ "
+                "that annex's rows; peak RSS is the whole process's, as a recycled worker's would be.",
+            ]
+        lines.append("")
+    return lines
 
 
 def reminder_report(scan: dict, send: dict) -> list[str]:
@@ -552,7 +689,15 @@ with the cached data, 14 the first time (generating the province included).
 - `compute_many` over all regions × 30 items: ≤ 0.5 s;
 - (issue 12) the daily reminder scan for the province (5,000 institutions, 200,000 hazards, 3,000
   users): ≤ 60 s per scan, in a worker once a day; queries per rule the same on every day whatever
-  the number of subjects.
+  the number of subjects;
+- (issue 14) the acceptance workbook of the city user (鞍山市) and of the province user (辽宁省)
+  as of today, written by `write_workbook` to a file: ≤ 1.3× the time of openpyxl's write-only
+  mode writing the same cells (same sheets, rows and columns, every value a plain string) in a bare
+  script, ≤ 200 MB peak (judged on Δ, as the export);
+- (issue 14) the city's summary report (PDF) with its annex of overdue hazards at 5,000 rows:
+  ≤ 4 ms per annex row (the report's seconds, content and layout, ÷ the annex's rows), ≤ 600 MB
+  peak RSS in its own process (a recycled worker); seconds per page reported; the anchor is
+  WeasyPrint laying out a bare HTML table of the same rows and columns.
 
 ## Results
 """
@@ -567,11 +712,23 @@ def main(argv=None) -> int:
     parser.add_argument("--fresh", action="store_true", help="regenerate the data instead of the cached dump")
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-ops", action="store_true")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="only these operation groups, comma-separated (implies --no-readme): "
+        + ", ".join(OP_GROUPS + tuple(OP_ALIASES)),
+    )
     parser.add_argument("--no-readme", action="store_true", help="print the table only")
     parser.add_argument(
         "--note", default="", help="a sentence printed above the tables (e.g. the machine was busy)"
     )
     args = parser.parse_args(argv)
+    try:
+        groups = op_groups(args.only)
+    except ValueError as error:
+        parser.error(str(error))
+    if args.only:
+        args.no_readme = True  # a partial run would replace the other operations' tables
     if "BENCH_SERVICES" not in os.environ:
         os.environ["BENCH_SERVICES"] = "1"
         os.chdir(ROOT)
@@ -618,7 +775,7 @@ def main(argv=None) -> int:
         log(meta["counts"])
         manage(env, "collectstatic", "--no-input", "-v0")
         pages = [] if args.skip_pages else run_pages(env, args.duration)
-        ops = {} if args.skip_ops else run_ops(env)
+        ops = {} if args.skip_ops else run_ops(env, groups)
     finally:
         shutil.rmtree(media, ignore_errors=True)
         shutil.rmtree(static, ignore_errors=True)
