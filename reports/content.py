@@ -33,10 +33,12 @@ from django.utils.translation import gettext as _
 from campaign import answer_filters, answers
 from campaign.models import Campaign, InspectionItem, ItemAnswer
 from core import dates
+from core.asof import as_of_rows
 from core.charts import Chart
 from core.models import Region
 from dashboards import figures
 from dashboards.charts import charts
+from hazards.models import Hazard
 from reports.models import SummaryReport
 
 #: The most rows an annex lists (the PDF's bench target is set for 5,000 table rows).
@@ -178,15 +180,24 @@ def summary(region: Region, campaign: Campaign, as_of: datetime.date | None = No
         units=sections,
         charts=chart_list,
         annexes=[
-            _overdue_hazards(data, region, day),
+            _overdue_hazards(data, region, day, as_of),
             _items_not_accepted(campaign, region, items, as_of),
             _not_in_national_system(data, region),
         ],
     )
 
 
-def _overdue_hazards(data, region: Region, day: datetime.date) -> Annex:
+def _overdue_hazards(data, region: Region, day: datetime.date, as_of: datetime.date | None) -> Annex:
+    """The hazards overdue at the end of `day`, with the status each had then (its history row as of
+    the date; the live record gives the names and codes, which do not change)."""
     members = data.hazard_members(region, "overdue").select_related("region", "institution")
+    hazards = list(members.order_by("region__path", "deadline", "pk")[:ANNEX_LIMIT])
+    labels = dict(Hazard.Status.choices)
+    then = {}
+    if as_of is not None:
+        then = dict(
+            as_of_rows(Hazard, as_of).filter(id__in=[h.pk for h in hazards]).values_list("id", "status")
+        )
     rows = [
         HazardLine(
             code=hazard.code,
@@ -196,9 +207,9 @@ def _overdue_hazards(data, region: Region, day: datetime.date) -> Annex:
             found_on=hazard.found_on,
             deadline=hazard.deadline,
             days_overdue=(day - hazard.deadline).days if hazard.deadline else 0,
-            status=hazard.get_status_display(),
+            status=str(labels.get(then.get(hazard.pk, hazard.status), hazard.get_status_display())),
         )
-        for hazard in members.order_by("region__path", "deadline", "pk")[:ANNEX_LIMIT]
+        for hazard in hazards
     ]
     return Annex(_("Overdue hazards"), members.count(), rows)
 
