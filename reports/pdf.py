@@ -15,6 +15,7 @@ charts are inline SVG (`reports.svg_charts`) and the fonts are the system's.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,23 +50,36 @@ def fetch_nothing(url: str, *args, **kwargs):
     raise ValueError(f"the report fetches nothing: {url[:80]}")
 
 
-def _pdf(template: str, context: dict) -> bytes:
+#: The steps `render_summary` reports to its `progress` callable: the HTML written, the pages laid
+#: out, the PDF written (a job adds its own first step: the content gathered).
+STEPS = 3
+
+
+def _pdf(template: str, context: dict, progress: Callable[[int], None] | None = None) -> bytes:
+    """The PDF of `template` with `context`; `progress(step)` after each of the `STEPS` steps."""
     from weasyprint import CSS, HTML  # loaded by the processes that print only
 
+    tick = progress or (lambda step: None)
     with translation.override("zh-hans"):
         html = render_to_string(template, context)
+    tick(1)
     document = HTML(string=html, url_fetcher=fetch_nothing, base_url=str(settings.BASE_DIR))
-    return document.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))])
+    rendered = document.render(stylesheets=[CSS(filename=str(STYLESHEET))])
+    tick(2)
+    data = rendered.write_pdf()
+    tick(3)
+    return data
 
 
 # The summary report -------------------------------------------------------------------------------
 
 
-def render_summary(summary: content.Summary) -> bytes:
+def render_summary(summary: content.Summary, progress: Callable[[int], None] | None = None) -> bytes:
     """The summary report of `summary` (reports.content.summary) as PDF bytes: cover, contents,
     the targets, the ledger's and answers' numbers, the charts, one section per unit and the three
     annexes (landscape pages), with the title and measuring date on top of every page and
-    "第 X 页 共 Y 页" at the bottom."""
+    "第 X 页 共 Y 页" at the bottom. `progress(step)`, if given, is called after each of the
+    `STEPS` steps (HTML, layout, PDF), for a job's progress bar."""
     with translation.override("zh-hans"):
         charts = [{"chart": chart, "svg": svg_charts.svg(chart)} for chart in summary.charts]
         units_heading = (
@@ -79,15 +93,21 @@ def render_summary(summary: content.Summary) -> bytes:
             "units_heading": units_heading,
             "annexes": list(zip(summary.annexes, ANNEX_TEMPLATES, strict=True)),
         },
+        progress,
     )
 
 
 def summary_filename(summary: content.Summary) -> str:
     """ "鞍山市专项行动总结报告（截至2020-10-31）.pdf"."""
+    return summary_filename_of(summary.region, summary.as_of)
+
+
+def summary_filename_of(region: Region, as_of: datetime.date) -> str:
+    """The summary report's file name for `region` measured on `as_of` (known before it is made)."""
     with translation.override("zh-hans"):
         return _("%(region)s campaign summary report (as of %(date)s).pdf") % {
-            "region": summary.region.name,
-            "date": summary.as_of.isoformat(),
+            "region": region.name,
+            "date": as_of.isoformat(),
         }
 
 

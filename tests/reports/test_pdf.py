@@ -1,7 +1,8 @@
 """The summary report (PDF) and a unit's acceptance report (PDF) (issue 14, item 2): the text a
 reader finds in them (pypdf), the CJK font embedded (pdffonts), long codes wrapped inside their
 cells (pdftotext's word boxes), pages rendered for a look (pdftoppm, test-artifacts/pdf-*.png),
-statuses as of the measuring date, scope."""
+statuses as of the measuring date, scope; the summary report made by a background job
+(core.exports) for its asker only, a unit's acceptance report downloaded at once."""
 
 import datetime
 import gettext
@@ -9,7 +10,7 @@ import io
 import re
 import subprocess
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 import pytest
 from django.conf import settings
@@ -17,11 +18,15 @@ from django.urls import reverse
 from django.utils.translation import trans_real
 from pypdf import PdfReader
 
+from config.celery import app
+from core import exports
 from hazards.models import Hazard
 from reports import pdf
 from reports.models import SummaryReport
 from tests.campaign.test_indicators import inst
 from tests.dashboards.test_dashboard import answer, at, step
+from tests.submissions import with_token
+from tests.test_url_sweep import get_writing_nothing
 
 LONG_CODE = "210302-2020-ABCDEFGHJKLMNPQRSTU"  # 32 characters, no break opportunity
 PENDING = Path(settings.BASE_DIR) / "locale" / "pending" / "pdf.po"
@@ -35,22 +40,66 @@ WRITTEN = {
 
 @pytest.fixture(autouse=True)
 def pending_chinese(tmp_path):
-    """This part's Chinese (locale/pending/pdf.po) in the running catalogue until the lead merges
+    """This part's Chinese (locale/pending/pdf*.po) in the running catalogue until the lead merges
     it into django.po; nothing to do once merged."""
-    if not PENDING.exists():
-        yield
-        return
-    mo = tmp_path / "pdf.mo"
-    subprocess.run(["msgfmt", "-o", str(mo), str(PENDING)], check=True)
-    with mo.open("rb") as handle:
-        extra = gettext.GNUTranslations(handle)._catalog
     catalog = trans_real.translation("zh-hans")._catalog
-    added = [key for key in extra if key and key not in catalog]
-    for key in added:
-        catalog[key] = extra[key]
+    added = []
+    for source in sorted(PENDING.parent.glob("pdf*.po")):
+        mo = tmp_path / f"{source.stem}.mo"
+        subprocess.run(["msgfmt", "-o", str(mo), str(source)], check=True)
+        with mo.open("rb") as handle:
+            extra = gettext.GNUTranslations(handle)._catalog
+        for key in extra:
+            if key and key not in catalog:
+                catalog[key] = extra[key]
+                added.append(key)
     yield
     for key in added:
         catalog._catalogs[0].pop(key, None)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def eager():
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def summary_job(client, eager, django_capture_on_commit_callbacks):
+    """make(world, who, **params) -> (job id, the job's download response): the summary report's
+    GET offers the job (writing nothing), its POST starts it (Celery eager), the job's page links
+    to the download, which `who` then GETs."""
+
+    def make(world, who="city", **params):
+        client.force_login(world.users[who])
+        url = reverse("reports:pdf_summary") + ("?" + urlencode(params) if params else "")
+        with at(2020, 12, 1, 10):
+            offer = get_writing_nothing(client, url)
+            assert offer.status_code == 200 and 'data-testid="export-large"' in offer.content.decode()
+            with django_capture_on_commit_callbacks(execute=True):
+                started = client.post(url, with_token(client))
+            assert started.status_code == 302
+            job_id = started["Location"].split("/")[2]
+            link = reverse("core:export_download", args=[job_id])
+            page = get_writing_nothing(client, reverse("core:export_job", args=[job_id])).content.decode()
+            assert f'href="{link}"' in page, page
+            return job_id, get_writing_nothing(client, link)
+
+    return make
+
+
+def summary_of(summary_job, world, **params) -> bytes:
+    """The summary report's bytes, made by its job for city staff."""
+    _job, response = summary_job(world, **params)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    return b"".join(response.streaming_content)
 
 
 @pytest.fixture
@@ -168,9 +217,8 @@ def item_rows(pages: list[str], campaign) -> dict[int, str]:
     return {number: every[start:end] for (start, number), end in zip(starts, ends, strict=True)}
 
 
-def test_the_summary_report_holds_the_headings_figures_and_annexes(client, records, artifacts):
-    response = download(client, records, "city", "pdf_summary", as_of="2020-10-31")
-    data = pdf_of(response)
+def test_the_summary_report_holds_the_headings_figures_and_annexes(summary_job, records, artifacts):
+    data = summary_of(summary_job, records, as_of="2020-10-31")
     pages = text_of(data)
     every = squeeze("".join(pages))
     assert "鞍山市2020年养老院服务质量建设专项行动总结报告" in every
@@ -211,8 +259,8 @@ def test_the_summary_report_holds_the_headings_figures_and_annexes(client, recor
     )
 
 
-def test_the_summary_report_file_name_is_chinese(client, records):
-    response = download(client, records, "city", "pdf_summary", as_of="2020-10-31")
+def test_the_summary_report_file_name_is_chinese(summary_job, records):
+    _job, response = summary_job(records, as_of="2020-10-31")
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment;")
     name = unquote(disposition.split("filename*=utf-8''")[1])
@@ -242,8 +290,8 @@ def test_the_chinese_font_is_embedded(records):
     assert all(line.split()[-5] == "yes" for line in lines), lines  # no font left out
 
 
-def test_a_long_code_wraps_inside_its_cell(client, records, tmp_path):
-    data = pdf_of(download(client, records, "city", "pdf_summary", as_of="2020-10-31"))
+def test_a_long_code_wraps_inside_its_cell(summary_job, records, tmp_path):
+    data = summary_of(summary_job, records, as_of="2020-10-31")
     pages = text_of(data)
     annex = annex_page(pages, 1)
     source = tmp_path / "summary.pdf"
@@ -328,3 +376,32 @@ def test_a_bad_measuring_date_is_refused_in_chinese(client, records, value, mess
     response = download(client, records, "city", "pdf_summary", as_of=value)
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_the_summary_report_is_a_job_for_its_asker_only(summary_job, client, records):
+    job_id, response = summary_job(records, as_of="2020-10-31")
+    with at(2020, 12, 1, 10):  # the job's clock
+        job = exports.get_job(job_id)
+    assert job["status"] == exports.DONE and job["done"] == job["total"] == 1 + pdf.STEPS
+    data = b"".join(response.streaming_content)
+    assert data.startswith(b"%PDF") and "鞍山市民政局" in squeeze("".join(text_of(data)))
+    for other in ("district", "other_district", "admin", "department", "institution"):
+        client.force_login(records.users[other])
+        with at(2020, 12, 1, 10):
+            for name in ("core:export_job", "core:export_status", "core:export_download"):
+                assert client.get(reverse(name, args=[job_id])).status_code == 404, (other, name)
+
+
+def test_a_job_for_a_region_out_of_scope_is_never_started(client, records):
+    client.force_login(records.users["city"])
+    url = reverse("reports:pdf_summary") + f"?region={records.foreign_region.parent_id}"
+    with at(2020, 12, 1, 10):
+        assert client.post(url, with_token(client)).status_code == 404
+
+
+def test_a_units_acceptance_report_stays_a_direct_download(client, records):
+    unit = records.regions["210302"]
+    client.force_login(records.users["district"])
+    with at(2020, 12, 1, 10):
+        response = get_writing_nothing(client, reverse("reports:pdf_unit", args=[unit.pk]))
+    assert pdf_of(response).startswith(b"%PDF")
