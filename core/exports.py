@@ -74,6 +74,7 @@ KINDS = {
     "hazards": "hazards.excel_views.EXPORT",
     "institutions": "institutions.import_views.EXPORT",
     "acceptance_workbook": "reports.workbook_views.EXPORT",
+    "summary_pdf": "reports.pdf_views.SUMMARY_EXPORT",
 }
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

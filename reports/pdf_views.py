@@ -31,10 +31,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from campaign.models import Campaign
 from core import dates, exports
+from core.forms import AsOfForm
 from core.models import Region
 from core.permissions import STAFF, role_required
 from core.roles import Role
-from dashboards.dashboard_views import AsOfForm
 from reports import content, pdf
 
 
@@ -148,9 +148,6 @@ SUMMARY_EXPORT = exports.Export(
     extension="pdf",
     content_type="application/pdf",
 )
-# TODO(core.exports): the lead adds "summary_pdf": "reports.pdf_views.SUMMARY_EXPORT" to
-# core.exports.KINDS (a worker process does not import this module otherwise); meanwhile:
-exports.KINDS.setdefault(SUMMARY_EXPORT.kind, "reports.pdf_views.SUMMARY_EXPORT")
 
 
 @role_required(Role.CITY)
