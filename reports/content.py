@@ -188,29 +188,33 @@ def summary(region: Region, campaign: Campaign, as_of: datetime.date | None = No
 
 
 def _overdue_hazards(data, region: Region, day: datetime.date, as_of: datetime.date | None) -> Annex:
-    """The hazards overdue at the end of `day`, with the status each had then (its history row as of
-    the date; the live record gives the names and codes, which do not change)."""
+    """The hazards overdue at the end of `day` (the as-of figure "overdue": `Data` reads the history
+    rows), with the status and deadline each had then; the live record gives the names and codes."""
     members = data.hazard_members(region, "overdue").select_related("region", "institution")
     hazards = list(members.order_by("region__path", "deadline", "pk")[:ANNEX_LIMIT])
     labels = dict(Hazard.Status.choices)
-    then = {}
+    then: dict[int, tuple[str, datetime.date | None]] = {}
     if as_of is not None:
-        then = dict(
-            as_of_rows(Hazard, as_of).filter(id__in=[h.pk for h in hazards]).values_list("id", "status")
+        rows_then = as_of_rows(Hazard, as_of).filter(id__in=[h.pk for h in hazards])
+        then = {
+            pk: (status, deadline)
+            for pk, status, deadline in rows_then.values_list("id", "status", "deadline")
+        }
+    rows = []
+    for hazard in hazards:
+        status, deadline = then.get(hazard.pk, (hazard.status, hazard.deadline))
+        rows.append(
+            HazardLine(
+                code=hazard.code,
+                unit=hazard.region.name,
+                institution=hazard.institution.name,
+                category=hazard.get_category_display(),
+                found_on=hazard.found_on,
+                deadline=deadline,
+                days_overdue=(day - deadline).days if deadline else 0,
+                status=str(labels.get(status, hazard.get_status_display())),
+            )
         )
-    rows = [
-        HazardLine(
-            code=hazard.code,
-            unit=hazard.region.name,
-            institution=hazard.institution.name,
-            category=hazard.get_category_display(),
-            found_on=hazard.found_on,
-            deadline=hazard.deadline,
-            days_overdue=(day - hazard.deadline).days if hazard.deadline else 0,
-            status=str(labels.get(then.get(hazard.pk, hazard.status), hazard.get_status_display())),
-        )
-        for hazard in hazards
-    ]
     return Annex(_("Overdue hazards"), members.count(), rows)
 
 
