@@ -194,10 +194,8 @@ def send_reminder_digest(pk: int) -> str:
 def _campaign(user):
     """The campaign the user's reports measure against (the dashboards' `dashboard_campaign`, which
     is moving from dashboards.dashboard_views to campaign.selectors)."""
-    try:
-        from campaign.selectors import dashboard_campaign
-    except ImportError:
-        from dashboards.dashboard_views import dashboard_campaign
+    from campaign.selectors import dashboard_campaign
+
     campaign = dashboard_campaign(user)
     if campaign is None or user.region is None:
         raise AdapterError(f"{user.username}: no campaign or no region for the printed outputs")
