@@ -674,6 +674,12 @@ measures the portal at province scale in one run and rewrites the results below.
    the open hazards due by the horizon in one query and bulk-inserts as many delivery rows as the
    first scan wrote. Then every digest left pending, each through its send task run inline with
    the locmem e-mail backend, against sending the same number of plain messages.
+6. (issue 14) the acceptance workbook of `bench-city` (鞍山市) and of `bench-province` (辽宁省) as
+   its background job writes it, against openpyxl write-only mode writing the same cells as plain
+   strings (read back from the portal's file before the clock, no query); the city's summary report
+   PDF with its annex of overdue hazards topped up to 5,000 lines (Anshan has about 2,200; the rest
+   are other cities' overdue hazards, added before the clock), against WeasyPrint laying out a bare
+   table of the same lines. `--only workbook,pdf` runs these alone (and writes no README).
 
 An import or export that the portal hands to Celery runs inline in the measuring process
 (`CELERY_TASK_ALWAYS_EAGER`), so its time and queries are the task's. A run takes about 6 minutes
