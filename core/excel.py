@@ -29,7 +29,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, range_boundaries
 
@@ -263,7 +263,7 @@ def append_row(sheet, values) -> int:
 
 @dataclass(frozen=True)
 class CellStyle:
-    """How a written cell looks: font, fill, alignment, number format (None: the default). A
+    """How a written cell looks: font, fill, alignment, number format, border (None: the default). A
     `SheetWriter` registers each style with the workbook once and gives every cell of that style the
     same style record, so styling costs nothing per cell beyond choosing the style."""
 
@@ -271,6 +271,7 @@ class CellStyle:
     fill: PatternFill | None = None
     alignment: Alignment | None = None
     number_format: str | None = None
+    border: Border | None = None  # the acceptance workbook's ruled tables
 
 
 TEXT_FORMAT = "@"  # Excel's "text" number format: phones and codes typed later stay text too
@@ -369,6 +370,8 @@ class SheetWriter:
                 probe.alignment = style.alignment
             if style.number_format is not None:
                 probe.number_format = style.number_format
+            if style.border is not None:
+                probe.border = style.border
         if quoted:
             probe.quotePrefix = True
         array = probe._style or StyleArray()

@@ -46,9 +46,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import translation
-from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -108,32 +106,6 @@ DATE_CELL = CellStyle(Font(size=10), alignment=CENTER, number_format=DATE_FORMAT
 
 ITEM_WIDTHS = (36, 64)  # the attachment's two columns, portrait A4 at one page wide
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-
-
-@dataclass(frozen=True)
-class BoxedStyle(CellStyle):
-    """A `CellStyle` with a border (the attachment's table is ruled)."""
-
-    border: Border | None = None
-
-
-class Writer(SheetWriter):
-    """A `SheetWriter` that also draws a `BoxedStyle`'s border (registered once per style, as
-    SheetWriter registers every style)."""
-
-    def _style_array(self, style, quoted):
-        key = (id(style), quoted)
-        if key in self._arrays or not isinstance(style, BoxedStyle) or style.border is None:
-            return super()._style_array(style, quoted)
-        probe = Cell(self.sheet)
-        for name in ("font", "fill", "alignment", "number_format", "border"):
-            if getattr(style, name) is not None:
-                setattr(probe, name, getattr(style, name))
-        if quoted:
-            probe.quotePrefix = True
-        array = probe._style or StyleArray()
-        found = self._arrays[key] = (style, array, self.sheet.parent._cell_styles.add(array))
-        return found[1:]
 
 
 # Print layout ---------------------------------------------------------------------------------------
@@ -284,14 +256,14 @@ def units_of(region: Region, campaign: Campaign) -> list[Unit]:
     )
     by_city: dict[int, list[Region]] = {}
     for unit in county.order_by("sort_order", "code"):
-        by_city.setdefault(unit.parent_id, []).append(unit)
+        by_city.setdefault(unit.parent_id, []).extend([unit])
     prefix = region.kind == Region.Kind.PROVINCE
     units = []
     for city in cities:
         for unit in by_city.get(city.pk, []):
-            units.append(Unit(unit, f"{city.name}{unit.name}" if prefix else unit.name))
+            units.extend([Unit(unit, f"{city.name}{unit.name}" if prefix else unit.name)])
         if city_level:
-            units.append(Unit(city, f"{city.name}（市级）", city_items=True))
+            units.extend([Unit(city, f"{city.name}（市级）", city_items=True)])
     return units
 
 
@@ -330,7 +302,7 @@ def evidence_at(answers: list[ItemAnswer], day: datetime.date) -> dict[int, list
         .order_by("created_at", "pk")
     )
     for evidence in files:
-        found.setdefault(evidence.owner_id, []).append(evidence)
+        found.setdefault(evidence.owner_id, []).extend([evidence])
     return found
 
 
@@ -374,25 +346,27 @@ def answer_text(row: content.ItemRow, indicator, files, opinion, day: datetime.d
     if answer is None:
         return lines[0]
     narrative = (answer.narrative or "").strip()
-    lines.append(f"【落实情况】{narrative or '（未填写）'}")
+    lines.extend([f"【落实情况】{narrative or '（未填写）'}"])
     if indicator is not None:
         declared = answer.values or {}
         for figure in indicator.figures:
-            lines.append(
-                f"【数据】{figure.label}：填报 {declared.get(figure.key) or NOT_APPLICABLE}；"
-                f"系统计算 {figure.display()}"
+            lines.extend(
+                [
+                    f"【数据】{figure.label}：填报 {declared.get(figure.key) or NOT_APPLICABLE}；"
+                    f"系统计算 {figure.display()}"
+                ]
             )
     else:
         for key, value in sorted((answer.values or {}).items()):
-            lines.append(f"【数据】{key}：填报 {value}")
+            lines.extend([f"【数据】{key}：填报 {value}"])
     if files:
         names = "；".join(f"{f.original_name}（SHA-256 {short_hash(f.sha256)}）" for f in files)
-        lines.append(f"【证明材料】{names}")
+        lines.extend([f"【证明材料】{names}"])
     else:
-        lines.append("【证明材料】无")
+        lines.extend(["【证明材料】无"])
     if opinion is not None:
         label = "市局退回意见" if opinion.action != AnswerEvent.Action.ACCEPT else "市局验收意见"
-        lines.append(f"【{label}】{opinion.note or '（未写明理由）'}（{_local_day(opinion.at)}）")
+        lines.extend([f"【{label}】{opinion.note or '（未写明理由）'}（{_local_day(opinion.at)}）"])
     return "\n".join(lines)
 
 
@@ -411,7 +385,7 @@ def _title(campaign: Campaign) -> str:
 
 def _write_item_sheet(workbook, name, unit: Unit, rows, computed, plan: Plan, tick) -> dict:
     """A unit's sheet, the attachment's table; returns {item number: status} for the summary."""
-    writer = Writer(workbook, name)
+    writer = SheetWriter(workbook, name)
     writer.columns(list(ITEM_WIDTHS))
     sheet = writer.sheet
     sheet_head(sheet, "A4")
@@ -458,7 +432,7 @@ def _boxed(style: CellStyle) -> CellStyle:
     """`style` with thin borders all round (one object per style: SheetWriter keys on identity)."""
     found = _BOXED.get(id(style))
     if found is None:
-        found = _BOXED[id(style)] = BoxedStyle(
+        found = _BOXED[id(style)] = CellStyle(
             style.font, style.fill, style.alignment, style.number_format, BOX
         )
     return found
@@ -493,18 +467,18 @@ def _write_summary(writer: SheetWriter, plan: Plan, items, statuses: dict) -> No
         accepted = 0
         for item in items:
             if item.number not in answered:
-                values.append(NOT_APPLICABLE)
-                styles.append(cell)
+                values.extend([NOT_APPLICABLE])
+                styles.extend([cell])
                 continue
             status = answered[item.number]
             if status == ItemAnswer.Status.ACCEPTED:
                 accepted += 1
-                styles.append(accepted_style)
+                styles.extend([accepted_style])
             else:
-                styles.append(missing_style if not status else cell)
-            values.append(str(labels[status]) if status else NOT_ANSWERED)
-        values.append(f"{accepted}/{len(answered)}")
-        styles.append(cell)
+                styles.extend([missing_style if not status else cell])
+            values.extend([str(labels[status]) if status else NOT_ANSWERED])
+        values.extend([f"{accepted}/{len(answered)}"])
+        styles.extend([cell])
         writer.write_row(values, styles, height=row_height(values, widths, size=10, minimum=30))
     sheet = writer.sheet
     sheet.auto_filter.ref = f"A2:{last}{max(writer.rows, 2)}"
@@ -539,7 +513,7 @@ def _write_indicators(writer: SheetWriter, plan: Plan) -> None:
     report = content.summary(plan.region, plan.campaign, plan.as_of)
     groups = [] if plan.is_unit else [(section.region.name, section.targets) for section in report.units]
     own = plan.region.name if plan.is_unit else f"{plan.region.name}（全{_level_word(plan.region)}）"
-    groups.append((own, report.targets))
+    groups.extend([(own, report.targets)])
     body, cell, date_cell, unit_style = _boxed(BODY), _boxed(CELL), _boxed(DATE_CELL), _boxed(UNIT)
     for name, targets in groups:
         for target in targets:
@@ -666,7 +640,7 @@ def write_workbook(
     workbook = streaming_workbook()
     with translation.override("zh-hans"):
         items = list(plan.campaign.items.order_by("number"))
-        summary = Writer(workbook, SUMMARY_SHEET)
+        summary = SheetWriter(workbook, SUMMARY_SHEET)
         taken = {
             SUMMARY_SHEET,
             INDICATORS_SHEET,
@@ -683,7 +657,7 @@ def write_workbook(
                 workbook, name, unit, rows, computed.get(unit.region.pk, {}), plan, tick
             )
         _write_summary(summary, plan, items, statuses)
-        _write_indicators(Writer(workbook, INDICATORS_SHEET), plan)
+        _write_indicators(SheetWriter(workbook, INDICATORS_SHEET), plan)
         today = dates.today()
         hazards = plan.hazards
         count = hazards.count()
@@ -698,7 +672,7 @@ def write_workbook(
             tick()
         for sheet in sheets:
             sheet.finish()
-        _write_institutions(Writer(workbook, INSTITUTIONS_SHEET), plan, tick)
+        _write_institutions(SheetWriter(workbook, INSTITUTIONS_SHEET), plan, tick)
     if progress:
         progress(done, total)
     return save_workbook(workbook, output)

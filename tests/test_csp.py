@@ -29,8 +29,26 @@ FORBIDDEN = {
 }
 
 
+# Templates rendered only into PDFs by WeasyPrint on the server (reports/pdf.py), never served to a
+# browser: the policy does not apply to them, and their print layout needs <style>.
+SERVER_ONLY = TEMPLATES / "reports" / "pdf"
+
+
 def template_files() -> list[Path]:
-    return sorted(path for root in [TEMPLATES, *APP_TEMPLATES] for path in root.rglob("*.html"))
+    return sorted(
+        path
+        for root in [TEMPLATES, *APP_TEMPLATES]
+        for path in root.rglob("*.html")
+        if SERVER_ONLY not in path.parents
+    )
+
+
+def test_the_pdf_templates_are_never_served():
+    """What SERVER_ONLY exempts holds: no view renders a PDF template as a page."""
+    from reports import pdf_views
+
+    source = Path(pdf_views.__file__).read_text(encoding="utf-8")
+    assert '"reports/pdf/' not in source  # a template name, as render() would take it
 
 
 def test_templates_need_nothing_the_policy_forbids():
