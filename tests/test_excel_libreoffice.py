@@ -8,18 +8,15 @@ formula Calc had evaluated would show its result (``2`` for ``=1+1``, ``点我``
 
 import csv
 import io
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from core.excel import cell_text
+from tests.office import convert
 from tests.test_excel_formulas import get_workbook, hostile_world
 
-SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
 # Text CSV, comma, double quote, UTF-8 (76), from line 1, …, every sheet into its own file (-1).
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
 
@@ -37,26 +34,7 @@ HOSTILE = [
 def calc_sheets(content: bytes, tmp_path: Path) -> dict[str, list[list[str]]]:
     """Every sheet of the workbook `content` as LibreOffice Calc shows it: sheet name -> rows."""
     tmp_path.mkdir(parents=True)
-    source = tmp_path / "export.xlsx"
-    source.write_bytes(content)
-    out = tmp_path / "csv"
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            CSV_FILTER,
-            "--outdir",
-            str(out),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-        env={**os.environ, "HOME": str(tmp_path)},
-    )
+    out = convert(content, tmp_path, "export.xlsx", to=CSV_FILTER, outdir=tmp_path / "csv")
     return {
         path.stem.removeprefix("export-"): list(csv.reader(path.open(encoding="utf-8", newline="")))
         for path in out.glob("*.csv")

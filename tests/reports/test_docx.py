@@ -4,9 +4,7 @@ run), printed by LibreOffice (A4, page count, text, 22 lines of 28 characters on
 looked at), scope and roles, bad dates."""
 
 import io
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -19,8 +17,8 @@ from hazards.models import Hazard
 from reports.docx import BLANK_NUMBER, normalise_doc_number
 from reports.models import SummaryReport
 from tests.dashboards.test_dashboard import at, records  # noqa: F401  (fixture)
+from tests.office import convert
 
-SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
 AS_OF = "2020-10-31"
 # A paragraph long enough to fill more than a page on its own (GB/T 9704's plain body text).
 LONG = "各县区民政部门对照三十项重点工作逐项落实排查整治养老院安全隐患建立长效机制。" * 60
@@ -157,26 +155,7 @@ def test_the_year_of_a_typed_number_goes_in_hexagonal_brackets(client, reported)
 
 
 def to_pdf(content: bytes, tmp_path: Path) -> Path:
-    source = tmp_path / "summary.docx"
-    source.write_bytes(content)
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-        env={**os.environ, "HOME": str(tmp_path)},
-    )
-    return tmp_path / "summary.pdf"
+    return convert(content, tmp_path, "summary.docx") / "summary.pdf"
 
 
 def page_text(pdf: Path, page: int, layout=True) -> str:

@@ -3,7 +3,6 @@ workbook to PDF and poppler reads it back — A4 pages (portrait for the item sh
 the lists), the header rows repeated on the item sheet's second page, every column heading of the
 wide lists on their first page (nothing cut off: one page wide), and the page count."""
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,34 +10,15 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from tests.office import convert
 from tests.reports.test_workbook import AS_OF, answers, media  # noqa: F401 - fixtures
 from tests.test_url_sweep import get_writing_nothing
 
-SOFFICE = shutil.which("soffice") or "/usr/bin/soffice"
 A4 = (595, 842)  # points, rounded
 
 
 def to_pdf(content: bytes, tmp_path: Path) -> Path:
-    source = tmp_path / "workbook.xlsx"
-    source.write_bytes(content)
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-        env={**os.environ, "HOME": str(tmp_path)},
-    )
-    return tmp_path / "workbook.pdf"
+    return convert(content, tmp_path, "workbook.xlsx") / "workbook.pdf"
 
 
 def page_text(pdf: Path, page: int) -> str:
