@@ -5,7 +5,6 @@ statuses as of the measuring date, scope; the summary report made by a backgroun
 (core.exports) for its asker only, a unit's acceptance report downloaded at once."""
 
 import datetime
-import gettext
 import io
 import re
 import subprocess
@@ -15,10 +14,8 @@ from urllib.parse import unquote, urlencode
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import trans_real
 from pypdf import PdfReader
 
-from config.celery import app
 from core import exports
 from hazards.models import Hazard
 from reports import pdf
@@ -29,46 +26,12 @@ from tests.submissions import with_token
 from tests.test_url_sweep import get_writing_nothing
 
 LONG_CODE = "210302-2020-ABCDEFGHJKLMNPQRSTU"  # 32 characters, no break opportunity
-PENDING = Path(settings.BASE_DIR) / "locale" / "pending" / "pdf.po"
 WRITTEN = {
     "achievements": "四年来全区共排查整治隐患126处。",
     "problems": "部分民办机构消防设施老化。",
     "suggestions": "建议市级统筹消防改造资金。",
     "long_term_plan": "建立季度排查、年度评估的长效机制。",
 }
-
-
-@pytest.fixture(autouse=True)
-def pending_chinese(tmp_path):
-    """This part's Chinese (locale/pending/pdf*.po) in the running catalogue until the lead merges
-    it into django.po; nothing to do once merged."""
-    catalog = trans_real.translation("zh-hans")._catalog
-    added = []
-    for source in sorted(PENDING.parent.glob("pdf*.po")):
-        mo = tmp_path / f"{source.stem}.mo"
-        subprocess.run(["msgfmt", "-o", str(mo), str(source)], check=True)
-        with mo.open("rb") as handle:
-            extra = gettext.GNUTranslations(handle)._catalog
-        for key in extra:
-            if key and key not in catalog:
-                catalog[key] = extra[key]
-                added.append(key)
-    yield
-    for key in added:
-        catalog._catalogs[0].pop(key, None)
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def eager():
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from campaign.models import AnswerEvent, ItemAnswer
-from config.celery import app
 from core import exports
 from core.models import Evidence
 from reports import workbook
@@ -29,19 +28,6 @@ SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
 def at(*args):
     return time_machine.travel(datetime.datetime(*args, tzinfo=SHANGHAI), tick=False)
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def eager():
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
 
 
 def step(world, answer, action, note=""):

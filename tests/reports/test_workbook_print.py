@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from tests.office import convert
-from tests.reports.test_workbook import AS_OF, answers, media  # noqa: F401 - fixtures
+from tests.reports.test_workbook import AS_OF, answers  # noqa: F401 - fixtures
 from tests.test_url_sweep import get_writing_nothing
 
 A4 = (595, 842)  # points, rounded
