@@ -29,6 +29,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell
+from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Border, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -385,7 +386,10 @@ class SheetWriter:
         Returns the row's number."""
         row = self.rows + 1
         if height:
-            self.sheet.row_dimensions[row].height = height
+            # The row's attributes as the sheet's writer reads them when the row goes out (a plain
+            # mapping), dropped right after: a RowDimension per row would keep every row of a
+            # province's workbook in memory, and cost more to make than the row's cells.
+            self.sheet.row_dimensions[row] = {"ht": safe_string(height), "customHeight": "1"}
         cells = []
         styles = styles or ()
         for index, value in enumerate(values):
@@ -412,6 +416,8 @@ class SheetWriter:
                 cell.style_id = self.sheet.parent._cell_styles.add(cell._style)
             cells.append(cell)
         self.sheet.append(cells)
+        if height:
+            del self.sheet.row_dimensions[row]
         self.rows = row
         return row
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -80,8 +81,14 @@ def _label(obj, name: str) -> str:
     return label
 
 
+REFERRAL_LIST = "referral_list"  # the attribute `three_lists_queryset` puts each hazard's referrals in
+
+
 def _referrals(hazard: Hazard) -> list[Referral]:
-    return list(hazard.referrals.all())  # prefetched by three_lists_queryset, in notice order
+    """The hazard's referrals in notice order (Referral.Meta.ordering): the list
+    `three_lists_queryset` fetched with it (`REFERRAL_LIST`), else read now."""
+    found = getattr(hazard, REFERRAL_LIST, None)
+    return found if found is not None else list(hazard.referrals.all())
 
 
 def _verifier(hazard: Hazard) -> str:
@@ -328,7 +335,9 @@ def three_lists_queryset(queryset):
     return (
         queryset.with_overdue()
         .select_related("institution", "region", "verified_by")
-        .prefetch_related("referrals")  # in notice order (Referral.Meta.ordering)
+        # A plain list per hazard (in notice order: Referral.Meta.ordering): prefetching into the
+        # related manager would clone a queryset per hazard, a fifth of a big export's time.
+        .prefetch_related(Prefetch("referrals", queryset=Referral.objects.all(), to_attr=REFERRAL_LIST))
     )
 
 

@@ -134,6 +134,18 @@ def _applies(item: InspectionItem, region: Region) -> bool:
     return item.answered_by_county if region.is_county_level else item.answered_by_city
 
 
+def targets_by_unit(
+    region: Region, campaign: Campaign, as_of: datetime.date | None = None
+) -> tuple[list, list[tuple[Region, list]]]:
+    """The campaign's targets as the dashboard measures them at the end of `as_of` (None: today):
+    (`region`'s own targets, [(unit, its targets)] for the units the dashboard lists under `region`,
+    in code order; none for a county-level unit). What the workbook's 指标 sheet prints, without
+    the summary's charts and annexes."""
+    dashboard = figures.build(region, campaign, as_of)
+    rows = sorted(dashboard.rows, key=lambda row: row.region.code)
+    return dashboard.targets, [(row.region, list(row.targets.values())) for row in rows]
+
+
 def summary(region: Region, campaign: Campaign, as_of: datetime.date | None = None) -> Summary:
     """The summary report's content for `region` (a city or a province; the caller checked the
     reader sees it) and `campaign`, measured at the end of `as_of` (None: today)."""

@@ -15,7 +15,7 @@ region the workbook covers, the campaign, the measuring date). Its sheets, in th
    (`campaign.indicators.compute_many(..., as_of=...)`, `Figure.display()`), the evidence files (name
    and the first 8 hex digits of their SHA-256) and the city's review opinion (the note of the last
    return or reopen event by the end of the date). Portrait A4.
-3. 指标 — per unit, the campaign's targets (`reports.content.summary(...)`): target, goal, the item,
+3. 指标 — per unit, the campaign's targets (`reports.content.targets_by_unit(...)`): target, goal, the item,
    the deadline, the figure shown and its state; then the region's own row.
 4. 隐患清单, 整改清单, 责任清单 — the three lists (`hazards.excel.workbook`'s sheet writer), the same
    hazards the three lists' export gives the reader inside the region, as the ledger stands when the
@@ -39,6 +39,7 @@ constant number for the rest, whatever the number of hazards and institutions.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -116,6 +117,7 @@ def char_units(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
+@functools.lru_cache(maxsize=65536)  # the same names, categories and texts recur row after row
 def text_lines(text, width: float, size: int = 11) -> int:
     """How many lines `text` takes when wrapped in a column `width` units wide (Excel's column
     width: the number of "0" of the default font; a CJK character takes two). Every explicit line
@@ -125,9 +127,14 @@ def text_lines(text, width: float, size: int = 11) -> int:
     if text is None or text == "":
         return 1
     room = max((width - 1.5) * 11 / size, 2)  # the cell's inner margins
+    text = str(text)
+    if len(text) * 2 <= room and "\n" not in text:
+        return 1  # fits even if every character is wide: most cells, without the walk below
     lines = 0
-    for paragraph in str(text).split("\n"):
+    for paragraph in text.split("\n"):
         lines += 1
+        if len(paragraph) * 2 <= room:
+            continue
         used = 0
         for char in paragraph:
             units = char_units(char)
@@ -498,7 +505,7 @@ INDICATOR_WIDTHS = (16, 34, 12, 9, 12, 22, 10)
 
 def _write_indicators(writer: SheetWriter, plan: Plan) -> None:
     """指标: per unit the campaign's targets as the dashboard measures them on the date, then the
-    region's own row (content.summary; for a unit's workbook, its own targets)."""
+    region's own row (content.targets_by_unit; for a unit's workbook, its own targets)."""
     widths = list(INDICATOR_WIDTHS)
     writer.columns(widths)
     sheet_head(writer.sheet, "B3")
@@ -510,10 +517,10 @@ def _write_indicators(writer: SheetWriter, plan: Plan) -> None:
     )
     writer.write_row(list(INDICATOR_HEADERS), [_boxed(HEADER)] * len(widths), height=24)
     writer.merge(f"A1:{last}1")
-    report = content.summary(plan.region, plan.campaign, plan.as_of)
-    groups = [] if plan.is_unit else [(section.region.name, section.targets) for section in report.units]
+    own_targets, units = content.targets_by_unit(plan.region, plan.campaign, plan.as_of)
+    groups = [] if plan.is_unit else [(unit.name, targets) for unit, targets in units]
     own = plan.region.name if plan.is_unit else f"{plan.region.name}（全{_level_word(plan.region)}）"
-    groups.extend([(own, report.targets)])
+    groups.extend([(own, own_targets)])
     body, cell, date_cell, unit_style = _boxed(BODY), _boxed(CELL), _boxed(DATE_CELL), _boxed(UNIT)
     for name, targets in groups:
         for target in targets:
@@ -540,21 +547,17 @@ def _level_word(region: Region) -> str:
     return "省" if region.kind == Region.Kind.PROVINCE else "市"
 
 
-class _HazardSheet(hazard_workbook._ListSheet):
+class _HazardSheet(hazard_workbook.ListSheet):
     """A three lists' sheet (hazards.excel.workbook), with row heights computed for its wrapped
     columns and the workbook's footer."""
 
-    def write(self, hazard) -> None:
-        values = [three_lists.cell_value(column, hazard) for column in self.columns]
+    def write(self, cells: hazard_workbook.HazardCells) -> None:
+        values, styles = self.row(cells)
         height = row_height(
             [v if column.wrap else None for v, column in zip(values, self.columns, strict=True)],
-            [column.width for column in self.columns],
+            self.widths,
             size=11,
         )
-        styles = self.styles
-        if self.overdue and values[self.overdue[0]] == hazard_workbook.YES:
-            styles = list(styles)
-            styles[self.overdue[0]] = self.overdue[1]
         self.writer.write_row(values, styles, height=height, style_blanks=False)
 
     def finish(self) -> None:
@@ -612,7 +615,7 @@ def _write_institutions(writer: SheetWriter, plan: Plan, tick) -> None:
     ]
     queryset = plan.institutions.select_related("region", "parent").order_by("region__path", "name", "pk")
     for institution in queryset.iterator(chunk_size=institution_workbook.CHUNK_ROWS):
-        values = [institution_workbook._export_value(institution, column) for column in columns]
+        values = [institution_workbook.export_value(institution, column) for column in columns]
         writer.write_row(values, styles, height=row_height(values, widths, size=10), style_blanks=False)
         tick()
     sheet = writer.sheet
@@ -664,11 +667,12 @@ def write_workbook(
         sheets = [
             _HazardSheet(workbook, three_list, count, today) for three_list in three_lists.LISTS.values()
         ]
-        for hazard in hazard_workbook._export_queryset(hazards).iterator(
+        for hazard in hazard_workbook.export_queryset(hazards).iterator(
             chunk_size=hazard_workbook.CHUNK_ROWS
         ):
+            cells = hazard_workbook.HazardCells(hazard)
             for sheet in sheets:
-                sheet.write(hazard)
+                sheet.write(cells)
             tick()
         for sheet in sheets:
             sheet.finish()

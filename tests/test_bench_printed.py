@@ -40,8 +40,13 @@ def test_the_workbook_anchor_writes_the_portals_cells(bench_data, tmp_path, scal
     cells = _cells(file)
     assert "汇总" in cells and "隐患清单" in cells and "机构名单" in cells
 
-    anchor = ops.op_workbook_anchor(argparse.Namespace(file=str(file)))
+    anchor = ops.op_workbook_anchor(argparse.Namespace(scale=scale, file=str(file)))
     assert anchor["sheets"] == len(cells)
+    # The same cells with their styles (header, body, dates, red 是否逾期 …), and the same hazards and
+    # institutions read from the database as the portal's workbook holds.
+    assert anchor["styles"] >= 10 and anchor["plain_s"] > 0
+    hazard_rows = cells["隐患清单"][0] - 2  # title and header
+    assert anchor["fetched"] == hazard_rows + cells["机构名单"][0] - 2
     assert anchor["rows"] == sum(rows for rows, _ in cells.values())
     assert anchor["cells"] == sum(n for _, n in cells.values())
     assert not list(tmp_path.glob("*.values")) and not list(tmp_path.glob("*.anchor.xlsx"))

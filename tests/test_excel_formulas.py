@@ -303,3 +303,22 @@ def test_no_module_writes_a_cell_but_through_the_shared_writer():
         offenders += [f"{relative}: {line.strip()}" for line in text.splitlines() if direct.search(line)]
     assert offenders == []
     assert "hazards/excel/workbook.py" in writers and "institutions/excel/workbook.py" in writers
+
+
+def test_row_heights_are_written_and_no_row_is_kept_in_memory(tmp_path):
+    """A write-only sheet keeps nothing per row: the height of each row goes out with the row
+    (a province's workbook has 600,000 rows), and the file still has every height."""
+    from core.excel import SheetWriter, save_workbook, streaming_workbook
+
+    workbook = streaming_workbook()
+    writer = SheetWriter(workbook, "表")
+    for number in range(1, 201):
+        writer.write_row([f"第{number}行"], height=15 + number % 7 if number % 3 else None)
+    assert len(writer.sheet.row_dimensions) == 0
+    path = tmp_path / "heights.xlsx"
+    save_workbook(workbook, path)
+    sheet = load_workbook(path)["表"]
+    for number in (1, 2, 3, 100, 200):
+        expected = 15 + number % 7 if number % 3 else None
+        assert sheet.row_dimensions[number].height == expected, number
+        assert sheet.cell(number, 1).value == f"第{number}行"

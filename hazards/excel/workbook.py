@@ -60,11 +60,32 @@ PROGRESS_EVERY = 1000
 # The three lists -----------------------------------------------------------------------------------
 
 
-class _ListSheet:
-    """One list's sheet: title, header and print setup, then one row per hazard as they come."""
+class HazardCells:
+    """One hazard's cells for the list sheets (`three_lists.cell_value`), by column key: each is
+    computed once though up to three sheets show it (编号, 机构名称, 隐患描述)."""
+
+    __slots__ = ("_cells", "hazard")
+
+    def __init__(self, hazard: Hazard):
+        self.hazard = hazard
+        self._cells: dict = {}
+
+    def __getitem__(self, column: three_lists.ListColumn):
+        cells = self._cells
+        try:
+            return cells[column.key]
+        except KeyError:
+            value = cells[column.key] = three_lists.cell_value(column, self.hazard)
+            return value
+
+
+class ListSheet:
+    """One list's sheet: title, header and print setup, then one row per hazard as they come
+    (`write`), then `finish`. The acceptance workbook (reports.workbook) writes the same sheets."""
 
     def __init__(self, workbook, three_list: three_lists.ThreeList, total: int, today):
         self.columns = three_list.columns
+        self.widths = [column.width for column in self.columns]
         self.last = get_column_letter(len(self.columns))
         self.writer = writer = SheetWriter(workbook, three_list.sheet)
         sheet = writer.sheet
@@ -102,12 +123,18 @@ class _ListSheet:
             None,
         )
 
-    def write(self, hazard) -> None:
-        values = [three_lists.cell_value(column, hazard) for column in self.columns]
+    def row(self, cells: HazardCells) -> tuple[list, list]:
+        """(values, styles) of the hazard's row: 是否逾期 red when 是."""
+        values = [cells[column] for column in self.columns]
         styles = self.styles
         if self.overdue and values[self.overdue[0]] == YES:
             styles = list(styles)
             styles[self.overdue[0]] = self.overdue[1]
+        return values, styles
+
+    def write(self, cells: HazardCells) -> None:
+        """The next row: the hazard of `cells` (shared by the sheets it is written to)."""
+        values, styles = self.row(cells)
         self.writer.write_row(values, styles, style_blanks=False)  # a report: nobody types into it
 
     def finish(self) -> None:
@@ -126,7 +153,7 @@ class _ListSheet:
         sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
-def _export_queryset(queryset):
+def export_queryset(queryset):
     """The hazards with what the three lists show (`three_lists.three_lists_queryset`), fetching of
     the joined institution, region and verifier only what the lists show of them: the institution
     row alone has some sixty columns, which would be most of the export's reading time."""
@@ -154,11 +181,12 @@ def three_lists_workbook(queryset, *, total=None, progress=None, output=None) ->
     workbook = streaming_workbook()
     done = 0
     with translation.override("zh-hans"):  # choice labels in Chinese whatever the user reads
-        sheets = [_ListSheet(workbook, three_list, total, today) for three_list in three_lists.LISTS.values()]
-        hazards = _export_queryset(queryset).iterator(chunk_size=CHUNK_ROWS)
+        sheets = [ListSheet(workbook, three_list, total, today) for three_list in three_lists.LISTS.values()]
+        hazards = export_queryset(queryset).iterator(chunk_size=CHUNK_ROWS)
         for hazard in hazards:
+            cells = HazardCells(hazard)
             for sheet in sheets:
-                sheet.write(hazard)
+                sheet.write(cells)
             done += 1
             if progress and done % PROGRESS_EVERY == 0:
                 progress(done, total)

@@ -169,7 +169,10 @@ def template_workbook(regions=None) -> bytes:
     return _build([], regions)
 
 
-def _export_value(institution: Institution, column: Column):
+def export_value(institution: Institution, column: Column):
+    """What the export's cell of `column` holds for `institution`: the region's and parent's names,
+    a choice's Chinese label, 是/否, None for an empty text; otherwise the field's value (a number,
+    a date, text). The acceptance workbook's 机构名单 writes the same values."""
     value = getattr(institution, column.field)
     if column.kind == REGION:
         return institution.region.name
@@ -195,7 +198,7 @@ def export_workbook(queryset, regions=None, *, total=None, progress=None, output
     def rows():
         done = 0
         for institution in queryset.select_related("region", "parent").iterator(chunk_size=CHUNK_ROWS):
-            yield [_export_value(institution, column) for column in COLUMNS]
+            yield [export_value(institution, column) for column in COLUMNS]
             done += 1
             if progress and done % PROGRESS_EVERY == 0:
                 progress(done, total)
