@@ -205,6 +205,7 @@ def _overdue_hazards(data, region: Region, day: datetime.date, as_of: datetime.d
     members = data.hazard_members(region, "overdue").select_related("region", "institution")
     hazards = list(members.order_by("region__path", "deadline", "pk")[:ANNEX_LIMIT])
     labels = dict(Hazard.Status.choices)
+    categories = dict(Hazard._meta.get_field("category").flatchoices)
     then: dict[int, tuple[str, datetime.date | None]] = {}
     if as_of is not None:
         rows_then = as_of_rows(Hazard, as_of).filter(id__in=[h.pk for h in hazards])
@@ -220,7 +221,7 @@ def _overdue_hazards(data, region: Region, day: datetime.date, as_of: datetime.d
                 code=hazard.code,
                 unit=hazard.region.name,
                 institution=hazard.institution.name,
-                category=hazard.get_category_display(),
+                category=str(categories.get(hazard.category, hazard.category)),
                 found_on=hazard.found_on,
                 deadline=deadline,
                 days_overdue=(day - deadline).days if deadline else 0,

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from campaign.models import AnswerEvent, Campaign, ItemAnswer
 from core import asof, dates
 from core.models import Region
-from reports import content, svg_charts
+from reports import content, listing, svg_charts
 
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "reports" / "pdf.css"
 
@@ -36,12 +36,6 @@ STYLESHEET = Path(settings.BASE_DIR) / "static" / "reports" / "pdf.css"
 # 管理局将于2020年10月底前联合对各地开展专项行动四年成效进行验收". Printed with the city's name and each
 # body's full name, as the notice's issuing bodies are written (campaign.issuing_bodies:
 # 鞍山市卫生健康委员会, 鞍山市应急管理局): a city has an 应急管理局; "厅" is the province's level.
-# The annexes' tables, in reports.content.summary's order of the annexes.
-ANNEX_TEMPLATES = (
-    "reports/pdf/_annex_hazards.html",
-    "reports/pdf/_annex_items.html",
-    "reports/pdf/_annex_institutions.html",
-)
 JOINT_TEAM = ("民政局", "住房和城乡建设局", "卫生健康委员会", "应急管理局", "市场监督管理局")
 
 
@@ -83,6 +77,77 @@ def _pdf(template: str, context: dict, progress: Callable[[int], None] | None = 
     return data
 
 
+# The annexes --------------------------------------------------------------------------------------
+
+
+def _day(value: datetime.date | None) -> str:
+    return f"{value:%Y-%m-%d}" if value else ""
+
+
+def annex_listings(summary: content.Summary) -> list[listing.Listing]:
+    """The summary's three annexes as fixed-width listings (`reports.listing`), in the order of
+    `summary.annexes`: overdue hazards, items not accepted, institutions not updated in the
+    national system. A landscape A4 line holds about 175 half-width cells at 8.5 pt; each listing
+    takes at most 165. Call under the report's language."""
+    hazards, items, institutions = summary.annexes
+    number = listing.Column(_("No."), 5, right=True)
+    return [
+        listing.listing(
+            [
+                number,
+                listing.Column(_("Hazard code"), 22),
+                listing.Column(_("Local unit"), 14),
+                listing.Column(_("Institution"), 48),
+                listing.Column(_("Category"), 14),
+                listing.Column(_("Found on"), 10),
+                listing.Column(_("Deadline"), 10),
+                listing.Column(_("Days overdue"), 8, right=True),
+                listing.Column(_("Status"), 12),
+            ],
+            (
+                (
+                    n,
+                    line.code,
+                    line.unit,
+                    line.institution,
+                    line.category,
+                    _day(line.found_on),
+                    _day(line.deadline),
+                    line.days_overdue,
+                    line.status,
+                )
+                for n, line in enumerate(hazards.rows, start=1)
+            ),
+        ),
+        listing.listing(
+            [
+                number,
+                listing.Column(_("Local unit"), 16),
+                listing.Column(_("Item"), 4, right=True),
+                listing.Column(_("Inspection item"), 112),
+                listing.Column(_("Status"), 12),
+            ],
+            (
+                (n, line.unit, line.number, line.text, line.status)
+                for n, line in enumerate(items.rows, start=1)
+            ),
+        ),
+        listing.listing(
+            [
+                number,
+                listing.Column(_("Local unit"), 24),
+                listing.Column(_("Institution"), 60),
+                listing.Column(_("Unified social credit code"), 20),
+                listing.Column(_("Last national-system update"), 26),
+            ],
+            (
+                (n, line.unit, line.name, line.credit_code, _day(line.updated_on))
+                for n, line in enumerate(institutions.rows, start=1)
+            ),
+        ),
+    ]
+
+
 # The summary report -------------------------------------------------------------------------------
 
 
@@ -97,13 +162,14 @@ def render_summary(summary: content.Summary, progress: Callable[[int], None] | N
         units_heading = (
             _("Cities") if summary.region.kind == Region.Kind.PROVINCE else _("County-level units")
         )
+        listings = annex_listings(summary)
     return _pdf(
         "reports/pdf/summary.html",
         {
             "summary": summary,
             "charts": charts,
             "units_heading": units_heading,
-            "annexes": list(zip(summary.annexes, ANNEX_TEMPLATES, strict=True)),
+            "annexes": list(zip(summary.annexes, listings, strict=True)),
         },
         progress,
     )

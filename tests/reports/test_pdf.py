@@ -206,9 +206,13 @@ def test_the_summary_report_holds_the_headings_figures_and_annexes(summary_job, 
     # the unit's written report, its four sections
     for text in WRITTEN.values():
         assert squeeze(text) in every
-    # annex 1: the overdue hazard, its code whole once the wrapped pieces are joined
+    # annex 1: the overdue hazard, its code whole in its column: the piece that fits on the row's
+    # first line, the rest on its next line (the listing's columns wrap like table cells)
     annex = annex_page(pages, 1)
-    assert LONG_CODE in squeeze(pages[annex - 1]) and "共1条" in squeeze(pages[annex - 1])
+    annex_text = squeeze(pages[annex - 1])
+    assert "共1条" in annex_text and "序号隐患编号" in annex_text
+    fits = max(n for n in range(1, len(LONG_CODE) + 1) if LONG_CODE[:n] in annex_text)
+    assert fits >= 8 and LONG_CODE[fits:] in annex_text
     # annex 3: the institution not updated, with its credit code
     assert records.home.credit_code in every
     # the contents give each section's page
