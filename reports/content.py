@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from campaign import answer_filters, answers
-from campaign.models import Campaign, InspectionItem, ItemAnswer
+from campaign.models import AnswerEvent, Campaign, InspectionItem, ItemAnswer
 from core import dates
-from core.asof import as_of_rows
+from core.asof import as_of_rows, end_of
 from core.charts import Chart
 from core.models import Region
 from dashboards import figures
@@ -115,6 +115,16 @@ class ItemRow:
     status: str  # ItemAnswer.Status value as of the date ("" when there was no answer)
     status_label: str
     due_on: datetime.date | None
+    # The city's review opinion as of the date (`review_opinions`): its last return or reopen, or
+    # its acceptance when it wrote a note; None otherwise.
+    opinion: AnswerEvent | None = None
+
+    @property
+    def return_reason(self) -> str:
+        """The city's reason when the answer stood returned on the date ("" otherwise)."""
+        if self.status != ItemAnswer.Status.RETURNED or self.opinion is None:
+            return ""
+        return self.opinion.note if self.opinion.action == AnswerEvent.Action.RETURN else ""
 
 
 def issuer_of(region: Region) -> str:
@@ -268,9 +278,30 @@ def _not_in_national_system(data, region: Region) -> Annex:
     return Annex(_("Institutions whose national-system data was not updated"), missing.count(), rows)
 
 
+def review_opinions(answers: list[ItemAnswer], day: datetime.date) -> dict[int, AnswerEvent]:
+    """{answer id: the city's review opinion at the end of `day`}: its last return or reopen event
+    by then; an acceptance replaces it, and stands as the opinion itself when it has a note (an
+    acceptance without a word leaves no opinion). One query (none without answers)."""
+    if not answers:
+        return {}
+    actions = [AnswerEvent.Action.RETURN, AnswerEvent.Action.REOPEN, AnswerEvent.Action.ACCEPT]
+    events = AnswerEvent.objects.filter(
+        answer_id__in=[a.pk for a in answers], action__in=actions, at__lt=end_of(day)
+    ).order_by("at", "pk")
+    last: dict[int, AnswerEvent] = {}
+    for event in events:
+        if event.action == AnswerEvent.Action.ACCEPT and not event.note:
+            last.pop(event.answer_id, None)
+            continue
+        last[event.answer_id] = event
+    return last
+
+
 def unit_items(region: Region, campaign: Campaign, as_of: datetime.date | None = None) -> list[ItemRow]:
     """The unit's (a county-level unit or the city itself) answer to each item it answers, with the
-    status as of `as_of` (None: now), in the items' order. Three queries."""
+    status as of `as_of` (None: now) and the city's review opinion then (`review_opinions`), in the
+    items' order. Five queries (items, their milestones, answers, their evidence, events), and
+    the evidence's content type once per process."""
     items = [
         item
         for item in campaign.items.select_related("key_task")
@@ -282,12 +313,20 @@ def unit_items(region: Region, campaign: Campaign, as_of: datetime.date | None =
     if as_of is not None:
         queryset = answer_filters.as_of(queryset, as_of)
     found = {answer.item_id: answer for answer in queryset}
+    opinions = review_opinions(list(found.values()), as_of or dates.today())
     labels = dict(ItemAnswer.Status.choices)
     rows = []
     for item in items:
         answer = found.get(item.pk)
         status = "" if answer is None else (answer.status_then if as_of is not None else answer.status)
         rows.append(
-            ItemRow(item, answer, status, labels.get(status, _("Not answered")), answers.due_on(item, region))
+            ItemRow(
+                item,
+                answer,
+                status,
+                labels.get(status, _("Not answered")),
+                answers.due_on(item, region),
+                opinions.get(answer.pk) if answer is not None else None,
+            )
         )
     return rows

@@ -25,8 +25,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from campaign.models import AnswerEvent, Campaign, ItemAnswer
-from core import asof, dates
+from campaign.models import Campaign, ItemAnswer
+from core import dates
 from core.models import Region
 from reports import content, listing, svg_charts
 
@@ -209,16 +209,6 @@ class UnitReport:
     team: list[str]  # the joint team's five bureaus, full names
 
 
-def _return_reasons(rows: list[content.ItemRow], day: datetime.date) -> dict[int, str]:
-    """{answer id: the note of its latest return before the end of `day`}. One query.
-    TODO(content): the reason belongs in reports.content.ItemRow (the workbook prints it too)."""
-    answer_ids = [row.answer.pk for row in rows if row.answer is not None]
-    events = AnswerEvent.objects.filter(
-        answer_id__in=answer_ids, action=AnswerEvent.Action.RETURN, at__lt=asof.end_of(day)
-    ).order_by("answer_id", "at", "pk")
-    return {event.answer_id: event.note for event in events}  # the latest one wins
-
-
 def unit_report(region: Region, campaign: Campaign, as_of: datetime.date | None = None) -> UnitReport:
     """The acceptance report's content for the county-level unit `region` (the caller checked the
     reader sees it): its items (reports.content.unit_items) with their status at the end of `as_of`
@@ -226,7 +216,6 @@ def unit_report(region: Region, campaign: Campaign, as_of: datetime.date | None 
     未通过 with the city's reason where it had returned it, blank otherwise (written by hand)."""
     day = as_of or dates.today()
     rows = content.unit_items(region, campaign, as_of)
-    reasons = _return_reasons(rows, day)
     city = region.parent.name if region.parent_id else ""
     with translation.override("zh-hans"):
         passed, failed = _("Passed"), _("Not passed")
@@ -235,7 +224,7 @@ def unit_report(region: Region, campaign: Campaign, as_of: datetime.date | None 
         if row.status == ItemAnswer.Status.ACCEPTED:
             lines.append(AcceptanceLine(row, passed, ""))
         elif row.status == ItemAnswer.Status.RETURNED:
-            lines.append(AcceptanceLine(row, failed, reasons.get(row.answer.pk, "")))
+            lines.append(AcceptanceLine(row, failed, row.return_reason))
         else:
             lines.append(AcceptanceLine(row, "", ""))
     return UnitReport(

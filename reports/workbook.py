@@ -13,8 +13,8 @@ region the workbook covers, the campaign, the measuring date). Its sheets, in th
    Column 1 is "<number>、<item text as issued>"; column 2 holds the status as of the date, the
    unit's narrative, its declared figures beside the computed ones
    (`campaign.indicators.compute_many(..., as_of=...)`, `Figure.display()`), the evidence files (name
-   and the first 8 hex digits of their SHA-256) and the city's review opinion (the note of the last
-   return or reopen event by the end of the date). Portrait A4.
+   and the first 8 hex digits of their SHA-256) and the city's review opinion (`ItemRow.opinion`:
+   the note of the last return or reopen event by the end of the date). Portrait A4.
 3. 指标 — per unit, the campaign's targets (`reports.content.targets_by_unit(...)`): target, goal, the item,
    the deadline, the figure shown and its state; then the region's own row.
 4. 隐患清单, 整改清单, 责任清单 — the three lists (`hazards.excel.workbook`'s sheet writer), the same
@@ -32,7 +32,7 @@ the list sheets, the footer "第 &P 页 共 &N 页", fit to one page wide. Every
 never a formula (`core.excel.SheetWriter`). The whole workbook is written in openpyxl's write-only
 mode, so memory stays flat at province scale (20,000 hazards).
 
-Queries: a constant number per unit sheet (`unit_items`: three, evidence and events: two) plus a
+Queries: a constant number per unit sheet (`unit_items`: four, with the review opinions; evidence: one) plus a
 constant number for the rest, whatever the number of hazards and institutions.
 """
 
@@ -319,32 +319,12 @@ def _content_type(model):
     return ContentType.objects.get_for_model(model)
 
 
-def opinions_at(answers: list[ItemAnswer], day: datetime.date) -> dict[int, AnswerEvent]:
-    """{answer id: the city's last return or reopen event by the end of `day`}, for answers whose
-    status then came from such an event or that were returned before (the reason stays the city's
-    review opinion until the unit resubmits; an accepted answer shows the note of its acceptance
-    if it has one). One query."""
-    if not answers:
-        return {}
-    actions = [AnswerEvent.Action.RETURN, AnswerEvent.Action.REOPEN, AnswerEvent.Action.ACCEPT]
-    events = AnswerEvent.objects.filter(
-        answer_id__in=[a.pk for a in answers], action__in=actions, at__lt=asof.end_of(day)
-    ).order_by("at", "pk")
-    last: dict[int, AnswerEvent] = {}
-    for event in events:
-        if event.action == AnswerEvent.Action.ACCEPT and not event.note:
-            last.pop(event.answer_id, None)  # accepted without a word: no opinion left to show
-            continue
-        last[event.answer_id] = event
-    return last
-
-
 def short_hash(sha256: str) -> str:
     """The SHA-256's short form: its first 8 hex digits, lower case."""
     return (sha256 or "")[:SHORT_HASH].lower()
 
 
-def answer_text(row: content.ItemRow, indicator, files, opinion, day: datetime.date) -> str:
+def answer_text(row: content.ItemRow, indicator, files, day: datetime.date) -> str:
     """Column 2 of an item's row (各地落实及有关证明材料): status as of `day`, narrative, the figures
     declared and computed, the evidence files, the city's review opinion; one paragraph each."""
     answer = row.answer
@@ -371,6 +351,7 @@ def answer_text(row: content.ItemRow, indicator, files, opinion, day: datetime.d
         lines.extend([f"【证明材料】{names}"])
     else:
         lines.extend(["【证明材料】无"])
+    opinion = row.opinion
     if opinion is not None:
         label = "市局退回意见" if opinion.action != AnswerEvent.Action.ACCEPT else "市局验收意见"
         lines.extend([f"【{label}】{opinion.note or '（未写明理由）'}（{_local_day(opinion.at)}）"])
@@ -399,7 +380,6 @@ def _write_item_sheet(workbook, name, unit: Unit, rows, computed, plan: Plan, ti
     day = plan.day
     answers = [row.answer for row in rows if row.answer is not None]
     files = evidence_at(answers, day)
-    opinions = opinions_at(answers, day)
     writer.write_row([_title(plan.campaign)], [TITLE], height=30)
     writer.merge("A1:B1")
     writer.write_row(
@@ -418,7 +398,6 @@ def _write_item_sheet(workbook, name, unit: Unit, rows, computed, plan: Plan, ti
             row,
             indicator,
             files.get(answer.pk, []) if answer else [],
-            opinions.get(answer.pk) if answer else None,
             day,
         )
         first = f"{row.item.number}、{row.item.text}"
