@@ -12,7 +12,7 @@ TEST_DEBS := gettext postgresql redis-server chromium fonts-noto-cjk libpango-1.
 
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test lint format setup messages clean bench send-reminders
+.PHONY: run test lint format setup messages clean bench send-reminders demo-reset
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || scripts/need-debs.sh python3-venv
@@ -34,6 +34,13 @@ run: messages
 	DJANGO_DEBUG=1 $(MANAGE) load_demo
 	@echo "Demo logins are listed in README.md (password: see 'Demo logins')."
 	DJANGO_DEBUG=1 CELERY_TASK_ALWAYS_EAGER=1 $(MANAGE) runserver 127.0.0.1:8000
+
+# Back to the demo as `make run` first loads it: the SQLite database and the uploaded files of the
+# demo go (only these two paths, inside this directory); the next `make run` loads the demo again.
+demo-reset:
+	rm -f db.sqlite3
+	rm -rf media
+	@echo "Demo data removed: run 'make run' to load it again."
 
 # The daily reminder scan of today (or DATE=YYYY-MM-DD) on the `make run` database, the e-mails
 # printed here (console backend) rather than queued for a worker.
