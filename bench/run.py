@@ -578,7 +578,10 @@ def printed_report(ops: dict) -> list[str]:
                 f"and {app['annex_added_rows']:,} other units' overdue hazards added in the annex's order "
                 "(`bench.adapters.fill_overdue_annex`), since Anshan has fewer than the annex's cap "
                 "(`reports.content.ANNEX_LIMIT`). ms per annex row is the report's seconds (content and layout) ÷ "
-                "that annex's rows; peak RSS is the whole process's, as a recycled worker's would be.",
+                "that annex's rows; peak RSS is the whole process's, as a recycled worker's would be. The portal "
+                "prints each annex as a fixed-width listing (`reports/listing.py`: a paragraph per row, the same "
+                "columns lined up in a CJK monospace font, heads on every page); the anchor is the table it "
+                "replaced, laid out bare.",
             ]
         lines.append("")
     return lines

@@ -166,3 +166,20 @@ def test_the_report_judges_the_pdf_per_annex_row_and_on_peak():
     assert line.endswith("**not met** |")
     failed = _report({"pdf": {"error": "boom"}, "pdf-anchor": {"error": "no annex"}})
     assert "failed: boom" in failed
+
+
+def test_the_imports_measured_leave_the_data_as_it_was(bench_data, tmp_path, monkeypatch):
+    """The bench's import operations apply their files through the views and then remove what they
+    created, so the operations after them (export, workbooks, PDF) see the generated data."""
+    from hazards.models import Hazard
+    from institutions.models import Institution
+
+    monkeypatch.setattr(ops, "ROWS", 40)
+    ops.op_files(argparse.Namespace(dir=str(tmp_path)))
+    before = (Hazard.objects.count(), Institution.objects.count())
+    for op, name in ((ops.op_hazard_import, "hazards"), (ops.op_institution_import, "institutions")):
+        files = sorted(tmp_path.glob(f"{name}*.xlsx"))
+        assert files, list(tmp_path.iterdir())
+        result = op(argparse.Namespace(file=str(files[0])))
+        assert result["removed"] == 40 and result["seconds"] > 0
+    assert (Hazard.objects.count(), Institution.objects.count()) == before
