@@ -83,11 +83,18 @@ class Region(models.Model):
     )
     path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    # The order of every region list, dropdown and filter (issue 15): like `path` one segment per
+    # level, root first, but each segment starts with the region's group (`sort_segment`), so that
+    # under a city its districts, counties and county-level cities come by GB/T 2260 code, then the
+    # development zones and scenic areas (by `sort_order`), then the city-run bucket (市本级). Kept
+    # by `save()`; only letters, digits, "-" and "/" (so a database collation that skips
+    # punctuation orders it the same).
+    sort_key = models.CharField(_("sort key"), max_length=500, default="", editable=False)
 
     objects = RegionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["path"]
+        ordering = ["sort_key", "path"]
         verbose_name = _("region")
         verbose_name_plural = _("regions")
         indexes = [models.Index(fields=["path"], name="region_path_idx", opclasses=["varchar_pattern_ops"])]
@@ -96,12 +103,29 @@ class Region(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        old_path = self.path
+        old_path, old_key = self.path, self.sort_key
         self.path = (self.parent.path if self.parent else "") + f"{self.code}/"
+        self.sort_key = (self.parent.sort_key if self.parent else "") + self.sort_segment(
+            self.kind, self.code, self.sort_order
+        )
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "path", "sort_key"}
         super().save(*args, **kwargs)
-        if old_path and old_path != self.path:  # moved or recoded: carry the subtree along
+        if old_path and (old_path != self.path or old_key != self.sort_key):
+            # moved, recoded or regrouped: carry the subtree along
             for child in self.children.all():
                 child.save()
+
+    @classmethod
+    def sort_segment(cls, kind: str, code: str, sort_order: int) -> str:
+        """One level of `sort_key`: "0" and the code for a unit with an official division code
+        (so siblings come by GB/T 2260 code), "1" and the zero-padded `sort_order` then the code for
+        a development zone or scenic area, "2" and the same for the city-run bucket (市本级); each
+        ends with "/"."""
+        if kind in cls.OFFICIAL_KINDS:
+            return f"000000{code}/"
+        group = "2" if kind == cls.Kind.CITY_LEVEL else "1"
+        return f"{group}{sort_order:05d}{code}/"
 
     @property
     def is_county_level(self) -> bool:
