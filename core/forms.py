@@ -4,17 +4,48 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.choices import BlankChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from core import dates
+from core.widgets import ISODateField, ISODateInput, portalize_fields
+
+#: Django's label of a select's empty choice, replaced by `CHOOSE` in the portal's forms.
+BLANK_LABEL = "---------"
+CHOOSE = _("Choose…")
+
+
+def choose_label(field) -> None:
+    """A select's empty choice reads "请选择" instead of Django's "---------" (a model choice field's
+    empty label, or the blank choice a model field's choices get)."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == BLANK_LABEL:
+            field.empty_label = CHOOSE
+    elif isinstance(field, forms.ChoiceField) and isinstance(field.choices, BlankChoiceIterator):
+        # A model field's choices with Django's blank choice put in front lazily (Django 5).
+        blank = [
+            (value, CHOOSE if label == BLANK_LABEL else label) for value, label in field.choices.blank_choice
+        ]
+        field.choices = BlankChoiceIterator(field.choices.choices, blank)
+    elif isinstance(field, forms.ChoiceField) and isinstance(field.choices, list):
+        choices = field.choices
+        if any(label == BLANK_LABEL for _value, label in choices):
+            field.choices = [
+                (value, CHOOSE if value in ("", None) and label == BLANK_LABEL else label)
+                for value, label in choices
+            ]
 
 
 class BootstrapMixin:
-    """Give every widget Bootstrap's class, and mark invalid fields."""
+    """Give every widget Bootstrap's class, and mark invalid fields. Dates are typed as YYYY-MM-DD
+    and files chosen with a Chinese button whatever the browser's language (core.widgets), and a
+    select's empty choice reads "请选择"."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        portalize_fields(self.fields)
         for field in self.fields.values():
+            choose_label(field)
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
@@ -23,9 +54,6 @@ class BootstrapMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-            if isinstance(widget, forms.DateInput):
-                widget.input_type = "date"
-                widget.format = "%Y-%m-%d"
 
     def full_clean(self):
         # Mark invalid fields after validation (reading self.errors in __init__ would validate the
@@ -66,10 +94,10 @@ class AsOfForm(forms.Form):
     empty or today means now (cleaned to None); a future date or one before 2000 is refused with a
     Chinese sentence naming the field."""
 
-    as_of = forms.DateField(
+    as_of = ISODateField(
         label=_("Measuring date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        widget=ISODateInput(attrs={"class": "form-control form-control-sm"}),
     )
 
     def clean_as_of(self):

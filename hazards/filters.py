@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core import dates
-from core.filters import OrderingFilter
+from core.filters import ChoiceFilter, DateFilter, ModelChoiceFilter, OrderingFilter
 from core.roles import Department, Role
 from hazards.models import CATEGORIES, Hazard, Referral, Severity, Source, Status
 from institutions import uscc
@@ -120,48 +120,33 @@ class InstitutionSelect(forms.Select):
         return option
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
 class HazardFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=visible_regions)
+    region = ModelChoiceFilter(label=_("Region"), queryset=visible_regions)
     institution_name = django_filters.CharFilter(
         label=_("Find an institution"), method="filter_institution_name", widget=InstitutionSearchInput
     )
-    institution = django_filters.ModelChoiceFilter(
+    institution = ModelChoiceFilter(
         label=_("Institution"), queryset=visible_institutions, widget=InstitutionSelect
     )
-    category = django_filters.ChoiceFilter(label=_("Category"), choices=CATEGORIES)
-    severity = django_filters.ChoiceFilter(label=_("Severity"), choices=Severity.choices)
-    source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices)
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
+    category = ChoiceFilter(label=_("Category"), choices=CATEGORIES)
+    severity = ChoiceFilter(label=_("Severity"), choices=Severity.choices)
+    source = ChoiceFilter(label=_("Source"), choices=Source.choices)
+    status = ChoiceFilter(label=_("Status"), choices=Status.choices)
     overdue = YesNoFilter(label=_("Overdue"), method="filter_overdue")
     due_within = django_filters.NumberFilter(
         label=_("Due within (days)"), method="filter_due_within", min_value=0, max_value=3650
     )
     is_listed = YesNoFilter(label=_("Listed supervision"))
     is_major_fire = YesNoFilter(label=_("Major fire hazard"))
-    department = django_filters.ChoiceFilter(
+    department = ChoiceFilter(
         label=_("Referred to"), choices=Department.choices, field_name="referrals__department"
     )
     unreplied = YesNoFilter(label=_("Written notice awaiting reply"), method="filter_unreplied")
-    found_from = django_filters.DateFilter(
-        label=_("Found from"), field_name="found_on", lookup_expr="gte", widget=DateInput
-    )
-    found_to = django_filters.DateFilter(
-        label=_("Found until"), field_name="found_on", lookup_expr="lte", widget=DateInput
-    )
-    deadline_from = django_filters.DateFilter(
-        label=_("Deadline from"), field_name="deadline", lookup_expr="gte", widget=DateInput
-    )
-    deadline_to = django_filters.DateFilter(
-        label=_("Deadline until"), field_name="deadline", lookup_expr="lte", widget=DateInput
-    )
+    found_from = DateFilter(label=_("Found from"), field_name="found_on", lookup_expr="gte")
+    found_to = DateFilter(label=_("Found until"), field_name="found_on", lookup_expr="lte")
+    deadline_from = DateFilter(label=_("Deadline from"), field_name="deadline", lookup_expr="gte")
+    deadline_to = DateFilter(label=_("Deadline until"), field_name="deadline", lookup_expr="lte")
     ordering = OrderingFilter(
         label=_("Sort by"),
         fields=(

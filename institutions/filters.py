@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import OrderingFilter
+from core.filters import ChoiceFilter, ModelChoiceFilter, OrderingFilter
 from core.models import Region
 from institutions import uscc
 from institutions.models import (
@@ -19,7 +19,7 @@ from institutions.models import (
 )
 
 
-class YesNoFilter(django_filters.ChoiceFilter):
+class YesNoFilter(ChoiceFilter):
     """是 / 否 with an empty choice meaning "either"."""
 
     def __init__(self, *args, **kwargs):
@@ -39,31 +39,25 @@ def visible_regions(request):
 
 class InstitutionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or credit code"), method="search")
-    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=visible_regions)
-    nature = django_filters.ChoiceFilter(label=_("Operating nature"), choices=Nature.choices)
-    registration_form = django_filters.ChoiceFilter(
-        label=_("Registration form"), choices=RegistrationForm.choices
-    )
-    filing_status = django_filters.ChoiceFilter(label=_("Filing status"), choices=FilingStatus.choices)
-    operating_status = django_filters.ChoiceFilter(
-        label=_("Operating status"), choices=OperatingStatus.choices
-    )
-    operating = django_filters.ChoiceFilter(
+    region = ModelChoiceFilter(label=_("Region"), queryset=visible_regions)
+    nature = ChoiceFilter(label=_("Operating nature"), choices=Nature.choices)
+    registration_form = ChoiceFilter(label=_("Registration form"), choices=RegistrationForm.choices)
+    filing_status = ChoiceFilter(label=_("Filing status"), choices=FilingStatus.choices)
+    operating_status = ChoiceFilter(label=_("Operating status"), choices=OperatingStatus.choices)
+    operating = ChoiceFilter(
         label=_("Counted in the indicators"),
         choices=(("yes", _("Yes")), ("no", _("No"))),
         method="filter_operating",
     )
     is_special_hardship = YesNoFilter(label=_("Special-hardship facility"))
-    area = django_filters.ChoiceFilter(label=_("Urban or rural"), choices=Area.choices)
-    legal_person_status = django_filters.ChoiceFilter(
+    area = ChoiceFilter(label=_("Urban or rural"), choices=Area.choices)
+    legal_person_status = ChoiceFilter(
         label=_("Legal-person registration"), choices=LegalPersonStatus.choices
     )
-    medical_mode = django_filters.ChoiceFilter(label=_("Medical services"), choices=MedicalMode.choices)
+    medical_mode = ChoiceFilter(label=_("Medical services"), choices=MedicalMode.choices)
     gb38600_compliant = YesNoFilter(label=_("Meets GB 38600"))
-    fire_safety_status = django_filters.ChoiceFilter(
-        label=_("Fire-safety upgrade"), choices=FireSafetyStatus.choices
-    )
-    star_rating = django_filters.ChoiceFilter(
+    fire_safety_status = ChoiceFilter(label=_("Fire-safety upgrade"), choices=FireSafetyStatus.choices)
+    star_rating = ChoiceFilter(
         label=_("Star rating"), choices=[(0, _("Not rated"))] + [(n, f"{n} ★") for n in range(1, 6)]
     )
     ordering = OrderingFilter(
@@ -121,7 +115,7 @@ class SelfReportFilter(django_filters.FilterSet):
     """The self-report review list's one filter: the status (drafts are the institution's own and
     never listed). Without a status the list shows those awaiting review (`self_reports_listed`)."""
 
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=SelfReport.Status.choices[1:])
+    status = ChoiceFilter(label=_("Status"), choices=SelfReport.Status.choices[1:])
 
     class Meta:
         model = SelfReport

@@ -21,6 +21,44 @@
       event.stopImmediatePropagation();
     }
   }, true);
+
+  // File inputs (core.widgets.PortalFileInput): the native input is hidden behind a Chinese button;
+  // the span beside it shows the chosen file names, or its data-empty text (未选择文件).
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    var picker = input instanceof HTMLInputElement && input.type === "file" && input.closest("[data-file-picker]");
+    var names = picker && picker.querySelector("[data-file-names]");
+    if (names) {
+      var chosen = Array.prototype.map.call(input.files || [], function (file) { return file.name; });
+      names.textContent = chosen.length ? chosen.join("、") : names.getAttribute("data-empty");
+    }
+  });
+  // The hidden input has the focus while its button is what shows: light the button up.
+  ["focusin", "focusout"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var input = event.target;
+      var picker = input instanceof HTMLInputElement && input.closest("[data-file-picker]");
+      var button = picker && picker.querySelector("label.btn");
+      if (button) {
+        button.classList.toggle("btn-primary", type === "focusin");
+        button.classList.toggle("btn-outline-primary", type !== "focusin");
+      }
+    });
+  });
+  // Date inputs (core.widgets.ISODateInput): a date the pattern refuses is explained in the page's
+  // language (data-invalid-message), not in the browser's ("Please match the requested format").
+  document.addEventListener("invalid", function (event) {
+    var input = event.target;
+    if (input instanceof HTMLInputElement && input.hasAttribute("data-date-input") && input.validity.patternMismatch) {
+      input.setCustomValidity(input.getAttribute("data-invalid-message") || "");
+    }
+  }, true);
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (input instanceof HTMLInputElement && input.hasAttribute("data-date-input")) {
+      input.setCustomValidity("");
+    }
+  });
 })();
 
 /* htmx errors (core/htmx.py): an htmx request that ends in an error never swaps a page into a row
