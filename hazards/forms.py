@@ -48,14 +48,22 @@ class HazardForm(BootstrapMixin, forms.ModelForm):
             "measures": forms.Textarea(attrs={"rows": 3}),
         }
 
+    photos = EvidenceField(
+        multiple=True,
+        required=False,
+        label=_("Photos before rectification"),
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         institutions = (
             Institution.objects.visible_to(user).select_related("region").order_by("region__path", "name")
         )
         self.fields["institution"].queryset = institutions
-        self.fields["institution"].label_from_instance = lambda i: f"{i.region.name} · {i.name}"
+        self.fields["institution"].label_from_instance = institution_label
         if self.instance.pk:
+            # Files are added on the hazard's page once it is recorded.
+            del self.fields["photos"]
             self.fields["expected_version"].initial = self.instance.version
             # The deadline changes through its own step, which keeps the original and a reason.
             self.fields["deadline"].disabled = True
@@ -65,16 +73,39 @@ class HazardForm(BootstrapMixin, forms.ModelForm):
         return [(legend, [self[name] for name in names]) for legend, names in FIELDSETS]
 
 
+def institution_label(institution: Institution) -> str:
+    """An institution as a choice: its name, which mostly begins with its district's name already
+    ("铁东区康乐老年公寓"); the district follows in brackets only when the name does not say it."""
+    region = institution.region.name
+    return institution.name if institution.name.startswith(region) else f"{institution.name}（{region}）"
+
+
 class TransitionForm(BootstrapMixin, forms.Form):
-    note = forms.CharField(
-        label=_("Verification opinion"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    """One workflow step on the hazard's page (`services.TRANSITIONS[action]`): the version the page
+    was opened on and, for a step that needs a note, one box with the step's own label (核查意见 to
+    close, 退回理由 to return) and its own message when left empty. Ids carry the action, so the
+    page's several step forms do not share an id."""
+
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     expected_version = VersionField(required=False)
+
+    def __init__(self, *args, transition=None, **kwargs):
+        if transition is not None:
+            kwargs.setdefault("auto_id", f"id_{transition.action}_%s")
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        if transition is None or not transition.needs_note:
+            self.fields["note"].label = _("Note")
+            return
+        note = self.fields["note"]
+        note.required = True
+        note.label = transition.note_label
+        note.error_messages["required"] = transition.note_missing
 
 
 class ExtendForm(BootstrapMixin, forms.Form):
     new_deadline = forms.DateField(label=_("New deadline"), widget=forms.DateInput())
-    reason = forms.CharField(label=_("Reason"), max_length=255)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=255)
     expected_version = VersionField()
 
 

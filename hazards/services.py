@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from core import evidence as evidence_files
 from core.concurrency import save_versioned
-from core.models import Region
+from core.models import Evidence, Region
 from core.roles import Role
 from hazards.models import Hazard, HazardEvent, Referral, Status
 
@@ -52,7 +52,10 @@ class Transition:
     target: str
     roles: frozenset
     label: str
+    done: str = ""  # the message after the step, with %(code)s: what was done, not only the status
     needs_note: bool = False
+    note_label: str = ""  # the label of the step's own box (核查意见, 退回理由)
+    note_missing: str = ""  # the error when that box is left empty
     needs_after_evidence: bool = False
 
 
@@ -65,6 +68,7 @@ TRANSITIONS = {
             Status.IN_PROGRESS,
             frozenset({Role.DISTRICT, Role.INSTITUTION}),
             gettext_lazy("Start rectification"),
+            done=gettext_lazy("%(code)s: rectification started."),
         ),
         Transition(
             Action.SUBMIT,
@@ -72,6 +76,7 @@ TRANSITIONS = {
             Status.AWAITING_VERIFICATION,
             frozenset({Role.DISTRICT, Role.INSTITUTION}),
             gettext_lazy("Report rectified"),
+            done=gettext_lazy("%(code)s reported rectified; it awaits the district's verification."),
             needs_after_evidence=True,
         ),
         Transition(
@@ -80,7 +85,10 @@ TRANSITIONS = {
             Status.CLOSED,
             frozenset({Role.DISTRICT}),
             gettext_lazy("Verify and close"),
+            done=gettext_lazy("%(code)s verified and closed."),
             needs_note=True,
+            note_label=gettext_lazy("Verification opinion"),
+            note_missing=gettext_lazy("Write the verification opinion."),
         ),
         Transition(
             Action.RETURN,
@@ -88,7 +96,10 @@ TRANSITIONS = {
             Status.IN_PROGRESS,
             frozenset({Role.DISTRICT}),
             gettext_lazy("Return: not rectified"),
+            done=gettext_lazy("%(code)s returned for rectification."),
             needs_note=True,
+            note_label=gettext_lazy("Reason for returning"),
+            note_missing=gettext_lazy("Write the reason for returning the rectification."),
         ),
     )
 }
@@ -172,10 +183,17 @@ def _check_institution(user, hazard: Hazard) -> None:
 
 
 @transaction.atomic
-def hazard_create(*, hazard: Hazard, by) -> Hazard:
+def hazard_create(*, hazard: Hazard, by, photos=()) -> Hazard:
+    """Record a new hazard (status 待整改, the next ledger number of its region and year), with
+    its "before" photos or documents if `photos` (uploaded files) are given.
+
+    All or nothing: every file is checked (`core.evidence.validate_upload`) before anything is
+    written, and a refused file raises ValidationError({"photos": [sentence naming the file, …]})
+    with no hazard recorded. PermissionDenied for a user who does not record hazards."""
     if not can_record(by):
         raise PermissionDenied
     _check_institution(by, hazard)
+    _check_files("photos", photos)
     hazard.status = Status.PENDING
     hazard.created_by = by
     hazard.original_deadline = hazard.deadline
@@ -185,7 +203,40 @@ def hazard_create(*, hazard: Hazard, by) -> Hazard:
     hazard._history_user = by
     hazard.save()
     _event(hazard, Action.CREATE, by, to_status=hazard.status)
+    _attach_all(hazard, photos, EvidencePurpose.BEFORE, by)
     return hazard
+
+
+def _check_files(field: str, files) -> None:
+    errors = []
+    for file in files:
+        try:
+            evidence_files.validate_upload(file)
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError({field: errors})
+
+
+def _attach_all(hazard: Hazard, files, purpose: str, by) -> None:
+    """Attach `files` to `hazard`, each with its timeline entry. Inside the caller's transaction;
+    if one fails, the files already stored are deleted (their rows roll back with the hazard)."""
+    stored = []
+    try:
+        for file in files:
+            evidence = evidence_files.evidence_attach(owner=hazard, file=file, purpose=purpose, by=by)
+            stored.append(evidence.file.name)
+            _event(
+                hazard,
+                Action.EVIDENCE,
+                by,
+                note=f"{EvidencePurpose.LABELS[purpose]}：{evidence.original_name}",
+            )
+    except Exception:
+        storage = Evidence._meta.get_field("file").storage
+        for name in stored:
+            storage.delete(name)
+        raise
 
 
 @transaction.atomic
@@ -249,7 +300,7 @@ def hazard_transition(
         raise ValidationError(_("Your role cannot take the step “%(step)s”.") % {"step": transition.label})
     note = (note or "").strip()
     if transition.needs_note and not note:
-        raise ValidationError({"note": _("Write the verification opinion.")}, code="note_required")
+        raise ValidationError({"note": str(transition.note_missing)}, code="note_required")
     if transition.needs_after_evidence and not _has_fresh_after_evidence(hazard):
         raise ValidationError(
             _("Attach at least one photo or document of the finished rectification first."),

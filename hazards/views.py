@@ -7,7 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from campaign.indicators.links import HAZARDS, figure_filter
@@ -200,8 +202,23 @@ def _detail_context(request, hazard, **forms) -> dict:
         "after_files": [f for f in hazard_files if f.purpose == services.EvidencePurpose.AFTER],
         "referrals": referrals,
         "steps": steps,
-        "transition_form": forms.get("transition_form")
-        or TransitionForm(initial={"expected_version": hazard.version}),
+        # each step its own form (its own box and label), the refused one bound with its errors
+        "step_forms": [
+            (
+                step,
+                forms.get("step_forms", {}).get(step.action)
+                or TransitionForm(transition=step, initial={"expected_version": hazard.version}),
+            )
+            for step in steps
+        ],
+        # a refused step that is no longer on offer (the hazard moved on meanwhile): its reason
+        "step_errors": [
+            message
+            for action, form in forms.get("step_forms", {}).items()
+            if action not in {step.action for step in steps}
+            for messages_ in form.errors.values()
+            for message in messages_
+        ],
         "can_edit": services.can_edit(user, hazard),
         "can_add_evidence": services.can_add_evidence(user, hazard),
         "can_refer": services.can_refer(user, hazard),
@@ -236,15 +253,28 @@ def _detail_again(request, hazard_pk, status=400, **forms):
 
 @role_required(Role.DISTRICT, superuser=False)
 def hazard_create(request):
+    """Record a hazard, with its "before" photos on the same form (all or nothing: a refused file
+    refuses the whole submission, naming the file)."""
     initial = {"found_on": dates.today(), "institution": request.GET.get("institution")}
-    form = HazardForm(request.POST or None, user=request.user, initial=initial)
+    form = HazardForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            hazard = services.hazard_create(hazard=form.instance, by=request.user)
+            hazard = services.hazard_create(
+                hazard=form.instance, by=request.user, photos=form.cleaned_data.get("photos") or ()
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, _("Hazard %(code)s recorded.") % {"code": hazard.code})
+            photos = len(form.cleaned_data.get("photos") or ())
+            if photos:
+                text = ngettext(
+                    "Hazard %(code)s recorded with %(count)d photo before rectification.",
+                    "Hazard %(code)s recorded with %(count)d photos before rectification.",
+                    photos,
+                ) % {"code": hazard.code, "count": photos}
+            else:
+                text = _("Hazard %(code)s recorded.") % {"code": hazard.code}
+            messages.success(request, text)
             return redirect("hazards:detail", pk=hazard.pk)
     return render(request, "hazards/form.html", {"form": form, "hazard": None, "wide": WIDE_FIELDS})
 
@@ -270,28 +300,68 @@ def hazard_edit(request, pk):
     return render(request, "hazards/form.html", {"form": form, "hazard": hazard, "wide": WIDE_FIELDS})
 
 
+STEPS_CARD = "hazard-steps"  # the id of the hazard page's card of steps (and of the deadline's)
+EXTEND_CARD = "hazard-extend"
+
+
+def _from_card(request, card: str) -> bool:
+    """An htmx post from one of the hazard page's cards, which swaps that card in place."""
+    return bool(request.htmx) and request.headers.get("HX-Target") == card
+
+
+def _card_again(request, pk, template: str, **forms):
+    """The hazard page's card (steps or deadline) again, with the refused form's errors in place:
+    200, so htmx swaps it (the address bar stays the hazard's page)."""
+    hazard = get_object_or_404(_detail_queryset(request.user), pk=pk)
+    return render(request, template, _detail_context(request, hazard, **forms))
+
+
+def _done(request, pk, text: str):
+    """After a step: the message, then the hazard's page (a whole page: status, timeline and the
+    next steps all change). For htmx, the card's answer says where to go (HX-Redirect) and carries
+    the card as it now is, so a repeated submission (core.submissions replays the body) shows the
+    new state rather than nothing."""
+    messages.success(request, text)
+    if not request.htmx:
+        return redirect("hazards:detail", pk=pk)
+    hazard = get_object_or_404(_detail_queryset(request.user), pk=pk)
+    template = "hazards/_extend.html" if _from_card(request, EXTEND_CARD) else "hazards/_steps.html"
+    response = render(request, template, _detail_context(request, hazard))
+    response["HX-Redirect"] = reverse("hazards:detail", args=[pk])
+    return response
+
+
 @require_POST
 @role_required(Role.DISTRICT, Role.INSTITUTION, superuser=False)
 def hazard_transition(request, pk, action):
+    """Take a workflow step. Three callers: the ledger's row (htmx; the note from `HX-Prompt`; the
+    row swapped), the hazard page's step card (htmx; errors in place in that card, success loads
+    the page with a message saying what was done) and a plain form post (errors on the page)."""
     hazard = get_object_or_404(visible_hazards(request.user), pk=pk)
-    form = TransitionForm(request.POST)
-    form.is_valid()
+    transition = services.TRANSITIONS.get(action)
+    from_row = bool(request.htmx) and not _from_card(request, STEPS_CARD)
+    form = TransitionForm(request.POST, transition=None if from_row else transition)
+    valid = form.is_valid()
     note = form.cleaned_data.get("note") or request.headers.get("HX-Prompt", "")
     error_text = ""
     try:
-        hazard = services.hazard_transition(
-            hazard=hazard,
-            action=action,
-            by=request.user,
-            note=note,
-            expected_version=form.cleaned_data.get("expected_version"),
-        )
+        if valid or from_row:
+            hazard = services.hazard_transition(
+                hazard=hazard,
+                action=action,
+                by=request.user,
+                note=note,
+                expected_version=form.cleaned_data.get("expected_version"),
+            )
     except ValidationError as error:
         error_text = " ".join(error.messages)
-        if not request.htmx:
-            add_errors(form, error)
-            return _detail_again(request, pk, transition_form=form)
-    if request.htmx:
+        add_errors(form, error)
+    if not from_row and form.errors:
+        forms = {"step_forms": {action: form}}
+        if request.htmx:
+            return _card_again(request, pk, "hazards/_steps.html", **forms)
+        return _detail_again(request, pk, **forms)
+    if from_row:
         hazard = get_object_or_404(_detail_queryset(request.user), pk=pk)
         response = render(
             request, "hazards/_row.html", {**_row_context(request, hazard), "error": error_text}
@@ -299,11 +369,7 @@ def hazard_transition(request, pk, action):
         if not error_text:
             response["HX-Trigger"] = CHANGED
         return response
-    messages.success(
-        request,
-        _("%(code)s is now “%(status)s”.") % {"code": hazard.code, "status": hazard.get_status_display()},
-    )
-    return redirect("hazards:detail", pk=pk)
+    return _done(request, pk, transition.done % {"code": hazard.code})
 
 
 @require_POST
@@ -312,6 +378,7 @@ def hazard_extend(request, pk):
     hazard = get_object_or_404(visible_hazards(request.user), pk=pk)
     form = ExtendForm(request.POST)
     if form.is_valid():
+        old = hazard.deadline
         try:
             services.hazard_extend(
                 hazard=hazard,
@@ -323,8 +390,18 @@ def hazard_extend(request, pk):
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, _("Deadline changed; the original deadline is kept."))
-            return redirect("hazards:detail", pk=pk)
+            new = form.cleaned_data["new_deadline"]
+            values = {"code": hazard.code, "date": new.isoformat(), "old": old.isoformat()}
+            text = (
+                _("%(code)s: deadline extended to %(date)s (it was %(old)s; the original deadline is kept).")
+                if new > old
+                else _(
+                    "%(code)s: deadline brought forward to %(date)s (it was %(old)s; the original deadline is kept)."
+                )
+            )
+            return _done(request, pk, text % values)
+    if _from_card(request, EXTEND_CARD):
+        return _card_again(request, pk, "hazards/_extend.html", extend_form=form)
     return _detail_again(request, pk, extend_form=form)
 
 
