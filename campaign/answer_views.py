@@ -2,6 +2,10 @@
 
 The rules are in campaign/answers.py; the computed figures in campaign/indicators.py."""
 
+import datetime
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
 from itertools import groupby
 
 from django import forms
@@ -11,11 +15,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from campaign import answers, indicators
 from campaign.answer_filters import chosen_as_of, chosen_status, matrix_answers, own_answers, shown_answers
+from campaign.indicators.figures import AMOUNT, BOOL, COUNT, DATE, NOT_APPLICABLE, RATIO
 from campaign.models import InspectionItem, ItemAnswer
 from campaign.selectors import current_campaign_for
 from core import dates
@@ -25,6 +30,202 @@ from core.forms import BootstrapMixin, VersionField, add_errors
 from core.models import Region
 from core.permissions import STAFF, role_required
 from core.roles import Role
+from institutions.models import EXTENSION_FIELDS
+
+# The unit of each counted figure (campaign/indicators/items.py): what is counted. A ratio is
+# entered and shown in %, an amount in 万元 (the registry's fire-safety funds are in 10,000 yuan).
+HAZARD_UNIT = pgettext_lazy("unit of a count", "hazards")
+INSTITUTION_UNIT = pgettext_lazy("unit of a count", "institutions")
+PERSON_UNIT = pgettext_lazy("unit of a count", "persons")
+COUNT_UNITS = {
+    "found": HAZARD_UNIT,
+    "overdue": HAZARD_UNIT,
+    "referred": HAZARD_UNIT,
+    "in_registry": INSTITUTION_UNIT,
+    "entered_late": INSTITUTION_UNIT,
+    "entered_undated": INSTITUTION_UNIT,
+    "upgrading": INSTITUTION_UNIT,
+    "facilities": INSTITUTION_UNIT,
+    "offering": INSTITUTION_UNIT,
+    **{name: INSTITUTION_UNIT for name in EXTENSION_FIELDS},
+    "residents": PERSON_UNIT,
+    "disabled_residents": PERSON_UNIT,
+}
+PERCENT = "%"
+TEN_THOUSAND_YUAN = pgettext_lazy("unit of an amount", "10,000 yuan")
+MAX_COUNT = 10**9
+MAX_AMOUNT = Decimal("1000000000")
+
+
+def figure_unit(figure) -> str:
+    """The unit a figure is entered and shown in: "%" for a ratio, 万元 for an amount, what is
+    counted for a count (家, 处, 人: COUNT_UNITS); "" for a date, yes/no, or a count not listed."""
+    if figure.kind == RATIO:
+        return PERCENT
+    if figure.kind == AMOUNT:
+        return str(TEN_THOUSAND_YUAN)
+    if figure.kind == COUNT:
+        return str(COUNT_UNITS.get(figure.key, ""))
+    return ""
+
+
+def with_unit(text: str, unit: str) -> str:
+    """ "12" and 家 → "12 家"; a percentage already carries its sign; "—" has no unit."""
+    if not text or text == NOT_APPLICABLE or not unit or unit == PERCENT:
+        return text
+    return f"{text} {unit}"
+
+
+def _plain(text: str) -> str:
+    """What was typed, with full-width digits and signs made ASCII (NFKC), spaces and thousands
+    separators ("1,234") dropped."""
+    text = unicodedata.normalize("NFKC", text or "").strip().replace(" ", "")
+    if THOUSANDS.fullmatch(text):
+        text = text.replace(",", "")
+    return text
+
+
+THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
+FRACTION = re.compile(r"(\d+)/(\d+)")
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+class FigureField(forms.CharField):
+    """A unit's declared figure, entered in the figure's unit and range (`figure_unit`):
+
+    - a count: a whole number ≥ 0, stored as digits ("12");
+    - a ratio: a percentage from 0 to 100 ("62.5", "62.5%"), stored with its sign ("62.5%"), or
+      the two counts ("5/8", numerator ≤ denominator), stored as typed;
+    - an amount: ≥ 0 with at most two decimals, stored as typed ("3.5");
+    - a date: YYYY-MM-DD; yes/no: 是 or 否.
+
+    Anything else is refused with a sentence naming the figure. Empty is allowed (no figure
+    declared). Stored forms are those `Figure.matches` reads."""
+
+    def __init__(self, *, figure, **kwargs):
+        self.figure = figure
+        self.unit = figure_unit(figure)
+        attrs = {"autocomplete": "off", "class": "form-control figure-input"}
+        if figure.kind in (COUNT, RATIO, AMOUNT):
+            attrs["inputmode"] = "numeric" if figure.kind == COUNT else "decimal"
+        if figure.kind == DATE:
+            attrs["placeholder"] = "YYYY-MM-DD"
+        super().__init__(
+            label=figure.label, required=False, max_length=64, widget=forms.TextInput(attrs=attrs), **kwargs
+        )
+
+    def range_text(self) -> str:
+        """What the box takes, in a few words (shown under it)."""
+        kind = self.figure.kind
+        if kind == COUNT:
+            return _("A whole number, 0 or more")
+        if kind == RATIO:
+            return _("A percentage from 0 to 100, or the two counts, e.g. 5/8")
+        if kind == AMOUNT:
+            return _("0 or more, at most two decimals")
+        if kind == DATE:
+            return _("A date, e.g. 2020-10-15")
+        if kind == BOOL:
+            return _("是 or 否")
+        return ""
+
+    def _refuse(self, message, value):
+        raise forms.ValidationError(
+            message, code="invalid", params={"figure": self.figure.label, "unit": self.unit, "value": value}
+        )
+
+    def clean(self, value):
+        value = super().clean(value)
+        text = _plain(value)
+        if not text:
+            return ""
+        kind = self.figure.kind
+        if kind == DATE:
+            try:
+                return datetime.date.fromisoformat(text).isoformat()
+            except ValueError:
+                self._refuse(_("“%(figure)s” is a date: enter it as YYYY-MM-DD, e.g. 2020-10-15."), value)
+        if kind == BOOL:
+            if text not in ("是", "否"):
+                self._refuse(_("“%(figure)s”: enter 是 or 否."), value)
+            return text
+        if kind == RATIO:
+            fraction = FRACTION.fullmatch(text)
+            if fraction:
+                numerator, denominator = int(fraction[1]), int(fraction[2])
+                if denominator == 0 or numerator > denominator:
+                    self._refuse(
+                        _(
+                            "“%(figure)s”: in “%(value)s” the first count must not exceed the second, which must not be 0."
+                        ),
+                        value,
+                    )
+                return f"{numerator}/{denominator}"
+            text = text.removesuffix("%")
+        number = _number(text)
+        if number is None:
+            if kind == RATIO:
+                self._refuse(
+                    _(
+                        "“%(figure)s” must be a percentage (a number from 0 to 100); “%(value)s” is not a number."
+                    ),
+                    value,
+                )
+            self._refuse(_("“%(figure)s” must be a number of %(unit)s; “%(value)s” is not a number."), value)
+        if number < 0:
+            self._refuse(_("“%(figure)s” cannot be negative."), value)
+        if kind == COUNT:
+            if number != number.to_integral_value():
+                self._refuse(_("“%(figure)s” is a count: enter a whole number of %(unit)s."), value)
+            if number > MAX_COUNT:
+                self._refuse(_("“%(figure)s” is too large."), value)
+            return str(int(number))
+        if kind == RATIO:
+            if number > 100:
+                self._refuse(_("“%(figure)s” is a percentage: enter a number from 0 to 100."), value)
+            return f"{number.normalize():f}%"
+        if kind == AMOUNT:
+            if number.as_tuple().exponent < -2:
+                self._refuse(_("“%(figure)s” is in 10,000 yuan: at most two decimals."), value)
+            if number > MAX_AMOUNT:
+                self._refuse(_("“%(figure)s” is too large."), value)
+            return f"{number:f}"
+        return text
+
+
+def figure_initial(figure, stored: str) -> str:
+    """A stored declaration as the box shows it: a ratio in % ("0.625" or "62.5%" → "62.5";
+    "5/8" stays); everything else as stored."""
+    text = _plain(str(stored))
+    if figure.kind != RATIO or not text or FRACTION.fullmatch(text):
+        return str(stored)
+    if text.endswith("%"):
+        return text.removesuffix("%")
+    number = _number(text)  # stored before the box took percentages: a plain fraction (0.625)
+    return f"{(number * 100).normalize():f}" if number is not None else str(stored)
+
+
+def declared_display(figure, stored: str) -> str:
+    """A declaration as the figures table shows it, in the unit of the computed figure beside it:
+    "12 家", "62.5%", "62.5%（5/8）", "3.5 万元"; "" when none."""
+    text = _plain(str(stored or ""))
+    if not text:
+        return ""
+    if figure.kind == RATIO:
+        fraction = FRACTION.fullmatch(text)
+        if fraction and int(fraction[2]):
+            percent = (Decimal(int(fraction[1]) * 100) / Decimal(int(fraction[2]))).quantize(Decimal("0.1"))
+            return f"{percent.normalize():f}%（{text}）"
+        shown = figure_initial(figure, text)
+        return f"{shown}%" if _number(shown) is not None else str(stored)
+    return with_unit(str(stored), figure_unit(figure))
 
 
 class AnswerForm(BootstrapMixin, forms.Form):
@@ -40,16 +241,33 @@ class AnswerForm(BootstrapMixin, forms.Form):
         self.figure_names = []
         for figure in figures:
             name = f"value_{figure.key}"
-            self.fields[name] = forms.CharField(label=figure.label, required=False, max_length=64)
-            self.figure_names.append((name, figure.key))
+            self.fields[name] = field = FigureField(figure=figure)
+            if field.unit and self.auto_id:
+                field.widget.attrs["aria-describedby"] = f"{self.auto_id % name}_unit"
+            self.figure_names.append((name, figure))
 
     def values(self) -> dict:
         return {
-            key: self.cleaned_data[name].strip() for name, key in self.figure_names if self.cleaned_data[name]
+            figure.key: self.cleaned_data[name]
+            for name, figure in self.figure_names
+            if self.cleaned_data[name]
         }
 
     def figure_fields(self):
-        return [self[name] for name, _key in self.figure_names]
+        return [self[name] for name, _figure in self.figure_names]
+
+    def figure_rows(self) -> list[dict]:
+        """Each declared figure's box with its unit, what it takes, and the portal's computed
+        figure in the same unit (shown beside it)."""
+        return [
+            {
+                "field": self[name],
+                "unit": self.fields[name].unit,
+                "range": self.fields[name].range_text(),
+                "computed": with_unit(figure.display(), self.fields[name].unit),
+            }
+            for name, figure in self.figure_names
+        ]
 
 
 class ReasonForm(BootstrapMixin, forms.Form):
@@ -130,13 +348,13 @@ def _comparison(answer, indicator):
         return []
     rows = []
     for figure in indicator.figures:
-        declared = (answer.values or {}).get(figure.key, "")
-        computed = figure.display()
+        declared = str((answer.values or {}).get(figure.key, ""))
+        unit = figure_unit(figure)
         rows.append(
             {
                 "figure": figure,
-                "computed": computed,
-                "declared": declared,
+                "computed": with_unit(figure.display(), unit),
+                "declared": declared_display(figure, declared),
                 "differs": bool(declared) and not figure.matches(declared),
             }
         )
@@ -149,7 +367,11 @@ def _answer_page(request, answer, form=None, evidence_form=None, status=200):
         initial={
             "narrative": answer.narrative,
             "expected_version": answer.version,
-            **{f"value_{k}": v for k, v in (answer.values or {}).items()},
+            **{
+                f"value_{figure.key}": figure_initial(figure, (answer.values or {})[figure.key])
+                for figure in (indicator.figures if indicator else ())
+                if (answer.values or {}).get(figure.key)
+            },
         },
         figures=indicator.figures if indicator else (),
     )

@@ -194,3 +194,32 @@ def test_institution_choices_do_not_repeat_the_district(client, world):
     name = world.own_institution.name
     assert f">{name}<" in page or f">{name}（" in page
     assert f"{world.own_institution.region.name} · " not in page
+
+
+# In a real browser ---------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_the_browser_an_empty_verification_stays_on_the_page_with_its_error(
+    live_server, world, page, artifacts
+):
+    from playwright.sync_api import expect
+
+    from tests.institutions.test_e2e_registry import login as browser_login
+
+    hazard = awaiting(world)
+    browser_login(page, live_server, "tiedong")
+    detail = f"{live_server.url}{reverse('hazards:detail', args=[hazard.pk])}"
+    for width in (390, 1280):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(detail)
+        page.get_by_test_id("step-close").click()
+        expect(page.get_by_test_id("step-form-close")).to_contain_text("请填写核查意见")
+        assert page.url == detail
+        page.screenshot(path=artifacts / f"hazard-step-error-{width}.png", full_page=True)
+    page.fill("#id_close_note", "现场核查，整改到位")
+    page.get_by_test_id("step-close").click()
+    expect(page.get_by_text(f"{hazard.code} 已核查销号")).to_be_visible()
+    assert page.url == detail
+    expect(page.get_by_test_id("status")).to_have_text("已销号")
