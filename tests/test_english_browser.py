@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from playwright.sync_api import expect
 
 from tests.test_url_sweep import ALL_STAFF, SPECS, get_writing_nothing
@@ -234,7 +235,7 @@ def test_a_date_in_another_shape_is_refused_in_chinese_naming_the_field(typed):
 
     from core.widgets import ISODateField
 
-    with pytest.raises(forms.ValidationError) as refused:
+    with translation.override("zh-hans"), pytest.raises(forms.ValidationError) as refused:
         ISODateField(label="发现日期").clean(typed)
     assert refused.value.messages == ["发现日期：请按 YYYY-MM-DD 填写日期，例如 2020-10-31"]
 
@@ -245,11 +246,12 @@ def test_portal_forms_get_the_date_and_file_inputs_and_choose_label(world):
     from core.widgets import ISODateInput, PortalFileInput
     from hazards.forms import HazardForm
 
-    form = HazardForm()
-    assert isinstance(form.fields["found_on"].widget, ISODateInput)
-    html = str(form["found_on"])
-    assert 'type="text"' in html and 'placeholder="YYYY-MM-DD"' in html and 'type="date"' not in html
-    assert "---------" not in str(form["category"]) and "请选择" in str(form["category"])
-    files = [field for field in form.fields.values() if isinstance(field.widget, PortalFileInput)]
-    for field in files:
-        assert field.widget.template_name == "core/widgets/file.html"
+    with translation.override("zh-hans"):
+        form = HazardForm(user=world.users["district"])
+        assert isinstance(form.fields["found_on"].widget, ISODateInput)
+        html = str(form["found_on"])
+        assert 'type="text"' in html and 'placeholder="YYYY-MM-DD"' in html and 'type="date"' not in html
+        assert "---------" not in str(form["category"]) and "请选择" in str(form["category"])
+        files = [field for field in form.fields.values() if isinstance(field.widget, PortalFileInput)]
+        for field in files:
+            assert field.widget.template_name == "core/widgets/file.html"
