@@ -1,6 +1,7 @@
 """Screenshot pages of a running portal (`make run`) as the demo users, into test-artifacts/.
 
-Usage: .venv/bin/python scripts/screenshots.py [BASE_URL]
+Usage: .venv/bin/python scripts/screenshots.py [BASE_URL] [USERNAME ...]
+(with usernames, only their pages; "anonymous" for the public ones)
 """
 
 import sys
@@ -24,7 +25,11 @@ PAGES = {
         "/institutions/self-reports/",
         "/checklist/matrix/",
         "/reports/summaries/",
+        "/dashboards/quality/",
+        "/reminders/",
     ],
+    "admin": ["/", "/reminders/rules/"],
+    "province": ["/"],
     "tiedong": [
         "/",
         "/institutions/",
@@ -50,8 +55,11 @@ def main():
     OUT.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        only = sys.argv[2:]
         for username, paths in PAGES.items():
-            for width, label in ((1366, "desktop"), (1280, "office"), (390, "phone")):
+            if only and (username or "anonymous") not in only:
+                continue
+            for width, label in ((1366, "desktop"), (1280, "office"), (1024, "laptop"), (390, "phone")):
                 page = browser.new_page(viewport={"width": width, "height": 900}, locale="zh-CN")
                 # The Content-Security-Policy must never refuse anything of the portal's own.
                 page.on(
