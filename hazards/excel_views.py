@@ -16,6 +16,7 @@ from core.permissions import role_required
 from core.roles import Role
 from hazards import excel
 from hazards.filters import filtered_hazards
+from hazards.labels import CARD_COLUMNS, sees_several_regions
 from hazards.models import Hazard
 from hazards.three_lists import LISTS, display_value, three_lists_queryset
 
@@ -47,10 +48,10 @@ def three_lists(request, kind):
     filterset, results = filtered_hazards(request, _hazards(request.user))
     page = Paginator(three_lists_queryset(results), PAGE_SIZE).get_page(request.GET.get("page"))
     querystring = _querystring(request)
-    rows = [
-        (hazard, [(column, display_value(column, hazard)) for column in three_list.columns])
-        for hazard in page
-    ]
+    # On screen the region column only for a reader who sees several (the workbook keeps it).
+    show_region = sees_several_regions(request.user)
+    columns = [column for column in three_list.columns if show_region or column.key != "region"]
+    rows = [(hazard, [(column, display_value(column, hazard)) for column in columns]) for hazard in page]
     tabs = [
         {
             "list": other,
@@ -64,6 +65,8 @@ def three_lists(request, kind):
         "hazards/three_lists.html",
         {
             "three_list": three_list,
+            "columns": columns,
+            "card_columns": CARD_COLUMNS,
             "tabs": tabs,
             "filter": filterset,
             "page": page,

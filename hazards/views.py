@@ -32,6 +32,7 @@ from hazards.forms import (
     ReplyForm,
     TransitionForm,
 )
+from hazards.labels import sees_several_regions
 from hazards.models import Hazard, Referral, Status, closed_last
 
 PAGE_SIZE = 20
@@ -135,6 +136,8 @@ def hazard_list(request):
         "can_import": request.user.role == Role.DISTRICT,
         # only district and institution staff take steps; the others read
         "hide_steps": request.user.role not in (Role.DISTRICT, Role.INSTITUTION),
+        # a region column only for a reader who sees several (hazards/labels.py)
+        "show_region": sees_several_regions(request.user),
     }
     if request.GET.get("fragment") == "counts":
         return render(request, "hazards/_counts.html", context)

@@ -12,6 +12,7 @@ from core.display import field_rows
 from core.forms import add_errors
 from core.permissions import STAFF, role_required
 from core.roles import Role
+from hazards.labels import sees_several_regions
 from institutions import services
 from institutions.filters import InstitutionFilter, self_reports_listed
 from institutions.forms import FIELDSETS, InstitutionForm, ReturnForm, SelfReportForm
@@ -46,6 +47,7 @@ def institution_list(request):
             "page": page,
             "querystring": _querystring_without_page(request),
             "figure": figure,
+            "show_region": sees_several_regions(request.user),
         },
     )
 
