@@ -1,4 +1,5 @@
-"""The header navigation: one list, each entry naming the roles that may use it."""
+"""The header navigation: one list, each entry naming the roles that may use it; an entry that
+holds one of the role's review queues (core.queues) carries its count."""
 
 from dataclasses import dataclass
 
@@ -24,12 +25,18 @@ NAVIGATION = (
     NavEntry(_("Institutions"), "institutions:list", (Role.CITY, Role.DISTRICT, Role.ADMIN), "building"),
     NavEntry(_("Self-report"), "institutions:self_report", (Role.INSTITUTION,), "clipboard-check"),
     NavEntry(
+        _("Self-reports"), "institutions:self_report_list", (Role.CITY, Role.DISTRICT), "clipboard-check"
+    ),
+    NavEntry(
         _("Hazard ledger"),
         "hazards:list",
         (Role.CITY, Role.DISTRICT, Role.INSTITUTION, Role.DEPARTMENT, Role.ADMIN),
         "exclamation-triangle",
     ),
-    NavEntry(_("The 30 items"), "checklist:index", (Role.CITY, Role.DISTRICT), "list-check"),
+    # The city comes to the 30 items for the matrix (every unit's answers, its review queue); its
+    # own four items' checklist is one click away on the matrix page.
+    NavEntry(_("The 30 items"), "checklist:matrix", (Role.CITY,), "grid-3x3"),
+    NavEntry(_("The 30 items"), "checklist:index", (Role.DISTRICT,), "list-check"),
     NavEntry(_("Summary report"), "reports:summary", (Role.DISTRICT,), "file-earmark-text"),
     NavEntry(_("Summary reports"), "reports:summary_list", (Role.CITY, Role.ADMIN), "file-earmark-check"),
     NavEntry(_("Campaigns"), "campaign:list", ALL_STAFF, "journal-text"),
@@ -40,12 +47,24 @@ NAVIGATION = (
 )
 
 
-def entries_for(user) -> list[dict]:
+def entries_for(user, request=None) -> list[dict]:
+    """The user's entries in order, each {"label", "url", "icon", "url_name"}; with `request`, an
+    entry holding a review queue also has "count" (how many rows wait), "count_label" (what they
+    are) and "url" the list filtered to them when any wait (core.queues.entry_queues)."""
     if not user.is_authenticated:
         return []
     role = Role.ADMIN if user.is_superuser else user.role
-    return [
+    entries = [
         {"label": entry.label, "url": reverse(entry.url_name), "icon": entry.icon, "url_name": entry.url_name}
         for entry in NAVIGATION
         if role in entry.roles
     ]
+    if request is not None:
+        from core.queues import entry_queues
+
+        queues = entry_queues(request, user)
+        for entry in entries:
+            queue = queues.get(entry["url_name"])
+            if queue is not None:
+                entry.update(count=queue.count, count_label=queue.label, url=queue.url, queue=queue.key)
+    return entries

@@ -25,6 +25,7 @@ loaded and 0 is returned; a partial ledger cannot arise because `load_demo` runs
 
 import dataclasses
 import datetime
+import hashlib
 import io
 import random
 from functools import cache
@@ -36,6 +37,7 @@ from django.db import transaction
 
 from accounts.models import User
 from core import dates
+from core.evidence import evidence_for
 from core.roles import Role
 from hazards import services
 from hazards.models import Hazard, Severity, Source, Status
@@ -135,14 +137,19 @@ class Plan:
 
 
 @cache
-def demo_photo() -> bytes:
-    """A small PNG (320×240, a grey-blue wall with a green tick), the same bytes for every hazard."""
+def demo_photo(attempt: int = 1) -> bytes:
+    """A small PNG (320×240, a grey-blue wall with a green tick), the same bytes for every hazard's
+    first "after" photo; `attempt` 2 and later (a rectification redone after a return) show the
+    wall repainted, with one more tick per attempt, so no two photos of one hazard are the same."""
     from PIL import Image, ImageDraw
 
-    image = Image.new("RGB", (320, 240), (196, 208, 220))
+    background = (196, 208, 220) if attempt == 1 else (214, 222, 206)
+    image = Image.new("RGB", (320, 240), background)
     draw = ImageDraw.Draw(image)
     draw.rectangle((20, 150, 300, 220), fill=(150, 150, 140))
-    draw.line((110, 110, 150, 150, 220, 60), fill=(40, 160, 70), width=14)
+    for tick in range(attempt):
+        x = 60 * tick
+        draw.line((110 - x, 110, 150 - x, 150, 220 - x, 60), fill=(40, 160, 70), width=14)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
@@ -173,8 +180,22 @@ def demo_notice_pdf() -> bytes:
     return bytes(out)
 
 
-def _photo() -> SimpleUploadedFile:
-    return SimpleUploadedFile("整改后照片.png", demo_photo(), content_type="image/png")
+def _photo(attempt: int = 1) -> SimpleUploadedFile:
+    name = "整改后照片.png" if attempt == 1 else f"整改后照片（第{attempt}次）.png"
+    return SimpleUploadedFile(name, demo_photo(attempt), content_type="image/png")
+
+
+def _add_after_photo(hazard: Hazard, attempt: int, by) -> None:
+    """Attach the `attempt`-th "after" photo, refusing a file the hazard already holds as an after
+    photo (same SHA-256): the demo once showed one photo twice on a hazard rectified, returned and
+    rectified again."""
+    photo = _photo(attempt)
+    digest = hashlib.sha256(photo.read()).hexdigest()
+    photo.seek(0)
+    held = evidence_for(hazard, purpose=EvidencePurpose.AFTER).filter(sha256=digest)
+    if held.exists():
+        raise ValueError(f"{hazard.code}: this after photo is attached already")
+    services.evidence_add(hazard=hazard, file=photo, purpose=EvidencePurpose.AFTER, by=by)
 
 
 def _notice(code: str) -> SimpleUploadedFile:
@@ -424,14 +445,14 @@ def _load(rng: random.Random, plan: Plan, *, district: User, users: dict, person
     hazard = services.hazard_transition(hazard=hazard, action=Action.START, by=actor)
     if plan.status == Status.IN_PROGRESS:
         return hazard
-    services.evidence_add(hazard=hazard, file=_photo(), purpose=EvidencePurpose.AFTER, by=actor)
+    _add_after_photo(hazard, 1, actor)
     hazard = services.hazard_transition(hazard=hazard, action=Action.SUBMIT, by=actor)
     if plan.returned:
         hazard = services.hazard_transition(
             hazard=hazard, action=Action.RETURN, by=district, note=rng.choice(phrases["return_opinions"])
         )
         # A second attempt needs a new photo: the rejected one does not prove it.
-        services.evidence_add(hazard=hazard, file=_photo(), purpose=EvidencePurpose.AFTER, by=actor)
+        _add_after_photo(hazard, 2, actor)
         hazard = services.hazard_transition(hazard=hazard, action=Action.SUBMIT, by=actor)
     if plan.status == Status.AWAITING_VERIFICATION:
         return hazard

@@ -9,7 +9,8 @@ under ``translation.override("zh-hans")``), `display_value` into what the page s
 
 The hazards come from `three_lists_queryset`, which annotates overdue and extension
 (`HazardQuerySet.with_overdue`) and fetches the institution, the verifier and the referrals with
-the page: a constant number of queries however many rows.
+the page: a constant number of queries however many rows. Unless a sort was chosen, the lists (page
+and workbook) come in the ledger's order: open hazards first, the nearest deadline on top.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.excel import NO, YES
-from hazards.models import Hazard, Referral
+from hazards.models import Hazard, Referral, closed_last
 
 SHORT_DESCRIPTION = 40
 
@@ -329,11 +330,22 @@ LISTS: dict[str, ThreeList] = {
 }
 
 
+def in_ledger_order(queryset):
+    """`queryset` in the ledger's default order (hazards.views.hazard_list): open hazards first
+    (`closed_last`), then the nearest deadline, then id, as the ledger's index holds them
+    (`hazard_ledger_idx`); left as it is when a sort was chosen (an explicit order_by)."""
+    if queryset.query.order_by:
+        return queryset
+    return queryset.alias(closed_last=closed_last()).order_by("closed_last", "deadline", "pk")
+
+
 def three_lists_queryset(queryset):
     """The hazards with what the three lists show, fetched with them: overdue and extension
-    annotated, institution, region and verifier joined, referrals prefetched."""
+    annotated, institution, region and verifier joined, referrals prefetched; in the ledger's order
+    unless sorted (`in_ledger_order`)."""
     return (
-        queryset.with_overdue()
+        in_ledger_order(queryset)
+        .with_overdue()
         .select_related("institution", "region", "verified_by")
         # A plain list per hazard (in notice order: Referral.Meta.ordering): prefetching into the
         # related manager would clone a queryset per hazard, a fifth of a big export's time.
