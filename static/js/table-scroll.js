@@ -80,5 +80,8 @@
   }
   // htmx swaps in new rows or whole tables: set up what arrived.
   document.addEventListener("htmx:load", function (event) { setUp(event.target); });
-  window.addEventListener("resize", function () { setUp(document); });
+  // Without ResizeObserver (old browsers), follow the window's size at least.
+  if (!observer) {
+    window.addEventListener("resize", function () { setUp(document); });
+  }
 })();
