@@ -67,5 +67,5 @@ def test_every_role_has_a_home_page(client, world, live_campaign, viewer):
 
 def test_home_runs_a_constant_number_of_queries(client, world, live_campaign, django_assert_max_num_queries):
     client.force_login(world.users["district"])
-    with django_assert_max_num_queries(24):  # the calendar, the work cards and the dashboard
+    with django_assert_max_num_queries(26):  # the calendar, the work cards and the dashboard
         client.get(reverse("core:home"))

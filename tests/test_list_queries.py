@@ -63,25 +63,29 @@ def add_rows(world, count: int, start: int) -> None:
 
 # page, viewer, query string, queries at both sizes (each includes the header's unread-reminder
 # count, reminders.context_processors: one COUNT per page)
+# The header's review queues (core.queues) add, on every page with the header: the current campaign
+# and one query counting all of the role's queues (city and district); one for a department; none
+# for the admin.
 PAGES = [
-    ("hazards:list", None, "district", {}, 9),
-    ("hazards:list", None, "district", {"status": "pending", "overdue": "no", "is_listed": "yes"}, 8),
-    ("hazards:list", None, "city", {}, 9),
-    ("hazards:list", None, "city", {"institution_name": "养老院"}, 9),
-    ("hazards:list", None, "department", {}, 7),
+    ("hazards:list", None, "district", {}, 11),
+    ("hazards:list", None, "district", {"status": "pending", "overdue": "no", "is_listed": "yes"}, 10),
+    ("hazards:list", None, "city", {}, 11),
+    ("hazards:list", None, "city", {"institution_name": "养老院"}, 11),
+    ("hazards:list", None, "department", {}, 8),
     ("hazards:list", None, "admin", {}, 7),
-    ("hazards:lists", ["hazards"], "district", {}, 10),
-    ("hazards:lists", ["responsibility"], "city", {"status": "closed"}, 10),
-    ("institutions:list", None, "district", {}, 8),
-    ("institutions:list", None, "city", {"ordering": "-beds"}, 8),
-    ("checklist:matrix", None, "city", {}, 10),
+    ("hazards:lists", ["hazards"], "district", {}, 12),
+    ("hazards:lists", ["responsibility"], "city", {"status": "closed"}, 12),
+    ("institutions:list", None, "district", {}, 10),
+    ("institutions:list", None, "city", {"ordering": "-beds"}, 10),
+    ("checklist:matrix", None, "city", {}, 12),
     # the home: the calendar's 8, the work cards (dashboards.work: the region subtree, then one
     # COUNT per model: hazards, answers, self-reports) and the dashboard (dashboards.figures): the
     # milestones, institutions and hazards grouped by region, units, publications, answers grouped,
     # referrals, the weekly chart's two GROUP BYs, the next deadlines' milestones, items, units and
-    # answers; the city's has its units as rows (the row regions, more publications)
-    ("core:home", None, "district", {}, 21),
-    ("core:home", None, "city", {}, 23),
+    # answers; the city's has its units as rows (the row regions, more publications); the header's
+    # queues two more
+    ("core:home", None, "district", {}, 23),
+    ("core:home", None, "city", {}, 25),
 ]
 
 

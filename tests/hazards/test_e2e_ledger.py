@@ -64,7 +64,7 @@ def test_a_hazard_from_record_to_close(live_server, world, page: Page, artifacts
     # The district clerk verifies and closes it.
     login(page, live_server, "tiedong")
     page.goto(f"{live_server.url}/hazards/{hazard.pk}/")
-    page.fill("#note-close", "经现场核查，杂物已清理，指示灯正常，同意销号")
+    page.fill("#id_close_note", "经现场核查，杂物已清理，指示灯正常，同意销号")
     page.get_by_test_id("step-close").click()
     expect(page.get_by_test_id("status")).to_have_text("已销号")
     expect(page.get_by_test_id("timeline")).to_contain_text("核查销号")

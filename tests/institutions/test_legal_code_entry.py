@@ -82,7 +82,9 @@ def test_registered_facilities_record_the_date_and_an_entry_may_lack_it(tiedong)
 
 def test_the_form_takes_the_date_as_a_date_input_next_to_the_tick_box(world, tiedong):
     form = InstitutionForm(user=world.users["district"])
-    assert form.fields["legal_code_entered_on"].widget.input_type == "date"
+    # typed as YYYY-MM-DD whatever the browser's language (core.widgets.ISODateInput)
+    widget = form.fields["legal_code_entered_on"].widget
+    assert widget.input_type == "text" and widget.attrs.get("placeholder") == "YYYY-MM-DD"
     legends = {name: legend for legend, fields in form.fieldsets() for name in (f.name for f in fields)}
     assert legends["legal_code_entered_on"] == legends["legal_code_entered"]
 

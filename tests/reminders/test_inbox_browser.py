@@ -113,7 +113,7 @@ def test_a_clerk_opens_an_overdue_reminder_does_the_work_and_sees_it_resolved(
     expect(page.get_by_test_id("unread-count")).to_have_text("1")
 
     # The clerk does the work: verifies and closes the hazard.
-    page.fill("#note-close", "经现场核查，杂物已清理，同意销号")
+    page.fill("#id_close_note", "经现场核查，杂物已清理，同意销号")
     page.get_by_test_id("step-close").click()
     expect(page.get_by_test_id("status")).to_have_text("已销号")
 
