@@ -46,6 +46,11 @@ def step_data(client, world):
     return with_token(client, {"expected_version": "1"}) if client.session.get("_auth_user_id") else {}
 
 
+def extend_data(client, world):
+    data = {"new_deadline": "2030-12-31", "reason": "施工队延期进场", "expected_version": "1"}
+    return with_token(client, data) if client.session.get("_auth_user_id") else data
+
+
 def evidence_data(client, world):
     data = {"file": notice("自查报告.pdf")}
     return with_token(client, data) if client.session.get("_auth_user_id") else data
@@ -93,6 +98,16 @@ ELEMENTS = [
             lambda w: reverse("hazards:transition", args=[foreign_hazard(w).pk, "start"]),
             "district",
         ),
+    ),
+    # hazards/_extend.html: changing the deadline swaps the steps card (issue 15)
+    Element(
+        "hazards:extend",
+        "post",
+        "/hazards/",
+        lambda w: reverse("hazards:extend", args=[hazard(w).pk]),
+        data=extend_data,
+        forbidden=("city", "department", "institution"),
+        out_of_scope=(lambda w: reverse("hazards:extend", args=[foreign_hazard(w).pk]), "district"),
     ),
     # campaign/_answer_evidence.html: an upload swaps the evidence card
     Element(

@@ -338,7 +338,7 @@ def test_only_city_staff_print_the_summary_report(client, records, who):
     assert download(client, records, who, "pdf_summary").status_code == 403
 
 
-@pytest.mark.parametrize(("value", "message"), [("abc", "有效的日期"), ("2099-01-01", "不能")])
+@pytest.mark.parametrize(("value", "message"), [("abc", "YYYY-MM-DD"), ("2099-01-01", "不能")])
 def test_a_bad_measuring_date_is_refused_in_chinese(client, records, value, message):
     response = download(client, records, "city", "pdf_summary", as_of=value)
     assert response.status_code == 400
