@@ -132,3 +132,15 @@ def time_machine_2026(monkeypatch):
     from core import dates
 
     monkeypatch.setattr(dates, "today", lambda: datetime.date(2026, 11, 23))
+
+
+@pytest.fixture
+def eager():
+    """Celery tasks run inline in the process that sends them, as with `make run` (and as the
+    worker's path runs them: test_beat_integration)."""
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

@@ -12,7 +12,6 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from config.celery import app
 from core import exports
 from hazards.models import Hazard
 from institutions.models import Institution
@@ -34,15 +33,6 @@ def cap(settings):
     """Two rows download at once; more go to a job."""
     settings.PORTAL_EXPORT_SYNC_ROWS = 2
     return 2
-
-
-@pytest.fixture
-def eager():
-    """Tasks run in the process that sends them, as with `make run`."""
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
 
 
 def codes(content: bytes, sheet="隐患清单") -> set[str]:

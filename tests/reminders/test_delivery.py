@@ -20,6 +20,8 @@ from django_celery_beat.models import PeriodicTask
 from reminders import tasks
 from reminders.models import Delivery, Digest, Kind, ScanRun
 
+pytestmark = pytest.mark.usefixtures("eager")  # tasks queued by the code under test run here
+
 SCHEDULE_MIGRATION = importlib.import_module("reminders.migrations.0003_daily_scan_schedule")
 ON = datetime.date(2020, 9, 25)  # a Friday; Sunday 2020-09-27 is a make-up workday before National Day
 
@@ -35,17 +37,6 @@ class FlakyBackend(LocmemBackend):
         if FlakyBackend.calls <= FlakyBackend.failures:
             raise smtplib.SMTPDataError(451, b"4.3.0 try again later")
         return super().send_messages(messages)
-
-
-@pytest.fixture(autouse=True)
-def eager():
-    """Tasks queued by the code under test run here (the worker's path: test_beat_integration)."""
-    from config.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
 
 
 @pytest.fixture
