@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaign.models import AnswerEvent, ItemAnswer
 from core import asof
+from core.filters import ChoiceFilter, DateFilter
 
 #: The events that set an answer's status, and the status each sets (reopen: back to returned).
 STATUS_OF_ACTION = {
@@ -50,8 +51,8 @@ def as_of(queryset: QuerySet, day: datetime.date) -> QuerySet:
 
 
 class AnswerFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=ItemAnswer.Status.choices, method="keep")
-    as_of = django_filters.DateFilter(label=_("Measuring date"), method="keep")
+    status = ChoiceFilter(label=_("Status"), choices=ItemAnswer.Status.choices, method="keep")
+    as_of = DateFilter(label=_("Measuring date"), method="keep")
 
     class Meta:
         model = ItemAnswer

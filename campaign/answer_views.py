@@ -15,12 +15,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from campaign import answers, indicators
 from campaign.answer_filters import chosen_as_of, chosen_status, matrix_answers, own_answers, shown_answers
-from campaign.indicators.figures import AMOUNT, BOOL, COUNT, DATE, NOT_APPLICABLE, RATIO
+from campaign.indicators.figures import AMOUNT, BOOL, COUNT, DATE, NOT_APPLICABLE, PERCENT, RATIO
 from campaign.models import InspectionItem, ItemAnswer
 from campaign.selectors import current_campaign_for
 from core import dates
@@ -30,43 +30,9 @@ from core.forms import BootstrapMixin, VersionField, add_errors
 from core.models import Region
 from core.permissions import STAFF, role_required
 from core.roles import Role
-from institutions.models import EXTENSION_FIELDS
 
-# The unit of each counted figure (campaign/indicators/items.py): what is counted. A ratio is
-# entered and shown in %, an amount in 万元 (the registry's fire-safety funds are in 10,000 yuan).
-HAZARD_UNIT = pgettext_lazy("unit of a count", "hazards")
-INSTITUTION_UNIT = pgettext_lazy("unit of a count", "institutions")
-PERSON_UNIT = pgettext_lazy("unit of a count", "persons")
-COUNT_UNITS = {
-    "found": HAZARD_UNIT,
-    "overdue": HAZARD_UNIT,
-    "referred": HAZARD_UNIT,
-    "in_registry": INSTITUTION_UNIT,
-    "entered_late": INSTITUTION_UNIT,
-    "entered_undated": INSTITUTION_UNIT,
-    "upgrading": INSTITUTION_UNIT,
-    "facilities": INSTITUTION_UNIT,
-    "offering": INSTITUTION_UNIT,
-    **{name: INSTITUTION_UNIT for name in EXTENSION_FIELDS},
-    "residents": PERSON_UNIT,
-    "disabled_residents": PERSON_UNIT,
-}
-PERCENT = "%"
-TEN_THOUSAND_YUAN = pgettext_lazy("unit of an amount", "10,000 yuan")
 MAX_COUNT = 10**9
 MAX_AMOUNT = Decimal("1000000000")
-
-
-def figure_unit(figure) -> str:
-    """The unit a figure is entered and shown in: "%" for a ratio, 万元 for an amount, what is
-    counted for a count (家, 处, 人: COUNT_UNITS); "" for a date, yes/no, or a count not listed."""
-    if figure.kind == RATIO:
-        return PERCENT
-    if figure.kind == AMOUNT:
-        return str(TEN_THOUSAND_YUAN)
-    if figure.kind == COUNT:
-        return str(COUNT_UNITS.get(figure.key, ""))
-    return ""
 
 
 def with_unit(text: str, unit: str) -> str:
@@ -98,7 +64,7 @@ def _number(text: str) -> Decimal | None:
 
 
 class FigureField(forms.CharField):
-    """A unit's declared figure, entered in the figure's unit and range (`figure_unit`):
+    """A unit's declared figure, entered in the figure's unit and range (`Figure.unit`):
 
     - a count: a whole number ≥ 0, stored as digits ("12");
     - a ratio: a percentage from 0 to 100 ("62.5", "62.5%"), stored with its sign ("62.5%"), or
@@ -111,7 +77,7 @@ class FigureField(forms.CharField):
 
     def __init__(self, *, figure, **kwargs):
         self.figure = figure
-        self.unit = figure_unit(figure)
+        self.unit = figure.unit
         attrs = {"autocomplete": "off", "class": "form-control figure-input"}
         if figure.kind in (COUNT, RATIO, AMOUNT):
             attrs["inputmode"] = "numeric" if figure.kind == COUNT else "decimal"
@@ -225,7 +191,7 @@ def declared_display(figure, stored: str) -> str:
             return f"{percent.normalize():f}%（{text}）"
         shown = figure_initial(figure, text)
         return f"{shown}%" if _number(shown) is not None else str(stored)
-    return with_unit(str(stored), figure_unit(figure))
+    return with_unit(str(stored), figure.unit)
 
 
 class AnswerForm(BootstrapMixin, forms.Form):
@@ -349,7 +315,7 @@ def _comparison(answer, indicator):
     rows = []
     for figure in indicator.figures:
         declared = str((answer.values or {}).get(figure.key, ""))
-        unit = figure_unit(figure)
+        unit = figure.unit
         rows.append(
             {
                 "figure": figure,
@@ -492,7 +458,7 @@ def matrix(request):
     """Regions × items with each answer's status; counts per region. Four queries whatever the size."""
     campaign = _campaign(request)
     items = list(_items(campaign))
-    regions = list(Region.objects.visible_to(request.user).county_level().order_by("sort_order", "code"))
+    regions = list(Region.objects.visible_to(request.user).county_level().order_by("sort_key"))
     city = request.user.region
     filterset, _shown = matrix_answers(request.user, campaign, request.GET)
     found = {
@@ -516,6 +482,8 @@ def matrix(request):
     review_url = reverse("checklist:review", args=[PK_SLOT]).replace(str(PK_SLOT), "{}")
     labels = dict(ItemAnswer.Status.choices)
     rows = []
+    # each status pill's count: the cells that clicking it leaves coloured (issue 15 item 5)
+    totals = dict.fromkeys(ItemAnswer.Status.values, 0)
     for region in [*([city] if city else []), *regions]:
         cells, counts = [], {status: 0 for status in ItemAnswer.Status.values}
         applicable = 0
@@ -534,6 +502,8 @@ def matrix(request):
                 cell["title"] = f"{region.name} · {item.number} · {labels[answer.status]}"
                 cell["muted"] = bool(status) and answer.status != status
             cells.append(cell)
+        for value, n in counts.items():
+            totals[value] += n
         matching = counts[status] if status else applicable
         if not status or matching:
             shown += matching if status else 0
@@ -546,6 +516,11 @@ def matrix(request):
             "items": items,
             "rows": rows,
             "statuses": ItemAnswer.Status.choices,
+            "status_tabs": [
+                (value, label, totals[value])
+                for value, label in ItemAnswer.Status.choices
+                if value != ItemAnswer.Status.DRAFT
+            ],
             "status": status,
             "as_of": chosen_as_of(filterset),
             "shown": shown,

@@ -203,7 +203,7 @@ class ItemAnswer(TimeStampedModel, VersionedModel, ReviewedModel):
     objects = ItemAnswerQuerySet.as_manager()
 
     class Meta:
-        ordering = ["region__path", "item__number"]
+        ordering = ["region__sort_key", "item__number"]
         verbose_name = _("item answer")
         verbose_name_plural = _("item answers")
         constraints = [models.UniqueConstraint(fields=["item", "region"], name="itemanswer_once_per_region")]

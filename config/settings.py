@@ -113,7 +113,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
+                "dashboards.context_processors.navigation",
                 "reminders.context_processors.reminders",
             ],
         },
@@ -180,6 +180,9 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# django-filter's empty choice for any filter not built from core.filters (which says 全部 itself):
+# never Django's "---------" (issue 15 item 3).
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -2,8 +2,10 @@
 Django's "---------"), sort choices in the portal's catalogue, and dates typed as YYYY-MM-DD."""
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.scoping import sees_several_regions
 from core.widgets import ISODateField
 
 #: A choice filter's empty choice: no filtering.
@@ -43,3 +45,14 @@ class OrderingFilter(django_filters.OrderingFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("empty_label", _("Default order"))
         super().__init__(*args, **kwargs)
+
+
+def hide_region_from_one_region_readers(filterset, name: str = "region") -> None:
+    """Turn `filterset`'s region filter into a hidden input for a reader whose scope is one
+    county-level unit (`core.scoping.sees_several_regions` is False: district and institution
+    staff, a district's departments): its only choice would be their own unit. The parameter keeps
+    working (a dashboard's link with `?region=` still filters), it is just not offered."""
+    request = getattr(filterset, "request", None)
+    if request is None or name not in filterset.form.fields or sees_several_regions(request.user):
+        return
+    filterset.form.fields[name].widget = forms.HiddenInput()

@@ -1,5 +1,5 @@
 """The header navigation: one list, each entry naming the roles that may use it; an entry that
-holds one of the role's review queues (core.queues) carries its count."""
+holds one of the role's review queues (dashboards.queues) carries its count."""
 
 from dataclasses import dataclass
 
@@ -47,10 +47,11 @@ NAVIGATION = (
 )
 
 
-def entries_for(user, request=None) -> list[dict]:
-    """The user's entries in order, each {"label", "url", "icon", "url_name"}; with `request`, an
-    entry holding a review queue also has "count" (how many rows wait), "count_label" (what they
-    are) and "url" the list filtered to them when any wait (core.queues.entry_queues)."""
+def entries_for(user, queues: dict | None = None) -> list[dict]:
+    """The user's entries in order, each {"label", "url", "icon", "url_name"}. `queues`: {url name:
+    queue} (dashboards.queues.entry_queues); an entry holding a queue also gets "count" (how many
+    rows wait), "count_label" (what they are), "queue" (its key) and "url" the list filtered to
+    them when any wait."""
     if not user.is_authenticated:
         return []
     role = Role.ADMIN if user.is_superuser else user.role
@@ -59,12 +60,8 @@ def entries_for(user, request=None) -> list[dict]:
         for entry in NAVIGATION
         if role in entry.roles
     ]
-    if request is not None:
-        from core.queues import entry_queues
-
-        queues = entry_queues(request, user)
-        for entry in entries:
-            queue = queues.get(entry["url_name"])
-            if queue is not None:
-                entry.update(count=queue.count, count_label=queue.label, url=queue.url, queue=queue.key)
+    for entry in entries:
+        queue = (queues or {}).get(entry["url_name"])
+        if queue is not None:
+            entry.update(count=queue.count, count_label=queue.label, url=queue.url, queue=queue.key)
     return entries

@@ -96,3 +96,17 @@ class ScopedQuerySet(models.QuerySet):
         if user.role == Role.DEPARTMENT and self.department_lookup is not None:
             return self.filter(**self._in_subtree(user), **{self.department_lookup: user.department})
         return self.none()
+
+
+def sees_several_regions(user) -> bool:
+    """True when `user`'s scope spans more than one county-level unit: the administrator, and city,
+    province and department staff bound to a city or province. District and institution staff
+    (and a district's departments) see one unit. Reads `user.region` only, which `visible_to`
+    has already loaded for the request (no query of its own after that); anonymous: False."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser or user.role == Role.ADMIN:
+        return True
+    if user.role in (Role.CITY, Role.DEPARTMENT):
+        return user.region_id is not None and not user.region.is_county_level
+    return False

@@ -41,7 +41,20 @@ from core.models import SubmissionToken
 
 FIELD = "submission_token"
 SALT = "core.submissions"
-HTMX_HEADERS = ("HX-Trigger", "HX-Trigger-After-Swap", "HX-Trigger-After-Settle", "HX-Reswap", "HX-Retarget")
+# The htmx response headers kept with a stored fragment, so a repeat does what the first answer did
+# (a step on the hazard's page answers with HX-Redirect to the page itself).
+HTMX_HEADERS = (
+    "HX-Trigger",
+    "HX-Trigger-After-Swap",
+    "HX-Trigger-After-Settle",
+    "HX-Reswap",
+    "HX-Retarget",
+    "HX-Redirect",
+    "HX-Location",
+    "HX-Refresh",
+    "HX-Push-Url",
+    "HX-Replace-Url",
+)
 EXEMPT = frozenset({"accounts:login", "accounts:logout", "set_language"})  # URL names
 MAX_BODY = 512 * 1024  # an htmx fragment larger than this is not replayed (the claim still holds)
 

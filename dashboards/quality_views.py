@@ -42,7 +42,7 @@ def panel(request):
     )
     urls = {check.key: reverse("dashboards:quality_records", args=[check.key]) for check in quality.CHECKS}
     rows = []
-    for region in regions.order_by("path"):
+    for region in regions.order_by("sort_key"):
         line = result.by_region.get(region.pk) or dict.fromkeys(quality.BY_KEY, 0)
         rows.append(
             {
@@ -111,10 +111,10 @@ def check_records(request, check):
 
 def _ordered(model, found):
     if model is Institution:
-        return found.select_related("region").order_by("region__path", "name", "pk")
+        return found.select_related("region").order_by("region__sort_key", "name", "pk")
     if model is Hazard:
-        return found.select_related("region", "institution").order_by("region__path", "deadline", "pk")
-    return found.select_related("region", "item").order_by("region__path", "item__number", "pk")
+        return found.select_related("region", "institution").order_by("region__sort_key", "deadline", "pk")
+    return found.select_related("region", "item").order_by("region__sort_key", "item__number", "pk")
 
 
 def _row(user, check, record, scope) -> dict:

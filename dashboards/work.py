@@ -201,7 +201,7 @@ def lines_for(user) -> list[Line]:
     return [line for line in LINES if user.role in line.roles]
 
 
-def _request_for(user, params) -> HttpRequest:
+def request_for(user, params) -> HttpRequest:
     """A GET request carrying the list's filter parameters, as the list itself would receive it."""
     request = HttpRequest()
     request.method = "GET"
@@ -239,7 +239,7 @@ def work_for(user, on: datetime.date | None = None, *, campaign=None) -> list[Wo
     for line in lines:
         params = dict(line.params)
         if line.source == "hazards":
-            _filterset, rows = filtered_hazards(_request_for(user, params), visible_hazards(user), on=on)
+            _filterset, rows = filtered_hazards(request_for(user, params), visible_hazards(user), on=on)
             listed["hazards"][line.key] = rows
         elif line.source in ("own_answers", "matrix_answers"):
             reader: Callable = own_answers if line.source == "own_answers" else matrix_answers

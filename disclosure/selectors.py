@@ -19,8 +19,8 @@ from institutions.models import FilingStatus, Institution, Nature, RegistrationF
 Kind = Publication.Kind
 HISTORY_LENGTH = 5  # earlier publication dates shown under each public list
 
-# A city first, then its county-level units in their official order.
-REGION_ORDER = ("parent__path", "sort_order", "code")
+# A city first, then its county-level units in their official order (`Region.sort_key`).
+REGION_ORDER = ("sort_key",)
 
 
 def manageable_regions(user):

@@ -14,9 +14,10 @@ from core.excel_import import ImportPages, UploadForm, xlsx_response  # noqa: F4
 from core.models import ImportBatch, Region
 from core.permissions import role_required
 from core.roles import Role
+from core.scoping import sees_several_regions
 from hazards import excel
 from hazards.filters import filtered_hazards
-from hazards.labels import CARD_COLUMNS, sees_several_regions
+from hazards.labels import CARD_COLUMNS
 from hazards.models import Hazard
 from hazards.three_lists import LISTS, display_value, three_lists_queryset
 

@@ -11,7 +11,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core import dates
-from core.filters import ChoiceFilter, DateFilter, ModelChoiceFilter, OrderingFilter
+from core.filters import (
+    ChoiceFilter,
+    DateFilter,
+    ModelChoiceFilter,
+    OrderingFilter,
+    hide_region_from_one_region_readers,
+)
 from core.roles import Department, Role
 from hazards.models import CATEGORIES, Hazard, Referral, Severity, Source, Status
 from institutions import uscc
@@ -182,6 +188,7 @@ class HazardFilter(django_filters.FilterSet):
                 "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
             )
             field.widget.attrs["class"] = css
+        hide_region_from_one_region_readers(self)
         self.form.fields["institution_name"].widget.attrs.update(
             placeholder=_("Name or credit code"), autocomplete="off"
         )

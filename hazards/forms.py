@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from core.evidence_forms import EvidenceField
 from core.forms import BootstrapMixin, VersionField
 from core.roles import Department
+from hazards.labels import institution_labeller
 from hazards.models import Hazard
 from institutions.models import Institution
 
@@ -57,10 +58,10 @@ class HazardForm(BootstrapMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         institutions = (
-            Institution.objects.visible_to(user).select_related("region").order_by("region__path", "name")
+            Institution.objects.visible_to(user).select_related("region").order_by("region__sort_key", "name")
         )
         self.fields["institution"].queryset = institutions
-        self.fields["institution"].label_from_instance = institution_label
+        self.fields["institution"].label_from_instance = institution_labeller(user)
         if self.instance.pk:
             # Files are added on the hazard's page once it is recorded.
             del self.fields["photos"]
@@ -71,13 +72,6 @@ class HazardForm(BootstrapMixin, forms.ModelForm):
 
     def fieldsets(self):
         return [(legend, [self[name] for name in names]) for legend, names in FIELDSETS]
-
-
-def institution_label(institution: Institution) -> str:
-    """An institution as a choice: its name, which mostly begins with its district's name already
-    ("铁东区康乐老年公寓"); the district follows in brackets only when the name does not say it."""
-    region = institution.region.name
-    return institution.name if institution.name.startswith(region) else f"{institution.name}（{region}）"
 
 
 class TransitionForm(BootstrapMixin, forms.Form):

@@ -6,7 +6,7 @@ province staff, a city-level department, the administrator) gets a region column
 names that already start with their region's name ("铁东区康乐老年公寓") are not prefixed again.
 """
 
-from core.roles import Role
+from core.scoping import sees_several_regions
 
 #: The three lists' columns a phone shows on a row's card (templates/hazards/three_lists.html);
 #: the others are on the desktop table and in the exported workbook only.
@@ -25,20 +25,6 @@ CARD_COLUMNS = frozenset(
         "departments",
     }
 )
-
-
-def sees_several_regions(user) -> bool:
-    """True when `user`'s scope spans more than one county-level unit: the administrator, and city,
-    province and department staff bound to a city or province. District and institution staff
-    (and a district's departments) see one unit. Reads `user.region` only, which `visible_to`
-    has already loaded for the request (no query of its own after that); anonymous: False."""
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_superuser or user.role == Role.ADMIN:
-        return True
-    if user.role in (Role.CITY, Role.DEPARTMENT):
-        return user.region_id is not None and not user.region.is_county_level
-    return False
 
 
 def institution_label(institution, show_region: bool) -> str:

@@ -19,6 +19,7 @@ from core.evidence import visible_evidence
 from core.forms import add_errors
 from core.permissions import role_required
 from core.roles import Role
+from core.scoping import sees_several_regions
 from hazards import services
 from hazards.filters import HazardFilter, filtered_hazards, visible_hazards
 from hazards.forms import (
@@ -32,7 +33,6 @@ from hazards.forms import (
     ReplyForm,
     TransitionForm,
 )
-from hazards.labels import sees_several_regions
 from hazards.models import Hazard, Referral, Status, closed_last
 
 PAGE_SIZE = 20

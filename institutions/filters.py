@@ -1,8 +1,8 @@
 import django_filters
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.filters import ChoiceFilter, ModelChoiceFilter, OrderingFilter
+from core.filters import ChoiceFilter, ModelChoiceFilter, OrderingFilter, hide_region_from_one_region_readers
 from core.models import Region
 from institutions import uscc
 from institutions.models import (
@@ -64,7 +64,7 @@ class InstitutionFilter(django_filters.FilterSet):
         label=_("Sort by"),
         fields=(
             ("name", "name"),
-            ("region__path", "region"),
+            ("region__sort_key", "region"),
             ("beds", "beds"),
             ("nursing_beds", "nursing_beds"),
             ("residents", "residents"),
@@ -73,7 +73,7 @@ class InstitutionFilter(django_filters.FilterSet):
         ),
         field_labels={
             "name": _("Name"),
-            "region__path": _("Region"),
+            "region__sort_key": _("Region"),
             "beds": _("Beds"),
             "nursing_beds": _("Nursing-type beds"),
             "residents": _("Residents"),
@@ -109,6 +109,7 @@ class InstitutionFilter(django_filters.FilterSet):
                 "form-select form-select-sm" if hasattr(field, "choices") else "form-control form-control-sm"
             )
             field.widget.attrs["class"] = css
+        hide_region_from_one_region_readers(self)
 
 
 class SelfReportFilter(django_filters.FilterSet):
@@ -134,3 +135,19 @@ def self_reports_listed(user, params=None):
     queryset = SelfReport.objects.visible_to(user).exclude(status=SelfReport.Status.DRAFT)
     filterset = SelfReportFilter(data, queryset=queryset)
     return filterset, filterset.qs
+
+
+def self_report_status_tabs(user) -> list[tuple[str, str, int]]:
+    """(status, label, count) for each status tab of the self-report review list
+    (institutions:self_report_list), counted over the list's own rows (`self_reports_listed`'s
+    starting rows: visible, not drafts) in one GROUP BY query, so each tab's number is what clicking
+    it shows (issue 15 item 5)."""
+    rows = (
+        SelfReport.objects.visible_to(user)
+        .exclude(status=SelfReport.Status.DRAFT)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
+    counts = {row["status"]: row["n"] for row in rows}
+    return [(value, label, counts.get(value, 0)) for value, label in SelfReport.Status.choices[1:]]

@@ -280,7 +280,7 @@ class Institution(TimeStampedModel, VersionedModel):
     objects = InstitutionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["region__path", "name"]
+        ordering = ["region__sort_key", "name"]
         verbose_name = _("institution")
         verbose_name_plural = _("institutions")
         constraints = [

@@ -12,9 +12,9 @@ from core.display import field_rows
 from core.forms import add_errors
 from core.permissions import STAFF, role_required
 from core.roles import Role
-from hazards.labels import sees_several_regions
+from core.scoping import sees_several_regions
 from institutions import services
-from institutions.filters import InstitutionFilter, self_reports_listed
+from institutions.filters import InstitutionFilter, self_report_status_tabs, self_reports_listed
 from institutions.forms import FIELDSETS, InstitutionForm, ReturnForm, SelfReportForm
 from institutions.history import history_rows
 from institutions.models import Institution, SelfReport
@@ -149,7 +149,12 @@ def self_report_list(request):
     return render(
         request,
         "institutions/self_report_list.html",
-        {"page": page, "status": status, "statuses": SelfReport.Status.choices[1:]},
+        {
+            "page": page,
+            "status": status,
+            "status_tabs": self_report_status_tabs(request.user),
+            "show_region": sees_several_regions(request.user),
+        },
     )
 
 

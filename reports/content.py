@@ -213,7 +213,7 @@ def _overdue_hazards(data, region: Region, day: datetime.date, as_of: datetime.d
     """The hazards overdue at the end of `day` (the as-of figure "overdue": `Data` reads the history
     rows), with the status and deadline each had then; the live record gives the names and codes."""
     members = data.hazard_members(region, "overdue").select_related("region", "institution")
-    hazards = list(members.order_by("region__path", "deadline", "pk")[:ANNEX_LIMIT])
+    hazards = list(members.order_by("region__sort_key", "deadline", "pk")[:ANNEX_LIMIT])
     labels = dict(Hazard.Status.choices)
     categories = dict(Hazard._meta.get_field("category").flatchoices)
     then: dict[int, tuple[str, datetime.date | None]] = {}
@@ -273,7 +273,7 @@ def _not_in_national_system(data, region: Region) -> Annex:
     )
     rows = [
         InstitutionLine(home.region.name, home.name, home.credit_code, home.national_data_updated_on)
-        for home in missing.order_by("region__path", "name", "pk")[:ANNEX_LIMIT]
+        for home in missing.order_by("region__sort_key", "name", "pk")[:ANNEX_LIMIT]
     ]
     return Annex(_("Institutions whose national-system data was not updated"), missing.count(), rows)
 

@@ -277,7 +277,7 @@ def unit_rows(campaign: Campaign, user, due_on: datetime.date | None, on: dateti
         Region.objects.visible_to(user)
         .county_level()
         .filter(path__startswith=campaign.region.path)
-        .order_by("sort_order", "code")
+        .order_by("sort_key")
     )
     reports = {
         report.region_id: report

@@ -262,7 +262,7 @@ def units_of(region: Region, campaign: Campaign) -> list[Unit]:
         "parent"
     )
     by_city: dict[int, list[Region]] = {}
-    for unit in county.order_by("sort_order", "code"):
+    for unit in county.order_by("sort_key"):
         by_city.setdefault(unit.parent_id, []).extend([unit])
     prefix = region.kind == Region.Kind.PROVINCE
     units = []
@@ -592,7 +592,7 @@ def _write_institutions(writer: SheetWriter, plan: Plan, tick) -> None:
         _boxed(CellStyle(Font(size=10), alignment=WRAP_TOP, number_format=number_format))
         for number_format in formats
     ]
-    queryset = plan.institutions.select_related("region", "parent").order_by("region__path", "name", "pk")
+    queryset = plan.institutions.select_related("region", "parent").order_by("region__sort_key", "name", "pk")
     for institution in queryset.iterator(chunk_size=institution_workbook.CHUNK_ROWS):
         values = [institution_workbook.export_value(institution, column) for column in columns]
         writer.write_row(values, styles, height=row_height(values, widths, size=10), style_blanks=False)

@@ -98,9 +98,7 @@ def _index(request, form, status=200):
     if own is not None and campaign is not None:
         choices = [own]
         if own.kind == Region.Kind.CITY:
-            choices += list(
-                _regions(user).filter(parent=own).exclude(pk=own.pk).order_by("sort_order", "code")
-            )
+            choices += list(_regions(user).filter(parent=own).exclude(pk=own.pk).order_by("sort_key"))
         elif own.kind == Region.Kind.PROVINCE:
             choices += list(_regions(user).filter(parent=own, kind=Region.Kind.CITY).order_by("code"))
     query = f"?as_of={as_of:%Y-%m-%d}" if as_of else ""

@@ -637,7 +637,7 @@ def test_a_download_checks_the_files_one_owner_not_every_visible_one(
     assert f'"institutions_institution"."id" = {world.own_institution.pk}' in owner_checks[0]
     # session, user, evidence, the user's region, its subtree, the owner; the 404 page's header also
     # counts the user's unread reminders
-    # the 404 page: one more lookup, and its header counts the reader's review queues (core.queues)
+    # the 404 page: one more lookup, and its header counts the reader's review queues (dashboards.queues)
     expected = 6 + (3 if viewer == "other_district" else 0)
     assert len(captured) <= expected, [q["sql"] for q in captured.captured_queries]
 

@@ -9,10 +9,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from campaign.models import ItemAnswer
 from hazards.models import Hazard
-from institutions.models import Institution
+from institutions.models import Institution, SelfReport
 from tests.hazards.factories import hazard_values
 from tests.institutions.factories import plain_institution
 
@@ -48,6 +49,16 @@ def add_rows(world, count: int, start: int) -> None:
             )
         )
     Hazard.objects.bulk_create(hazards)
+    SelfReport.objects.bulk_create(
+        SelfReport(
+            institution=institution,
+            status=["submitted", "returned", "accepted"][n % 3],
+            created_by=world.users["admin"],
+            submitted_by=world.users["admin"],
+            submitted_at=timezone.now(),
+        )
+        for n, institution in enumerate(institutions)
+    )
     from hazards.models import Referral
 
     Referral.objects.bulk_create(
@@ -63,7 +74,7 @@ def add_rows(world, count: int, start: int) -> None:
 
 # page, viewer, query string, queries at both sizes (each includes the header's unread-reminder
 # count, reminders.context_processors: one COUNT per page)
-# The header's review queues (core.queues) add, on every page with the header: the current campaign
+# The header's review queues (dashboards.queues) add, on every page with the header: the current campaign
 # and one query counting all of the role's queues (city and district); one for a department; none
 # for the admin.
 PAGES = [
@@ -78,6 +89,9 @@ PAGES = [
     ("institutions:list", None, "district", {}, 10),
     ("institutions:list", None, "city", {"ordering": "-beds"}, 10),
     ("checklist:matrix", None, "city", {}, 12),
+    # the self-report review list: the page's rows and their count, the status tabs' GROUP BY
+    ("institutions:self_report_list", None, "district", {}, 10),
+    ("institutions:self_report_list", None, "city", {"status": "returned"}, 10),
     # the home: the calendar's 8, the work cards (dashboards.work: the region subtree, then one
     # COUNT per model: hazards, answers, self-reports) and the dashboard (dashboards.figures): the
     # milestones, institutions and hazards grouped by region, units, publications, answers grouped,

@@ -10,13 +10,13 @@ from django.db.models import Count
 from django.test import RequestFactory
 from django.urls import reverse
 
-from core.context_processors import navigation
 from core.evidence import evidence_for
 from core.models import Evidence
-from core.navigation import entries_for
-from core.queues import QUEUES, self_report_status_tabs
+from dashboards.context_processors import navigation
+from dashboards.queues import QUEUES, nav_entries
 from hazards.demo import _add_after_photo, demo_photo
 from hazards.models import Hazard
+from institutions.filters import self_report_status_tabs
 from tests.dashboards.test_work import EXPECTED, data, hazards_of, media, shown  # noqa: F401
 from tests.hazards.factories import advance, record
 
@@ -65,7 +65,7 @@ def test_each_roles_header_shows_its_queues_with_their_counts(client, world, dat
     body = client.get(reverse("campaign:list")).content.decode()
     badges = {href: count for href, count in header(body).items() if count is not None}
     entries = {
-        entry["url_name"]: entry for entry in entries_for(world.users[role], RequestFactory().get("/"))
+        entry["url_name"]: entry for entry in nav_entries(world.users[role], RequestFactory().get("/"))
     }
     expected = {}
     for url_name, (line, count) in QUEUED[role].items():
@@ -88,9 +88,9 @@ def test_each_badge_opens_a_list_showing_exactly_that_many(client, world, data, 
 
 def test_the_citys_30_items_entry_opens_the_matrix_and_the_districts_its_checklist(client, world, data):
     client.force_login(world.users["city"])
-    city = {entry["url_name"] for entry in entries_for(world.users["city"])}
+    city = {entry["url_name"] for entry in nav_entries(world.users["city"])}
     assert "checklist:matrix" in city and "checklist:index" not in city
-    district = {entry["url_name"] for entry in entries_for(world.users["district"])}
+    district = {entry["url_name"] for entry in nav_entries(world.users["district"])}
     assert {"checklist:index", "institutions:self_report_list"} <= district
     assert "checklist:matrix" not in district
 
@@ -107,7 +107,7 @@ def test_a_review_done_leaves_the_queue(client, world, data):
     """Counted afresh for each page: a verification takes the hazard out of the queue at once."""
     district = world.users["district"]
     client.force_login(district)
-    ledger = {entry["url_name"]: entry for entry in entries_for(district, RequestFactory().get("/"))}
+    ledger = {entry["url_name"]: entry for entry in nav_entries(district, RequestFactory().get("/"))}
     assert ledger["hazards:list"]["count"] == 1
     client.get(reverse("campaign:list"))
     advance(data["to_verify"], "closed", district=district)
@@ -124,7 +124,7 @@ def test_nothing_is_counted_for_a_page_that_does_not_show_the_header(world, data
     with django_assert_num_queries(3):  # the campaign, the region subtree, every queue's COUNT
         assert len(context["nav_entries"]) > 0
     with django_assert_num_queries(0):  # once per request
-        assert entries_for(request.user, request)[0]["label"]
+        assert nav_entries(request.user, request)[0]["label"]
 
 
 def test_no_queue_for_anonymous_visitors_and_the_admin(client, world):
@@ -147,7 +147,7 @@ def test_the_queues_cost_the_same_queries_at_two_data_sizes(world, data, role, d
         request = RequestFactory().get("/")
         request.user = user
         with django_assert_num_queries(QUERIES[role]):
-            entries = entries_for(user, request)
+            entries = nav_entries(user, request)
         return [entry.get("count") for entry in entries]
 
     small = counted()
@@ -168,6 +168,32 @@ def test_the_self_report_tabs_counts_are_what_each_tab_shows(client, world, data
     assert (
         dict((value, n) for value, _label, n in tabs)["submitted"] == EXPECTED[role]["self_reports_to_review"]
     )
+    # the page shows each tab's number on the tab itself
+    body = client.get(reverse("institutions:self_report_list")).content.decode()
+    for value, _label, count in tabs:
+        tab = re.search(rf'data-testid="status-tab-{value}">(.*?)</a>', body, re.S).group(1)
+        assert re.search(r'class="badge[^"]*">(\d+)</span>', tab).group(1) == str(count), value
+
+
+def test_the_matrix_status_pills_count_what_each_shows(client, world, data):
+    """The city's matrix: each status pill carries the number of answers that clicking it leaves
+    coloured, which is also the "N records" line of the filtered page."""
+    client.force_login(world.users["city"])
+    body = client.get(reverse("checklist:matrix")).content.decode()
+    pills = {
+        value: int(count)
+        for value, count in re.findall(
+            r'data-testid="status-tab-(\w+)">[^<]*<span class="badge[^"]*">(\d+)</span>', body
+        )
+    }
+    assert set(pills) == {"submitted", "returned", "accepted"}  # no draft pill
+    assert pills["submitted"] == EXPECTED["city"]["answers_to_review"] == 3
+    assert pills["returned"] == 3 and pills["accepted"] == 1  # tiedong, tiexi and the city; tiedong
+    for value, count in pills.items():
+        page = client.get(reverse("checklist:matrix"), {"status": value}).content.decode()
+        shown = int(re.search(r'data-testid="list-total" data-count="(\d+)"', page).group(1))
+        coloured = len(re.findall(rf'<td class="cell-{value} text-center"', page))
+        assert shown == coloured == count, value
 
 
 # Order and wording (item 6) -----------------------------------------------------------------------

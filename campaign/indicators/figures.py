@@ -8,8 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from institutions.models import EXTENSION_FIELDS
 
 NOT_APPLICABLE = "—"
 
@@ -18,6 +20,28 @@ RATIO = "ratio"
 AMOUNT = "amount"
 DATE = "date"
 BOOL = "bool"
+
+# The unit of each counted figure (items.py): what is counted. A ratio is entered and shown in %,
+# an amount in 万元 (the registry's fire-safety funds are in 10,000 yuan). Issue 15 item 4.
+HAZARD_UNIT = pgettext_lazy("unit of a count", "hazards")
+INSTITUTION_UNIT = pgettext_lazy("unit of a count", "institutions")
+PERSON_UNIT = pgettext_lazy("unit of a count", "persons")
+COUNT_UNITS = {
+    "found": HAZARD_UNIT,
+    "overdue": HAZARD_UNIT,
+    "referred": HAZARD_UNIT,
+    "in_registry": INSTITUTION_UNIT,
+    "entered_late": INSTITUTION_UNIT,
+    "entered_undated": INSTITUTION_UNIT,
+    "upgrading": INSTITUTION_UNIT,
+    "facilities": INSTITUTION_UNIT,
+    "offering": INSTITUTION_UNIT,
+    **{name: INSTITUTION_UNIT for name in EXTENSION_FIELDS},
+    "residents": PERSON_UNIT,
+    "disabled_residents": PERSON_UNIT,
+}
+PERCENT = "%"
+TEN_THOUSAND_YUAN = pgettext_lazy("unit of an amount", "10,000 yuan")
 
 
 # Results -----------------------------------------------------------------------------------------
@@ -42,6 +66,18 @@ class Figure:
             return None
         exact = Decimal(self.numerator * 100) / Decimal(self.denominator)
         return exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def unit(self) -> str:
+        """The unit the figure is entered and shown in: "%" for a ratio, 万元 for an amount, what is
+        counted for a count (家, 处, 人: `COUNT_UNITS`); "" for a date, yes/no, or an unlisted count."""
+        if self.kind == RATIO:
+            return PERCENT
+        if self.kind == AMOUNT:
+            return str(TEN_THOUSAND_YUAN)
+        if self.kind == COUNT:
+            return str(COUNT_UNITS.get(self.key, ""))
+        return ""
 
     def display(self) -> str:
         """ "62.5%（5/8）", "60%（3/5）", "12", "3.50", "2020-10-15"; "—" when not applicable."""

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from campaign import indicators
-from campaign.answer_views import COUNT_UNITS, FigureField, declared_display, figure_initial, figure_unit
-from campaign.indicators.figures import AMOUNT, COUNT, RATIO, Figure, amount, count, ratio
+from campaign.answer_views import FigureField, declared_display, figure_initial
+from campaign.indicators.figures import AMOUNT, COUNT, COUNT_UNITS, RATIO, Figure, amount, count, ratio
 from campaign.models import ItemAnswer
 from tests.hazards.factories import record
 from tests.submissions import with_token
@@ -34,7 +34,7 @@ def test_every_counted_figure_of_every_item_has_a_unit(world):
                 if figure.kind == COUNT:
                     assert figure.key in COUNT_UNITS, (number, figure.key)
                 if figure.kind in (COUNT, RATIO, AMOUNT):
-                    assert figure_unit(figure), (number, figure.key)
+                    assert figure.unit, (number, figure.key)
 
 
 def test_the_answer_page_shows_each_box_with_its_unit_range_and_the_computed_figure(client, world):

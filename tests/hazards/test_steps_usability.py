@@ -97,6 +97,23 @@ def test_a_step_taken_says_what_was_done(client, world, action, note, said):
     assert hazard.verification_opinion == note
 
 
+def test_a_repeated_step_from_the_hazard_page_goes_to_the_page_again_and_closes_once(client, world):
+    """A double click (or a retried request) on 核查销号 sends the same form twice: the second answer
+    replays the first one's HX-Redirect, so the browser lands on the hazard's page both times
+    instead of an empty step card, and the step is taken once."""
+    hazard = awaiting(world)
+    login(client, world, "district")
+    data = with_token(client, {"expected_version": hazard.version, "note": "现场核查，整改到位"})
+    url = reverse("hazards:transition", args=[hazard.pk, "close"])
+    first, second = (
+        client.post(url, data, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="hazard-steps") for _ in range(2)
+    )
+    detail = reverse("hazards:detail", args=[hazard.pk])
+    assert first.status_code == second.status_code == 200
+    assert first["HX-Redirect"] == second["HX-Redirect"] == detail
+    assert hazard.history.filter(status="closed").count() == 1
+
+
 def test_the_institution_starting_rectification_is_told_so(client, world):
     hazard = record(world.own_institution, world.users["district"])
     login(client, world, "institution")

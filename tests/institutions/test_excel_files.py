@@ -141,6 +141,6 @@ def test_preview_queries_do_not_grow_with_the_rows(client, world, district, djan
     good = excel.create_batch(file=workbook(*rows[60:]), user=district)
     assert len(bad.errors) == 60 and len(good.summary["plan"]) == 60
     for batch in (bad, good):
-        with django_assert_max_num_queries(10):  # +2: the header's review queues (core.queues)
+        with django_assert_max_num_queries(10):  # +2: the header's review queues (dashboards.queues)
             response = client.get(reverse("institutions:import_preview", args=[batch.pk]))
         assert response.status_code == 200

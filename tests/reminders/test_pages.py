@@ -280,7 +280,7 @@ def add_notifications(world, count: int) -> None:
             notify(world.users["district"], f"referral:{90000 + notice.pk}", source="referral_unreplied")
 
 
-# +3: the header's review queues (core.queues: the current campaign, the queues' count, their region)
+# +3: the header's review queues (dashboards.queues: the current campaign, the queues' count, their region)
 @pytest.mark.parametrize("who,expected", [("district", 10), ("city", 8)])
 def test_the_inbox_runs_the_same_queries_with_5_and_with_60_lines(client, world, who, expected):
     """session, user, open lines (which give the header's count too), resolved lines, the header's

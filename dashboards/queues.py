@@ -34,6 +34,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.navigation import entries_for
 from core.roles import Role
 
 CITY, DISTRICT, DEPARTMENT, INSTITUTION = Role.CITY, Role.DISTRICT, Role.DEPARTMENT, Role.INSTITUTION
@@ -88,7 +89,7 @@ def _queue_rows(user, lines) -> dict:
     them (dashboards.work: the list's own filter over the list's own starting rows)."""
     from campaign.answer_filters import matrix_answers, own_answers
     from campaign.selectors import current_campaign_for
-    from dashboards.work import _request_for
+    from dashboards.work import request_for
     from hazards.filters import filtered_hazards, visible_hazards
     from institutions.filters import self_reports_listed
     from institutions.models import SelfReport
@@ -100,7 +101,7 @@ def _queue_rows(user, lines) -> dict:
     for line in lines:
         params = dict(line.params)
         if line.source == "hazards":
-            rows[line.key] = filtered_hazards(_request_for(user, params), visible_hazards(user))[1]
+            rows[line.key] = filtered_hazards(request_for(user, params), visible_hazards(user))[1]
         elif line.source in ("own_answers", "matrix_answers"):
             if campaign is None:  # no campaign: no checklist, no matrix (they answer 404)
                 continue
@@ -163,21 +164,8 @@ def _line_url(key: str) -> str:
     return reverse(line.url_name) + (f"?{query}" if query else "")
 
 
-def self_report_status_tabs(user) -> list[tuple[str, str, int]]:
-    """(status, label, count) for each status tab of the self-report review list
-    (institutions:self_report_list), counted over the list's own rows (`self_reports_listed`'s
-    starting rows: visible, not drafts) in one GROUP BY query, so each tab's number is what clicking
-    it shows. For the list view's context (issue 15 item 2): the tabs as `statuses` lists them."""
-    from django.db.models import Count
-
-    from institutions.models import SelfReport
-
-    rows = (
-        SelfReport.objects.visible_to(user)
-        .exclude(status=SelfReport.Status.DRAFT)
-        .order_by()
-        .values("status")
-        .annotate(n=Count("pk"))
-    )
-    counts = {row["status"]: row["n"] for row in rows}
-    return [(value, label, counts.get(value, 0)) for value, label in SelfReport.Status.choices[1:]]
+def nav_entries(user, request=None) -> list[dict]:
+    """The header's entries for `user` (core.navigation.entries_for); with `request`, each entry
+    holding one of the role's review queues carries its count (`entry_queues`)."""
+    queues = entry_queues(request, user) if request is not None and user.is_authenticated else None
+    return entries_for(user, queues)
