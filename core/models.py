@@ -344,3 +344,51 @@ class SubmissionToken(models.Model):
 
     def __str__(self):
         return f"{self.path} ({self.claimed_at:%Y-%m-%d %H:%M})"
+
+
+class HolidayYear(models.Model):
+    """A year whose statutory holidays and make-up working days the portal knows from the State
+    Council's notice (国务院办公厅关于YYYY年部分节假日安排的通知), entered by the administrator or
+    loaded from `core/data/holidays/<year>.yaml`. Working days of a year listed here are counted
+    from its `HolidayDay` rows (plus weekends); of a year not listed, from chinesecalendar; of a year
+    neither knows, not at all (`core.workdays.UnknownCalendarYear`). Source: measure 三 of the
+    Liaoning 2021 measures counts filing checks in working days (20 工作日)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    notice = models.CharField(_("State Council notice"), max_length=200)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("holiday calendar year")
+        verbose_name_plural = _("holiday calendar years")
+
+    def __str__(self):
+        return str(self.year)
+
+
+class HolidayDay(models.Model):
+    """One day the notice changes: a statutory holiday (`is_workday` False: off, even on a weekday)
+    or a make-up working day (调休上班, `is_workday` True: on, even on a Saturday or Sunday)."""
+
+    calendar = models.ForeignKey(
+        HolidayYear, verbose_name=_("year"), on_delete=models.CASCADE, related_name="days"
+    )
+    day = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("make-up working day"), default=False)
+    name = models.CharField(_("holiday"), max_length=50)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("holiday or make-up working day")
+        verbose_name_plural = _("holidays and make-up working days")
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {self.name}"
+
+    def clean(self):
+        if self.calendar_id and self.day and self.day.year != self.calendar.year:
+            raise ValidationError(
+                {"day": _("The date is not in the year %(year)s.") % {"year": self.calendar.year}}
+            )

@@ -8,10 +8,11 @@ the city (which sees several regions) and not for the district (which sees one).
 import datetime
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from core import dates
-from institutions.models import Institution
+from institutions.models import Institution, SelfReport
 from tests.campaign.test_indicators import hazard, inst
 from tests.institutions.test_e2e_registry import login
 from tests.reminders.test_inbox_browser import SIZES, no_sideways_scroll
@@ -111,6 +112,20 @@ def test_a_district_clerk_on_a_phone(live_server, ledger, page: Page, artifacts)
     page.goto(f"{live_server.url}/")
     no_sideways_scroll(page)
     page.screenshot(path=artifacts / "phone-home-390.png", full_page=True)
+
+    # the self-reports to review: a card per report, its 审核 button in view
+    SelfReport.objects.create(
+        institution=ledger[0].institution,
+        status=SelfReport.Status.SUBMITTED,
+        created_by=ledger[0].created_by,
+        submitted_by=ledger[0].created_by,
+        submitted_at=timezone.now(),
+    )
+    page.goto(f"{live_server.url}/institutions/self-reports/")
+    no_sideways_scroll(page)
+    cards_show_their_next_step(page, "self-report-row", 1)
+    expect(page.get_by_test_id("self-report-row").get_by_test_id("next-step")).to_have_text("审核")
+    page.screenshot(path=artifacts / "phone-self-reports-390.png", full_page=True)
 
 
 def test_names_get_room_and_the_region_only_for_several(live_server, ledger, page: Page, artifacts):
