@@ -5,13 +5,10 @@ the ledger's order and the demo's after photos (item 6)."""
 import re
 
 import pytest
-from django.core.management import call_command
-from django.db.models import Count
 from django.test import RequestFactory
 from django.urls import reverse
 
 from core.evidence import evidence_for
-from core.models import Evidence
 from dashboards.context_processors import navigation
 from dashboards.queues import QUEUES, nav_entries
 from hazards.demo import _add_after_photo, demo_photo
@@ -247,13 +244,3 @@ def test_a_hazard_gets_no_after_photo_twice(world, settings, tmp_path):
     _add_after_photo(hazard, 2, district)  # the second attempt's photo is another picture
     assert demo_photo(1) != demo_photo(2)
     assert evidence_for(hazard, purpose="after").count() == 2
-
-
-def test_the_demo_shows_no_after_photo_twice(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    after = Evidence.objects.live().filter(purpose="after")
-    twice = after.values("owner_type", "owner_id", "sha256").annotate(n=Count("pk")).filter(n__gt=1)
-    assert list(twice) == []
-    # the hazards rectified again after a return do hold two (different) after photos
-    assert after.values("owner_id").annotate(n=Count("pk")).filter(n=2).exists()
