@@ -40,7 +40,7 @@ The algorithm (version `ALGORITHM`), precisely enough to re-implement:
    in code-point order), then the remaining places from any needed department; each place goes to
    the eligible inspector not yet in the team with the **lowest load so far**, ties by the smallest
    hash (hex), then id. Loads count only completed teams. So the load is bounded by `max_load`, and
-   among inspectors eligible for the same institutions, loads differ by at most one.
+   between two inspectors of one department eligible for the same institutions, loads differ by at most one.
 8. When an institution's team cannot be completed it stays drawn with no inspectors and a
    `problem` saying which department and why (counts of inactive, conflicted, same-region and
    at-capacity inspectors); `complete` is then false. Nothing is silently replaced.
@@ -326,6 +326,12 @@ class DrawInputs:
             seed_source=_read_seed_source(r.get("seed_source"), "seed_source"),
             labels=_read_labels(r.get("labels"), "labels"),
         )
+        available_on = inputs.seed_source.available_on
+        if available_on and available_on < inputs.frozen_on:
+            raise DrawInputError(
+                "seed_source.available_on",
+                "must not be before frozen_on: the seed must be unknown at the freeze",
+            )
         r.done()
         return inputs
 

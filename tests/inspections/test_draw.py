@@ -431,6 +431,7 @@ def test_too_few_inspectors_and_the_load_cap_are_reported():
         (lambda d: d["parameters"].update(regions=[]), "parameters.regions"),
         (lambda d: d.update(algorithm="eldercare-draw/0"), "inputs.algorithm"),
         (lambda d: d["inspectors"][0].pop("active"), "inspectors[0].active"),
+        (lambda d: d["seed_source"].update(available_on="2025-11-02"), "seed_source.available_on"),
     ],
 )
 def test_bad_inputs_are_refused_naming_the_field(change, path):
