@@ -2,8 +2,9 @@
 
 import datetime
 
-import chinese_calendar
 from django.utils import timezone
+
+from core import workdays
 
 
 def today() -> datetime.date:
@@ -18,26 +19,23 @@ def days_left(due_on: datetime.date, on: datetime.date | None = None) -> int:
 
 
 def working_days_left(due_on: datetime.date, on: datetime.date | None = None) -> int | None:
-    """Chinese working days after `on` up to and including `due_on` (statutory holidays off,
-    make-up workdays on). None when the calendar does not know the years involved."""
+    """Chinese working days after `on` (default today) up to and including `due_on` (statutory
+    holidays off, make-up workdays on; `core.workdays`): 0 on the day itself or after it. None when
+    neither the holiday table nor chinesecalendar knows a year involved (pages show "—" then)."""
     start = on or today()
     if due_on <= start:
         return 0
     try:
-        return len(chinese_calendar.get_workdays(start + datetime.timedelta(days=1), due_on))
-    except NotImplementedError:
+        return workdays.working_days_between(start, due_on)
+    except workdays.UnknownCalendarYear:
         return None
 
 
 def add_working_days(start: datetime.date, count: int) -> datetime.date:
-    """The date `count` Chinese working days after `start` (e.g. 20 working days to check a filing)."""
-    day = start
-    remaining = count
-    while remaining > 0:
-        day += datetime.timedelta(days=1)
-        if chinese_calendar.is_workday(day):
-            remaining -= 1
-    return day
+    """The date `count` Chinese working days after `start`, counting from the day after it (e.g.
+    20 working days to check a filing, measure 三). Raises `core.workdays.UnknownCalendarYear` (a
+    NotImplementedError) for a year nobody knows: see `core.workdays`."""
+    return workdays.add_working_days(start, count)
 
 
 def same_day_in_year(day: datetime.date, year: int) -> datetime.date:

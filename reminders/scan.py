@@ -33,13 +33,13 @@ import datetime
 import logging
 from collections import Counter
 
-import chinese_calendar
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import workdays
 from reminders.models import Delivery, Digest, Kind, Notification, Rule, ScanRun
 from reminders.obligations import Obligation
 from reminders.sources import LONGEST_QUIET, SOURCES
@@ -51,18 +51,29 @@ SCAN_LOCK = 0x7265_6D31  # "rem1"
 TITLE_MAX = Delivery._meta.get_field("title").max_length
 
 
-def _is_workday(day: datetime.date) -> bool:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:  # a year the calendar does not know: weekends only
-        return day.weekday() < 5
-
-
 class _Calendar:
-    """Moves planned days off quiet days, remembering each answer for the scan."""
+    """Moves planned days off quiet days, remembering each answer for the scan.
+
+    Working days come from `core.workdays`, read afresh once when the scan starts (one query: the
+    admin's holiday table as it is tonight). A day of a year neither the table nor chinesecalendar
+    knows does not stop the scan: only Saturdays and Sundays count as quiet then (a reminder may go
+    out on an unannounced holiday, never on a weekend), the year is logged once per scan, and the
+    health page says which year is missing (`core.workdays.missing_next_year`). Due dates are not
+    computed here: they never fall back to such a guess."""
 
     def __init__(self):
         self._kept: dict[tuple[datetime.date, int], datetime.date] = {}
+        self._known = workdays.refresh()
+        self.unknown_years: set[int] = set()
+
+    def _is_workday(self, day: datetime.date) -> bool:
+        try:
+            return self._known.is_workday(day)
+        except workdays.UnknownCalendarYear:
+            if day.year not in self.unknown_years:
+                self.unknown_years.add(day.year)
+                log.warning("reminders: no holiday calendar for %s, quiet days are weekends only", day.year)
+            return day.weekday() < 5
 
     def working_day(self, day: datetime.date, step: int) -> datetime.date:
         """`day` if it is a working day, else the nearest one before it (step -1) or after (+1)."""
@@ -70,7 +81,7 @@ class _Calendar:
         if kept is None:
             kept = day
             for _step in range(LONGEST_QUIET * 2):
-                if _is_workday(kept):
+                if self._is_workday(kept):
                     break
                 kept += datetime.timedelta(days=step)
             self._kept[(day, step)] = kept

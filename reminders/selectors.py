@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from core import dates
+from core import dates, workdays
 from reminders.models import Delivery, Digest, Kind, Notification, ScanRun, Source
 
 RESOLVED_SHOWN = 50  # the inbox's "已办结" section lists the latest ones only
@@ -135,7 +135,9 @@ def _dwell():
 
 def health(now: datetime.datetime | None = None) -> dict:
     """What the city's staff and the admin check: is the scan running, is anything stuck, was any
-    reminder sent about work already done. Eight queries whatever the size of the tables."""
+    reminder sent about work already done, is a year's holiday calendar missing (`holidays_missing_year`,
+    core.workdays.missing_next_year: no query once the holiday table is kept in the process). Eight
+    queries whatever the size of the tables."""
     now = now or timezone.now()
     today = dates.today()
     since = today - datetime.timedelta(days=HEALTH_DAYS - 1)
@@ -189,6 +191,8 @@ def health(now: datetime.datetime | None = None) -> dict:
 
     return {
         "now": now,
+        # A year whose holidays nobody knows, from 1 December (core.workdays): no query.
+        "holidays_missing_year": workdays.missing_next_year(today),
         "last_scan": last_scan,
         "scan_counts": flatten_counts(last_scan.counts) if last_scan else [],
         "scan_age": (now - last_scan.started_at) if last_scan else None,
