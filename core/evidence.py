@@ -2,7 +2,7 @@
 
 One place decides what may be uploaded, how it is stored, who may read it and how it is sent:
 
-- **Accepted**: images (JPEG, PNG, GIF, WebP), PDF, and Word, Excel and PowerPoint documents in
+- **Accepted**: images (JPEG, PNG, GIF, WebP, and iPhone HEIC/HEIF), PDF, and Word, Excel and PowerPoint documents in
   both the 97-2003 (OLE2) and the 2007+ (OOXML) formats, at most `PORTAL_EVIDENCE_MAX_BYTES`
   (20 MB by default). The type is decided by the file's *content* (magic bytes; the stream names
   of an OLE2 file; the members of an OOXML zip) and must belong to the same family as the name's
@@ -10,13 +10,16 @@ One place decides what may be uploaded, how it is stored, who may read it and ho
   named .pdf, a plain zip named .docx, HTML, SVG and everything else are refused. Hostile
   content is refused too: Office documents with macros (2007+ and 97-2003) or a password; 2007+
   documents over the import's decompression limits (`core.archives`: unpacked size, ratio, member
-  count); PDFs with scripts, launch actions or attached files (`core.pdf_actions`). Names with a
+  count); PDFs with scripts, launch actions or attached files (`core.pdf_actions`); images over
+  `core.photos.max_pixels()` (a decompression bomb: the size is read from the header, nothing
+  decoded) or that cannot be decoded. Names with a
   folder path or control characters are refused (Django's upload parser already strips folders
   and non-printable characters from real HTTP uploads, so such a name means a call that did not
   go through it).
 - **Stored** under `MEDIA_ROOT/evidence/<year>/<month>/<random hex>.<detected extension>`; the
   uploader's name is kept in `original_name` only. SHA-256, size and the detected MIME type are
-  recorded. MEDIA_ROOT has no public URL.
+  recorded. MEDIA_ROOT has no public URL. An image also gets, once, a thumbnail (and a HEIC a JPEG
+  rendition), its EXIF capture time and position and its perceptual hash (`core.photos`).
 - **Read** only through `visible_evidence(user)` (lists) and `visible_evidence_or_404(user, pk)`
   (one file): evidence is visible exactly when its owner is visible through the owner's
   `visible_to(user)`, checked for the file's one owner. Owner models register themselves with
@@ -52,7 +55,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import archives
+from core import archives, photos
 from core.models import Evidence
 from core.pdf_actions import Uncheckable, active_names
 
@@ -67,6 +70,8 @@ ALLOWED: dict[str, str] = {
     "png": "image/png",
     "gif": "image/gif",
     "webp": "image/webp",
+    "heic": "image/heic",
+    "heif": "image/heif",
     "pdf": "application/pdf",
     "doc": "application/msword",
     "xls": "application/vnd.ms-excel",
@@ -84,6 +89,8 @@ FAMILY: dict[str, str] = {
     "png": "image",
     "gif": "image",
     "webp": "image",
+    "heic": "image",
+    "heif": "image",
     "pdf": "pdf",
     "doc": "word",
     "docx": "word",
@@ -102,7 +109,9 @@ FAMILY_LABELS = {
 }
 
 #: Shown wherever the accepted types are listed (help text, refusals).
-ACCEPTED_TYPES = gettext_lazy("images (JPG, PNG, GIF, WebP), PDF, and Word, Excel or PowerPoint documents")
+ACCEPTED_TYPES = gettext_lazy(
+    "images (JPG, PNG, GIF, WebP, HEIC), PDF, and Word, Excel or PowerPoint documents"
+)
 
 MAX_NAME_LENGTH = 255  # Evidence.original_name
 
@@ -309,10 +318,34 @@ def _detect(file, named_extension: str) -> str | None:
             _check_unpacked_size(file)
         return extension
     kind = filetype.match(head, _CONTENT_MATCHERS)
-    detected = _MATCHER_EXTENSION[kind.mime] if kind else None
+    detected = _MATCHER_EXTENSION[kind.mime] if kind else photos.heif_extension(head)
     if detected == "pdf":
         _check_pdf_actions(file)
+    elif detected is not None and FAMILY[detected] == "image":
+        _check_pixels(file)
     return detected
+
+
+def _check_pixels(file) -> None:
+    """Refuse an image whose header declares more than `core.photos.max_pixels()` (a decompression
+    bomb: a small file that would take gigabytes once decoded) or that Pillow cannot read."""
+    try:
+        photos.check_pixels(file)
+    except photos.TooManyPixels:
+        raise _Refusal(
+            _(
+                "The image “%(name)s” has more than %(max)s million pixels, too many to show (a file "
+                "that small with that many pixels can be an attack). Save it at a smaller size and "
+                "upload that."
+            )
+            % {"name": "%(name)s", "max": photos.max_pixels() // 1_000_000},
+            "too_many_pixels",
+        ) from None
+    except photos.NotAnImage:
+        raise _Refusal(
+            _("The image “%(name)s” cannot be read: the file may be damaged or cut short."),
+            "image_unreadable",
+        ) from None
 
 
 def _check_unpacked_size(file) -> None:
@@ -455,7 +488,33 @@ def visible_evidence(user) -> QuerySet[Evidence]:
         owner_type = ContentType.objects.get_for_model(model)
         owner = model._default_manager.all().visible_to(user).filter(pk=OuterRef("owner_id"))
         condition |= Q(owner_type=owner_type) & Q(Exists(owner))
-    return Evidence.objects.live().filter(condition)
+    queryset = ReaderEvidenceQuerySet(model=Evidence).live().filter(condition)
+    queryset._reader = user
+    return queryset
+
+
+class ReaderEvidenceQuerySet(models.QuerySet):
+    """Evidence read by one user (`visible_evidence`): when its rows are fetched, the images among
+    them get their photo facts for that reader (`core.photos.annotate`: caption, flags, the records
+    the reader can see that use the same photo), in a few queries whatever the number of rows."""
+
+    _reader = None
+
+    def live(self):
+        return self.filter(removed_at__isnull=True)
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._reader = self._reader
+        return clone
+
+    def _fetch_all(self):
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        if fresh and self._reader is not None and self._result_cache:
+            rows = [row for row in self._result_cache if isinstance(row, Evidence)]
+            if rows:
+                photos.annotate(rows, self._reader)
 
 
 def visible_evidence_or_404(user, pk) -> Evidence:
@@ -535,16 +594,37 @@ def evidence_attach(*, owner: models.Model, file, purpose: str, by) -> Evidence:
         sha256=digest.hexdigest(),
         uploaded_by=by,
     )
-    evidence.full_clean(exclude=["file"])
+    evidence.record_key = photos.record_key(owner)
+    evidence.full_clean(exclude=["file", "thumbnail", "rendition"])
+    facts = _photo_facts(file, extension, original_name) if FAMILY[extension] == "image" else None
     storage = Evidence._meta.get_field("file").storage
     evidence.file.save(f"{uuid.uuid4().hex}.{extension}", file, save=False)
+    written = [evidence.file.name]
     try:
+        if facts is not None:
+            written += photos.apply_facts(evidence, facts, base=evidence.file.name)
         with transaction.atomic():
             evidence.save()
+            if facts is not None:
+                photos.link_reuses(evidence)
     except Exception:
-        storage.delete(evidence.file.name)  # no row, no file
+        for name in written:  # no row, no files
+            storage.delete(name)
         raise
     return evidence
+
+
+def _photo_facts(file, extension: str, name: str) -> photos.PhotoFacts:
+    """Decode an accepted image once (thumbnail, HEIC rendition, EXIF, pHash); ValidationError
+    naming the file when it cannot be decoded after all."""
+    try:
+        return photos.examine(file, heif=extension in ("heic", "heif"))
+    except (photos.NotAnImage, photos.TooManyPixels):
+        raise ValidationError(
+            _("The image “%(name)s” cannot be read: the file may be damaged or cut short.")
+            % {"name": _shown(name)},
+            code="image_unreadable",
+        ) from None
 
 
 def evidence_remove(evidence: Evidence, *, by) -> Evidence:
@@ -579,13 +659,13 @@ def evidence_purge(evidence: QuerySet[Evidence] | Iterable[Evidence]) -> int:
     """Delete evidence rows for good, and their files once the transaction commits (a rolled-back
     purge keeps both). Returns the number of rows deleted."""
     if isinstance(evidence, QuerySet):
-        rows = list(evidence.values_list("pk", "file"))
+        rows = list(evidence.values_list("pk", "file", "thumbnail", "rendition"))
     else:
-        rows = [(item.pk, item.file.name) for item in evidence]
+        rows = [(item.pk, item.file.name, item.thumbnail.name, item.rendition.name) for item in evidence]
     if not rows:
         return 0
-    deleted, _counts = Evidence.objects.filter(pk__in=[pk for pk, _name in rows]).delete()
-    _delete_files_on_commit([name for _pk, name in rows if name])
+    deleted, _counts = Evidence.objects.filter(pk__in=[row[0] for row in rows]).delete()
+    _delete_files_on_commit([name for row in rows for name in row[1:] if name])
     return deleted
 
 
@@ -615,8 +695,13 @@ CSP_PDF = (
 CSP_DOWNLOAD = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 
-def evidence_response(evidence: Evidence, *, inline: bool) -> HttpResponse:
+def evidence_response(evidence: Evidence, *, inline: bool, variant: str = "") -> HttpResponse:
     """The response sending `evidence`: call it only after the permission check.
+
+    `variant` (inline only) picks a derived image: "thumbnail" (the list's 320 px JPEG; 404 when
+    the file has none yet: lists never fall back to the full image), or "" for the preview, which is
+    the JPEG rendition of a HEIC photo and the file itself otherwise. A download (`inline` False)
+    is always the original, exactly as uploaded.
 
     Content-Type is the detected type stored on upload (never guessed from the name);
     `Content-Disposition` is `attachment` unless `inline` and the file is previewable (image or
@@ -627,14 +712,17 @@ def evidence_response(evidence: Evidence, *, inline: bool) -> HttpResponse:
     """
     as_inline = inline and evidence.previewable
     storage = evidence.file.storage
-    name = evidence.file.name
+    name, mime, shown_name = evidence.file.name, evidence.mime_type, evidence.original_name
+    if as_inline and evidence.is_image and (variant == "thumbnail" or evidence.rendition):
+        name = evidence.thumbnail.name if variant == "thumbnail" else evidence.rendition.name
+        mime, shown_name = "image/jpeg", shown_name.rsplit(".", 1)[0] + ".jpg"
     if not name:
         raise Http404
     header = getattr(settings, "PORTAL_SENDFILE_HEADER", "")
     if header:
         if not storage.exists(name):
             raise Http404
-        response = HttpResponse(content_type=evidence.mime_type)
+        response = HttpResponse(content_type=mime)
         prefix = getattr(settings, "PORTAL_SENDFILE_PREFIX", "/protected-media/")
         response[header] = prefix.rstrip("/") + "/" + quote(name)
     else:
@@ -642,8 +730,8 @@ def evidence_response(evidence: Evidence, *, inline: bool) -> HttpResponse:
             stream = storage.open(name, "rb")
         except FileNotFoundError as error:
             raise Http404 from error
-        response = FileResponse(stream, content_type=evidence.mime_type)
-    response["Content-Disposition"] = content_disposition_header(not as_inline, evidence.original_name)
+        response = FileResponse(stream, content_type=mime)
+    response["Content-Disposition"] = content_disposition_header(not as_inline, shown_name)
     response["X-Content-Type-Options"] = "nosniff"
     if not as_inline:
         response["Content-Security-Policy"] = CSP_DOWNLOAD

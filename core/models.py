@@ -291,6 +291,29 @@ class Evidence(TimeStampedModel):
         related_name="+",
     )
 
+    # Photos (core.photos): made once on upload (or by `manage.py evidence_thumbnails`), beside the
+    # file; neither carries EXIF (no GPS). The original is kept exactly as uploaded.
+    thumbnail = models.FileField(_("thumbnail"), max_length=255, blank=True)
+    rendition = models.FileField(_("JPEG rendition"), max_length=255, blank=True)  # HEIC only
+    # From the photo's EXIF: capture time (aware; Asia/Shanghai when the EXIF has no offset), position.
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    camera = models.CharField(_("camera"), max_length=100, blank=True)
+    # The record the photo documents ("hazards.hazard:12"; a referral's files document its hazard):
+    # a photo reused within one record is not reported, across records it is.
+    record_key = models.CharField(_("record"), max_length=80, blank=True)
+    # Perceptual hash (imagehash.phash, 64 bits, 16 hex digits) and its five bands (13+13+13+13+12
+    # bits), each indexed: two hashes within Hamming distance 4 share at least one band.
+    phash = models.CharField(_("perceptual hash"), max_length=16, blank=True)
+    phash_band0 = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    phash_band1 = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    phash_band2 = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    phash_band3 = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    phash_band4 = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # The same (or a near-identical) photo attached to another record: both ends flagged.
+    reused_with = models.ManyToManyField("self", verbose_name=_("also used as"), blank=True)
+
     objects = EvidenceQuerySet.as_manager()
 
     class Meta:
@@ -301,6 +324,12 @@ class Evidence(TimeStampedModel):
             models.Index(fields=["owner_type", "owner_id"], name="evidence_owner_idx"),
             # the dashboards' data version reads MAX(updated_at) (an upload or a removal) per request
             models.Index(fields=["updated_at"], name="evidence_updated_idx"),
+            # near-duplicate look-up of a new photo (core.photos.find_reuses): one index per band
+            models.Index(fields=["phash_band0"], name="evidence_phash0_idx"),
+            models.Index(fields=["phash_band1"], name="evidence_phash1_idx"),
+            models.Index(fields=["phash_band2"], name="evidence_phash2_idx"),
+            models.Index(fields=["phash_band3"], name="evidence_phash3_idx"),
+            models.Index(fields=["phash_band4"], name="evidence_phash4_idx"),
         ]
 
     def __str__(self):
