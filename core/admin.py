@@ -46,6 +46,14 @@ class HolidayYearAdmin(admin.ModelAdmin):
     search_fields = ["notice", "note"]
     inlines = [HolidayDayInline]
 
+    def get_changeform_initial_data(self, request):
+        """The warning's link (?year=2027) also fills in the notice's title."""
+        initial = super().get_changeform_initial_data(request)
+        year = str(initial.get("year") or "")
+        if year.isdigit() and not initial.get("notice"):
+            initial["notice"] = f"国务院办公厅关于{year}年部分节假日安排的通知"
+        return initial
+
     def get_queryset(self, request):
         return (
             super()

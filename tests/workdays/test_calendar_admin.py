@@ -121,6 +121,8 @@ def test_the_admin_lists_years_with_their_counts_and_edits_days_inline(client, w
     assert '<td class="field-make_up_count">5</td>' in page
     year = HolidayYear.objects.get(year=2025)
     assert client.get(reverse("admin:core_holidayyear_change", args=[year.pk])).status_code == 200
+    add = client.get(reverse("admin:core_holidayyear_add") + "?year=2027").content.decode()
+    assert 'value="国务院办公厅关于2027年部分节假日安排的通知"' in add
 
 
 def inline_post(year: int, days: list[tuple[str, str, bool]]) -> dict:
