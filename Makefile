@@ -31,6 +31,7 @@ messages: setup
 
 run: messages
 	DJANGO_DEBUG=1 $(MANAGE) migrate --no-input
+	DJANGO_DEBUG=1 $(MANAGE) load_holidays
 	DJANGO_DEBUG=1 $(MANAGE) load_demo
 	@echo "Demo logins are listed in README.md (password: see 'Demo logins')."
 	DJANGO_DEBUG=1 CELERY_TASK_ALWAYS_EAGER=1 $(MANAGE) runserver 127.0.0.1:8000

@@ -18,7 +18,7 @@ notification resolved the moment the work is done.
 """
 
 import datetime
-import functools
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -32,12 +32,15 @@ from campaign.models import Campaign, ItemAnswer, Milestone
 from core import dates
 from core.models import Region
 from core.roles import Role
+from core.workdays import UnknownCalendarYear
 from hazards.models import Hazard, Referral
 from hazards.models import Status as HazardStatus
 from institutions.models import SelfReport
 from reminders.models import Rule, Source
 from reminders.obligations import Obligation
 from reports.models import SummaryReport
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,18 +69,16 @@ def horizon(on: datetime.date, rule: Rule) -> datetime.date:
     return on + datetime.timedelta(days=max(leads, default=0) + margin)
 
 
-@functools.lru_cache(maxsize=4096)
-def due_after(start: datetime.date, working_days: int) -> datetime.date:
-    """`working_days` Chinese working days after `start` (the hand-over day)."""
+def due_after(start: datetime.date, working_days: int) -> datetime.date | None:
+    """`working_days` Chinese working days after `start` (the hand-over day), counted from the day
+    after (core.workdays: the admin's holiday table, else chinesecalendar). None when a year on the
+    way is known to neither: the obligation is left out of the scan rather than given a guessed date
+    (the health page and the admin's home say which year's holiday table is missing)."""
     try:
         return dates.add_working_days(start, working_days)
-    except NotImplementedError:  # a year chinesecalendar does not know: weekdays only
-        day, left = start, working_days
-        while left > 0:
-            day += datetime.timedelta(days=1)
-            if day.weekday() < 5:
-                left -= 1
-        return day
+    except UnknownCalendarYear as error:
+        logger.warning("reminders: no holiday calendar for %s; obligations due then are skipped", error.year)
+        return None
 
 
 def local_day(moment: datetime.datetime | None) -> datetime.date | None:
@@ -341,7 +342,7 @@ def answer_returned(on: datetime.date, rule: Rule) -> list[Obligation]:
     result: list[Obligation] = []
     for pk, region_id, reviewed_at, updated_at, number in rows:
         due = due_after(local_day(reviewed_at or updated_at), rule.response_days)
-        if due > last:
+        if due is None or due > last:
             continue
         result.append(
             Obligation(
@@ -370,7 +371,7 @@ def answer_unreviewed(on: datetime.date, rule: Rule) -> list[Obligation]:
     for pk, region_id, submitted_at, updated_at, submitted_by, number in rows:
         submitted = local_day(submitted_at or updated_at)
         due = due_after(submitted, rule.response_days)
-        if due > last:
+        if due is None or due > last:
             continue
         result.append(
             Obligation(
@@ -402,7 +403,7 @@ def self_report_returned(on: datetime.date, rule: Rule) -> list[Obligation]:
     result: list[Obligation] = []
     for pk, institution_id, reviewed_at, updated_at in rows:
         due = due_after(local_day(reviewed_at or updated_at), rule.response_days)
-        if due > last:
+        if due is None or due > last:
             continue
         result.append(
             Obligation(
@@ -437,7 +438,7 @@ def referral_unreplied(on: datetime.date, rule: Rule) -> list[Obligation]:
     result: list[Obligation] = []
     for pk, department, referred_on, hazard_id, code, region_id in rows:
         due = due_after(referred_on, rule.response_days)
-        if due > last:
+        if due is None or due > last:
             continue
         result.append(
             Obligation(

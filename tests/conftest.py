@@ -31,6 +31,26 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def holiday_calendar(request, django_db_blocker):
+    """Tests that use the database start with the holiday table (core.workdays) read, as a running
+    process has it: query counts do not depend on which test read it first; no copy of rows a
+    test's rolled-back transaction held survives it."""
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        yield
+        return
+    from core import workdays
+
+    request.getfixturevalue("django_db_setup")
+    with django_db_blocker.unblock():
+        workdays.refresh()
+    yield
+    workdays.forget()
+
+
 @pytest.fixture
 def regions(db) -> dict[str, Region]:
     regions_load_file(path=DATA_DIR / "regions_anshan.yaml")
