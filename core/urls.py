@@ -7,6 +7,7 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("files/reused/", evidence_views.reused_photos, name="evidence_reused"),
     path("files/<int:pk>/", evidence_views.evidence_download, name="evidence_download"),
     path("files/<int:pk>/preview/", evidence_views.evidence_preview, name="evidence_preview"),
     path("exports/<slug:job>/", export_views.job_page, name="export_job"),

@@ -225,7 +225,12 @@ def _attach_all(hazard: Hazard, files, purpose: str, by) -> None:
     try:
         for file in files:
             evidence = evidence_files.evidence_attach(owner=hazard, file=file, purpose=purpose, by=by)
-            stored.append(evidence.file.name)
+            # the file, and for a photo its thumbnail and (HEIC) its JPEG rendition
+            stored += [
+                name
+                for name in (evidence.file.name, evidence.thumbnail.name, evidence.rendition.name)
+                if name
+            ]
             _event(
                 hazard,
                 Action.EVIDENCE,

@@ -607,7 +607,8 @@ def test_list_template_shows_thumbnails_previews_and_downloads(world, institutio
     for evidence in (photo, notice, report):
         assert reverse("core:evidence_download", args=[evidence.pk]) in html
         assert evidence.original_name in html
-    assert f'<img src="{reverse("core:evidence_preview", args=[photo.pk])}"' in html
+    # a list loads the thumbnail made at upload, never the full image (issue 16: photos)
+    assert f'<img src="{reverse("core:evidence_preview", args=[photo.pk])}?size=thumbnail"' in html
     assert reverse("core:evidence_preview", args=[notice.pk]) in html
     assert reverse("core:evidence_preview", args=[report.pk]) not in html
     assert "bi-file-earmark-pdf" in html and "bi-file-earmark-word" in html

@@ -353,6 +353,8 @@ SPECS: dict[str, Spec] = {
     "core:export_download": Spec(
         roles={"district"}, own=export_job("district", done=True), foreign=export_job("admin", done=True)
     ),
+    # the photos also used by another record (core.photos): every role, each sees its own scope's
+    "core:evidence_reused": Spec(roles=ALL_STAFF),
     "core:evidence_download": Spec(
         roles=HAZARD_READERS,
         own=hazard_evidence("own_institution"),
