@@ -17,6 +17,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("reminders/", include("reminders.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("inspections/", include("inspections.urls")),
+    path("public/draws/", include("inspections.public_urls")),
     path("public/", include("disclosure.urls")),
     path("api/v1/", include("config.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

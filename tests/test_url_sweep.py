@@ -22,6 +22,7 @@ from core.models import ImportBatch
 from institutions.models import SelfReport
 from tests.disclosure.factories import policy as disclosure_policy
 from tests.disclosure.factories import published_policy, unpublished_policy
+from tests.inspections import sweep as sweep_inspections
 from tests.reports import sweep_docx, sweep_pdf, sweep_workbook
 from tests.submissions import with_token
 
@@ -462,7 +463,7 @@ SPECS: dict[str, Spec] = {
 }
 # The printed outputs (issue 14) keep their entries beside their tests: each module's
 # `specs(Spec, ALL_STAFF)` returns {URL name: Spec}.
-for _module in (sweep_workbook, sweep_pdf, sweep_docx):
+for _module in (sweep_workbook, sweep_pdf, sweep_docx, sweep_inspections):
     SPECS |= _module.specs(Spec, ALL_STAFF)
 
 # Text that must never reach a viewer: names of things outside their scope.

@@ -1,0 +1,172 @@
+"""The objects directory and the inspectors directory as a draw sees them: `DrawInputs` built from
+the registry, the ledger and the inspectors directory (never invented data).
+
+- Objects: `Institution.objects.operating()` in the draw's scope regions (suspended, deregistered and
+  converted institutions are not in the directory at all: see `InstitutionQuerySet.operating`).
+- Risk facts (measure 十一): open major hazards are counted from the ledger (live, not closed, and
+  a major fire hazard or of severity 重大). Complaints, dishonesty and violation records have no
+  model yet (issue 17): they are 0 / false for every institution, and the pages say so.
+  Abnormal operation likewise has no source yet: false.
+- Last inspected: no inspection records exist yet; `last_inspected_on()` is the hook that will read
+  them, and today answers "never" for everyone (so "never inspected" adds the same weight to all).
+- Inspectors: the draw city's active and inactive inspectors (inactive ones are published as such,
+  the draw skips them), with their declared conflicts. Names, department and region are published;
+  phone, certificate number and the conflict's note never leave the portal.
+
+Codes and names in the inputs are the Chinese labels (regions by code with `labels`, kinds by code,
+departments by their Chinese name), rendered under zh-hans whatever the request's language, so
+the same directories always give the same bytes and hash.
+"""
+
+import datetime as dt
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import translation
+
+from core.models import Region
+from hazards.models import OPEN_STATUSES, Hazard
+from inspections import draw as algo
+from inspections.models import DEPARTMENTS, Conflict, Draw, Inspector
+from institutions.models import Institution, Nature
+
+NO_SOURCE_YET = ("complaints", "dishonesty", "violation", "abnormal_operation")
+"""Risk facts the portal has no records of yet (issue 17): always 0 / false in the inputs."""
+
+
+def department_name(code: str) -> str:
+    """The department's Chinese name as the inputs and the published document carry it."""
+    with translation.override("zh-hans"):
+        return str(dict(DEPARTMENTS).get(code, code))
+
+
+UNSPECIFIED_KIND = "unspecified"
+"""The kind of an institution whose operating nature is not recorded (outside every scope)."""
+
+
+def kind_labels() -> dict[str, str]:
+    with translation.override("zh-hans"):
+        return {**{value: str(label) for value, label in Nature.choices}, UNSPECIFIED_KIND: "未填写"}
+
+
+def last_inspected_on(institution_ids) -> dict[int, dt.date]:
+    """The date each institution was last inspected, {institution id: date}. The hook for the
+    inspection records (issue 16 item 4): none exist yet, so every institution is "never inspected"."""
+    return {}
+
+
+def open_major_hazards(institution_ids) -> dict[int, int]:
+    """Open major hazards per institution, one grouped query: live, not closed, and a major fire
+    hazard (重大火灾隐患) or of severity 重大."""
+    rows = (
+        Hazard.objects.live()
+        .filter(institution_id__in=institution_ids, status__in=OPEN_STATUSES)
+        .filter(Q(is_major_fire=True) | Q(severity=Hazard.Severity.MAJOR))
+        .values("institution_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["institution_id"]: row["n"] for row in rows}
+
+
+def objects_directory(regions):
+    """The operating institutions of `regions` (a list of Region), each with its risk facts:
+    [{"institution", "open_major_hazards", "last_inspected_on"}], in region and name order.
+    Three queries whatever the count."""
+    institutions = list(
+        Institution.objects.operating()
+        .filter(region__in=regions)
+        .select_related("region")
+        .order_by("region__code", "name", "pk")
+    )
+    ids = [i.pk for i in institutions]
+    hazards = open_major_hazards(ids)
+    inspected = last_inspected_on(ids)
+    return [
+        {
+            "institution": i,
+            "open_major_hazards": hazards.get(i.pk, 0),
+            "last_inspected_on": inspected.get(i.pk),
+        }
+        for i in institutions
+    ]
+
+
+def inspectors_of(city: Region):
+    """The inspectors of `city` (every unit inside it), with their conflicts' institution ids."""
+    return list(
+        Inspector.objects.filter(region__path__startswith=city.path)
+        .select_related("region")
+        .prefetch_related(
+            Prefetch("conflict_rows", queryset=Conflict.objects.only("inspector_id", "institution_id"))
+        )
+        .order_by("pk")
+    )
+
+
+def build_inputs(draw: Draw, *, frozen_on: dt.date) -> algo.DrawInputs:
+    """The `DrawInputs` of `draw` as of now: its parameters, the objects directory of its scope,
+    the city's inspectors directory and its items. Raises `algo.DrawInputError` for bad parameters."""
+    regions = list(draw.scope_regions.order_by("code"))
+    city = draw.region
+    objects = tuple(
+        algo.DrawObject(
+            id=str(row["institution"].pk),
+            name=row["institution"].name,
+            region=row["institution"].region.code,
+            kind=row["institution"].nature or UNSPECIFIED_KIND,
+            operating=True,
+            last_inspected_on=row["last_inspected_on"],
+            risk=algo.RiskFacts(open_major_hazards=row["open_major_hazards"]),
+        )
+        for row in objects_directory(regions)
+    )
+    inspectors = tuple(
+        algo.Inspector(
+            id=str(i.pk),
+            name=i.name,
+            department=department_name(i.department),
+            region=i.region.code,
+            active=i.active,
+            conflicts=tuple(sorted(str(c.institution_id) for c in i.conflict_rows.all())),
+        )
+        for i in inspectors_of(city)
+    )
+    items = tuple(
+        algo.Item(code=t.code, name=t.name, departments=(department_name(t.department),))
+        for t in draw.items.order_by("code")
+    )
+    region_labels = {r.code: r.name for r in regions}
+    region_labels |= {
+        r.code: r.name for r in Region.objects.filter(path__startswith=city.path).only("code", "name")
+    }
+    weights = {**algo.DEFAULT_WEIGHTS, **(draw.weights or {})}
+    thresholds = {**algo.DEFAULT_THRESHOLDS, **(draw.thresholds or {})}
+    params = algo.Parameters(
+        regions=tuple(r.code for r in regions),
+        kinds=tuple(draw.kinds),
+        sample=algo.SampleRule(
+            size=draw.sample_size,
+            ratio_percent=draw.ratio_percent,
+            rounding=draw.rounding,
+            minimum=draw.minimum,
+        ),
+        inspectors_per_institution=draw.inspectors_per_institution,
+        avoid_own_region=draw.avoid_own_region,
+        max_load=draw.max_load,
+        recent_months=draw.recent_months,
+        weights=weights,
+        thresholds=thresholds,
+    )
+    inputs = algo.DrawInputs(
+        title=draw.title,
+        frozen_on=frozen_on,
+        objects=objects,
+        inspectors=inspectors,
+        items=items,
+        parameters=params,
+        seed_source=algo.SeedSource(
+            kind=draw.seed_kind, description=draw.seed_description, available_on=draw.seed_available_on
+        ),
+        labels={"regions": region_labels, "kinds": kind_labels()},
+    )
+    # The same checks an outsider's re-run applies (from_dict), so nothing unpublishable is frozen.
+    return algo.DrawInputs.from_dict(inputs.to_dict())

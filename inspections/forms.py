@@ -1,0 +1,224 @@
+"""Forms of the directories and draws: Bootstrap classes, Chinese messages naming the field."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core import dates
+from core.forms import BootstrapMixin, VersionField
+from core.models import Region
+from inspections import draw as algo
+from inspections.models import ChecklistPoint, Draw, InspectionItem, Inspector
+from institutions.models import Institution, Nature
+
+WEIGHT_LABELS = {
+    "base": _("Base weight (every institution)"),
+    "abnormal_operation": _("Abnormal operation"),
+    "many_complaints": _("Many complaints"),
+    "major_hazards": _("Major hazards"),
+    "dishonesty": _("Dishonesty record"),
+    "violation": _("Violation record"),
+    "never_inspected": _("Never inspected"),
+}
+
+
+class ItemForm(BootstrapMixin, forms.ModelForm):
+    expected_version = VersionField(required=False)
+
+    class Meta:
+        model = InspectionItem
+        fields = ["code", "name", "department", "legal_basis", "active"]
+        widgets = {"legal_basis": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, region, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.region = region
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        clash = InspectionItem.objects.filter(region=self.region, code=code).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("Another item of the list has this code."))
+        return code
+
+
+class PointForm(BootstrapMixin, forms.ModelForm):
+    class Meta:
+        model = ChecklistPoint
+        fields = ["category", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+class InspectorForm(BootstrapMixin, forms.ModelForm):
+    """An inspector, with the region limited to the user's units and the conflicts to institutions
+    the user can see."""
+
+    expected_version = VersionField(required=False)
+    conflict_institutions = forms.ModelMultipleChoiceField(
+        label=_("Declared conflicts of interest"),
+        queryset=Institution.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Institutions this inspector must never inspect (relatives, former employer, …)."),
+    )
+    conflict_note = forms.CharField(label=_("Note on the conflicts"), max_length=200, required=False)
+
+    class Meta:
+        model = Inspector
+        fields = ["name", "department", "region", "certificate_number", "phone", "active"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.visible_to(user).order_by("code")
+        self.fields["conflict_institutions"].queryset = (
+            Institution.objects.visible_to(user).select_related("region").order_by("region__code", "name")
+        )
+        self.fields["conflict_institutions"].label_from_instance = lambda i: f"{i.name}（{i.region.name}）"
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+            self.fields["conflict_institutions"].initial = [
+                r.institution_id for r in self.instance.conflict_rows.all()
+            ]
+            notes = {r.note for r in self.instance.conflict_rows.all() if r.note}
+            self.fields["conflict_note"].initial = "；".join(sorted(notes))
+
+
+class DrawForm(BootstrapMixin, forms.Form):
+    """A new draw: scope, sample rule, items, weights, 回避 and the seed's source."""
+
+    title = forms.CharField(label=_("Title"), max_length=120)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    scope_regions = forms.ModelMultipleChoiceField(
+        label=_("Regions"), queryset=Region.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("Kinds of institution"), choices=Nature.choices, widget=forms.CheckboxSelectMultiple
+    )
+    items = forms.ModelMultipleChoiceField(
+        label=_("Inspection items"),
+        queryset=InspectionItem.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sample_size = forms.IntegerField(label=_("Number to draw"), min_value=0, initial=0, required=False)
+    ratio_percent = forms.CharField(label=_("Ratio (%)"), max_length=8, required=False, initial="5")
+    rounding = forms.ChoiceField(label=_("Rounding"), choices=Draw.Rounding.choices, initial="up")
+    minimum = forms.IntegerField(label=_("At least"), min_value=0, initial=1, required=False)
+    inspectors_per_institution = forms.IntegerField(
+        label=_("Inspectors per institution"), min_value=2, max_value=10, initial=2
+    )
+    avoid_own_region = forms.BooleanField(
+        label=_("Avoid inspectors of the institution's own region (回避)"), required=False, initial=True
+    )
+    max_load = forms.IntegerField(
+        label=_("At most institutions per inspector (0: no limit)"), min_value=0, max_value=1000, initial=0
+    )
+    recent_months = forms.IntegerField(
+        label=_("Exclude institutions inspected in the last months (0: none)"),
+        min_value=0,
+        max_value=120,
+        initial=0,
+    )
+    seed_kind = forms.ChoiceField(label=_("Seed source"), choices=Draw.SeedKind.choices)
+    seed_description = forms.CharField(
+        label=_("Where the seed comes from"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Exactly which published value is the seed, e.g. the winning numbers of a named lottery draw on a named date, written as published."
+        ),
+    )
+    seed_available_on = forms.DateField(label=_("Seed known on"), required=False)
+
+    def __init__(self, *args, user, city, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope_regions"].queryset = city.children.county_level().order_by("code")
+        self.fields["items"].queryset = InspectionItem.objects.filter(region=city, active=True).order_by(
+            "code"
+        )
+        for factor, default in algo.DEFAULT_WEIGHTS.items():
+            self.fields[f"w_{factor}"] = forms.IntegerField(
+                label=WEIGHT_LABELS[factor],
+                min_value=1 if factor == "base" else 0,
+                max_value=100,
+                initial=default,
+            )
+            self.fields[f"w_{factor}"].widget.attrs["class"] = "form-control"
+        self.fields["t_many_complaints"] = forms.IntegerField(
+            label=_("Complaints from which they count as many"), min_value=1, max_value=1000, initial=3
+        )
+        self.fields["t_major_hazards"] = forms.IntegerField(
+            label=_("Open major hazards from which the risk counts"), min_value=1, max_value=1000, initial=1
+        )
+        for name in ("t_many_complaints", "t_major_hazards"):
+            self.fields[name].widget.attrs["class"] = "form-control"
+
+    def clean_ratio_percent(self):
+        value = (self.cleaned_data.get("ratio_percent") or "").strip()
+        if not value:
+            return ""
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            number = None
+        if number is None or not all(c in "0123456789." for c in value) or not 0 <= number <= 100:
+            raise forms.ValidationError(_("Write the ratio as a number from 0 to 100, e.g. 5 or 2.5."))
+        return value
+
+    def clean_seed_available_on(self):
+        day = self.cleaned_data.get("seed_available_on")
+        if day and day < dates.today():
+            raise forms.ValidationError(
+                _("The seed must be unknown at the freeze: choose today or a later date.")
+            )
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("sample_size") or data.get("ratio_percent") or data.get("minimum")):
+            raise forms.ValidationError(_("Set a number to draw, a ratio or a minimum."))
+        if data.get("seed_kind") in ("lottery", "published_figure") and not data.get("seed_available_on"):
+            self.add_error("seed_available_on", _("Give the date the published value becomes known."))
+        return data
+
+    def draw_values(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "title": d["title"],
+            "year": d["year"],
+            "kinds": sorted(d["kinds"]),
+            "sample_size": d.get("sample_size") or 0,
+            "ratio_percent": d.get("ratio_percent") or "",
+            "rounding": d["rounding"],
+            "minimum": d.get("minimum") or 0,
+            "inspectors_per_institution": d["inspectors_per_institution"],
+            "avoid_own_region": d["avoid_own_region"],
+            "max_load": d["max_load"],
+            "recent_months": d["recent_months"],
+            "weights": {factor: d[f"w_{factor}"] for factor in algo.DEFAULT_WEIGHTS},
+            "thresholds": {"many_complaints": d["t_many_complaints"], "major_hazards": d["t_major_hazards"]},
+            "seed_kind": d["seed_kind"],
+            "seed_description": d["seed_description"].strip(),
+            "seed_available_on": d.get("seed_available_on"),
+        }
+
+
+class SeedForm(BootstrapMixin, forms.Form):
+    seed = forms.CharField(label=_("Seed, exactly as published"), max_length=200)
+
+
+class AnnulForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the annulment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
+
+
+class RedrawForm(BootstrapMixin, forms.Form):
+    seed_kind = forms.ChoiceField(label=_("Seed source"), choices=Draw.SeedKind.choices)
+    seed_description = forms.CharField(
+        label=_("Where the seed comes from"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    seed_available_on = forms.DateField(label=_("Seed known on"), required=False)
+
+    clean_seed_available_on = DrawForm.clean_seed_available_on
