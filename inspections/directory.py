@@ -13,30 +13,40 @@ the registry, the ledger and the inspectors directory (never invented data).
   the draw skips them), with their declared conflicts. Names, department and region are published;
   phone, certificate number and the conflict's note never leave the portal.
 
-Codes and names in the inputs are the Chinese labels (regions by code with `labels`, kinds by code,
-departments by their Chinese name), rendered under zh-hans whatever the request's language, so
-the same directories always give the same bytes and hash.
+Codes and names in the inputs: regions by code with their names in `labels`, kinds by code with
+their Chinese names, departments by their Chinese name (`DEPARTMENT_NAMES`, fixed here, not
+from the translation catalogue), so the same directories always give the same bytes and hash.
 """
 
 import datetime as dt
 
 from django.db.models import Count, Prefetch, Q
-from django.utils import translation
 
 from core.models import Region
 from hazards.models import OPEN_STATUSES, Hazard
 from inspections import draw as algo
-from inspections.models import DEPARTMENTS, Conflict, Draw, Inspector
+from inspections.models import Conflict, Draw, Inspector
 from institutions.models import Institution, Nature
 
 NO_SOURCE_YET = ("complaints", "dishonesty", "violation", "abnormal_operation")
 """Risk facts the portal has no records of yet (issue 17): always 0 / false in the inputs."""
 
 
+# The names the inputs carry, written here rather than read from the translation catalogue, so
+# that a frozen draw's bytes (and hash) never depend on which catalogue is compiled.
+DEPARTMENT_NAMES = {
+    "civil_affairs": "民政部门",
+    "housing": "住房和城乡建设部门",
+    "health": "卫生健康部门",
+    "emergency": "应急管理（消防救援）部门",
+    "market": "市场监管部门",
+}
+KIND_NAMES = {"public": "公办公营", "public_private": "公建民营", "private": "民办"}
+
+
 def department_name(code: str) -> str:
     """The department's Chinese name as the inputs and the published document carry it."""
-    with translation.override("zh-hans"):
-        return str(dict(DEPARTMENTS).get(code, code))
+    return DEPARTMENT_NAMES.get(code, code)
 
 
 UNSPECIFIED_KIND = "unspecified"
@@ -44,8 +54,8 @@ UNSPECIFIED_KIND = "unspecified"
 
 
 def kind_labels() -> dict[str, str]:
-    with translation.override("zh-hans"):
-        return {**{value: str(label) for value, label in Nature.choices}, UNSPECIFIED_KIND: "未填写"}
+    """The kinds' Chinese names (every `Nature` value, and "not recorded")."""
+    return {**{value: KIND_NAMES.get(value, value) for value in Nature.values}, UNSPECIFIED_KIND: "未填写"}
 
 
 def last_inspected_on(institution_ids) -> dict[int, dt.date]:
