@@ -39,6 +39,7 @@ NAVIGATION = (
     NavEntry(_("The 30 items"), "checklist:index", (Role.DISTRICT,), "list-check"),
     NavEntry(_("Summary report"), "reports:summary", (Role.DISTRICT,), "file-earmark-text"),
     NavEntry(_("Summary reports"), "reports:summary_list", (Role.CITY, Role.ADMIN), "file-earmark-check"),
+    NavEntry(_("Random inspections"), "inspections:draws", (Role.CITY, Role.DISTRICT, Role.ADMIN), "shuffle"),
     NavEntry(_("Campaigns"), "campaign:list", ALL_STAFF, "journal-text"),
     NavEntry(
         _("Public disclosure"), "disclosure:manage", (Role.CITY, Role.DISTRICT, Role.ADMIN), "megaphone"

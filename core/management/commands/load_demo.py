@@ -13,6 +13,7 @@ from core.models import Region
 from core.services import DATA_DIR, regions_load_file
 from disclosure.demo import load_demo_publications
 from hazards.demo import load_demo_hazards
+from inspections.demo import load_demo_inspections
 from institutions.demo import DEMO_FILE, load_demo_institutions, load_demo_self_reports
 
 LIAOYANG_INSTITUTIONS = DEMO_FILE.parent / "demo_liaoyang.yaml"
@@ -61,7 +62,9 @@ class Command(BaseCommand):
         load_demo_publications(users)
         hazards = load_demo_hazards(users)
         answers = load_demo_answers(users)
+        inspectors = load_demo_inspections()
         self.stdout.write(
             f"demo: {Region.objects.count()} regions, {len(institutions)} institutions, "
-            f"{created} new users (password {DEMO_PASSWORD}), {hazards} new hazards, {answers} new answers to the 30 items"
+            f"{created} new users (password {DEMO_PASSWORD}), {hazards} new hazards, {answers} new answers to the 30 items, "
+            f"{inspectors} new inspectors"
         )
