@@ -1,9 +1,13 @@
-"""The demo's inspection directories: the starter items list and a few inspectors of 鞍山市
-(`load_demo_inspections`, called by `manage.py load_demo`; a second call adds nothing)."""
+"""The demo's inspection directories: the starter items list, a few inspectors of 鞍山市 and one
+completed draw whose public page shows the method, the inputs' hash, the seed and the institutions
+drawn (`load_demo_inspections`, called by `manage.py load_demo`; a second call adds nothing)."""
 
+from accounts.models import User
+from core import dates
 from core.models import Region
+from inspections import services
 from inspections.items import load_items
-from inspections.models import Inspector
+from inspections.models import Draw, InspectionItem, Inspector
 
 # Invented demo people: names, units and certificate numbers are placeholders, not real officers.
 DEMO_INSPECTORS = (
@@ -32,4 +36,34 @@ def load_demo_inspections() -> int:
             defaults={"name": name, "department": department, "region": regions[region], "phone": phone},
         )
         created += new
+    _load_demo_draw()
     return created
+
+
+def _load_demo_draw() -> None:
+    """One draw of 20% of Anshan's operating institutions (at least 3), frozen, seeded and drawn by
+    the city's demo user for two items (GB 38600 执行情况, 消防安全), unless the city has a draw already."""
+    city = Region.objects.get(code="210300")
+    if Draw.objects.filter(region=city).exists():
+        return
+    clerk = User.objects.get(username="city")
+    draw = Draw.objects.create(
+        region=city,
+        title="2026年第一批养老机构双随机抽查（演示）",
+        year=2026,
+        kinds=["public", "public_private", "private"],
+        ratio_percent="20",
+        minimum=3,
+        max_load=3,
+        seed_kind=Draw.SeedKind.RECORDED_RANDOM,
+        seed_description="演示：两名见证人现场掷骰子所得20位数字",
+        seed_available_on=dates.today(),
+        created_by=clerk,
+    )
+    draw.scope_regions.set(
+        Region.objects.filter(parent=city, code__in=["210302", "210303", "210304", "210381"])
+    )
+    draw.items.set(InspectionItem.objects.filter(region=city, code__in=["A01", "B02"]))
+    draw = services.freeze(draw, by=clerk)
+    draw = services.enter_seed(draw, seed="30918475620394857162", by=clerk)
+    services.run(draw, by=clerk)

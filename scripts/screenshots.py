@@ -16,7 +16,7 @@ BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "Anshan-2020"
 PAGES = {
-    None: ["/accounts/login/", "/public/", "/public/210381/"],
+    None: ["/accounts/login/", "/public/", "/public/210381/", "/public/draws/", "/public/draws/1/"],
     "city": [
         "/",
         "/campaigns/",
@@ -28,6 +28,11 @@ PAGES = {
         "/checklist/",
         "/hazards/",
         "/reports/summaries/",
+        "/inspections/draws/",
+        "/inspections/draws/1/",
+        "/inspections/items/",
+        "/inspections/inspectors/",
+        "/inspections/objects/",
         "/dashboards/quality/",
         "/reminders/",
     ],
