@@ -256,7 +256,7 @@ def fill_overdue_annex(summary, rows: int) -> int:
         .overdue(day)
         .exclude(region__path__startswith=summary.region.path)
         .select_related("region", "institution")
-        .order_by("region__path", "deadline", "pk")[:missing]
+        .order_by("region__sort_key", "deadline", "pk")[:missing]
     )
     with translation.override("zh-hans"):
         lines = [
