@@ -56,12 +56,10 @@ def _item(w):
 def _foreign_item(w):
     from inspections.models import InspectionItem
 
-    item = InspectionItem.objects.create(
+    item, _new = InspectionItem.objects.get_or_create(
         region=w.foreign_region.parent,
         code="X01",
-        name="大连事项",
-        legal_basis="…",
-        department="civil_affairs",
+        defaults={"name": "大连事项", "legal_basis": "…", "department": "civil_affairs"},
     )
     return {"pk": item.pk}
 
@@ -74,7 +72,10 @@ def _foreign_point(w):
     from inspections.models import InspectionItem
 
     item = InspectionItem.objects.get(pk=_foreign_item(w)["pk"])
-    return {"pk": ChecklistPoint.objects.create(item=item, number=1, text="…", category="fire").pk}
+    point, _new = ChecklistPoint.objects.get_or_create(
+        item=item, number=1, defaults={"text": "…", "category": "fire"}
+    )
+    return {"pk": point.pk}
 
 
 def specs(Spec, all_staff) -> dict:

@@ -35,12 +35,12 @@ def test_lifecycle_freeze_seed_draw(setup, client, monkeypatch):
         seed_available_on=today + datetime.timedelta(days=3),
     )
     city = world.users["city"]
-    with pytest.raises(ValidationError, match="after the freeze"):
+    with pytest.raises(ValidationError, match="只能在冻结后"):
         services.enter_seed(draw, seed="123", by=city)
     draw = services.freeze(draw, by=city)
     frozen_hash, frozen_inputs = draw.inputs_sha256, draw.inputs_json
     assert len(frozen_hash) == 64
-    with pytest.raises(ValidationError, match="cannot be entered before"):
+    with pytest.raises(ValidationError, match="此前不能录入"):
         services.enter_seed(draw, seed="123", by=city)
     # The directories change after the freeze: the draw's inputs do not.
     factories.inspector(world.regions["210304"], name="新检查员", n=99)
@@ -55,7 +55,7 @@ def test_lifecycle_freeze_seed_draw(setup, client, monkeypatch):
     assert draw.status == Draw.Status.DRAWN and draw.result["inputs_sha256"] == frozen_hash
     assert DrawnInstitution.objects.filter(draw=draw).count() == len(draw.result["drawn"]) == 4  # 50 % of 7
     assert Assignment.objects.filter(drawn__draw=draw).count() == 8  # two inspectors each
-    with pytest.raises(ValidationError, match="drawn already"):
+    with pytest.raises(ValidationError, match="本次已抽取"):
         services.run(draw, by=city)
     # Through the page: a second "draw" is refused with a message, nothing changes.
     client.force_login(city)
