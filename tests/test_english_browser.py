@@ -74,11 +74,17 @@ class VisibleText(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.skipping = 0
+        self.untranslated: list = []  # [tag, depth] of an element marked translate="no"
         self.pieces: list[tuple[str, str]] = []
         self.stack: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
+        if self.untranslated and tag == self.untranslated[0]:
+            self.untranslated[1] += 1
+        elif not self.untranslated and attributes.get("translate") == "no":
+            # a value, not language: a hash, a certificate number, a file name, a command line
+            self.untranslated = [tag, 1]
         if tag in SKIPPED_ELEMENTS:
             self.skipping += 1
         for name in READ_ATTRIBUTES:
@@ -88,11 +94,15 @@ class VisibleText(HTMLParser):
             self.pieces.append((f"<{tag} value>", attributes.get("value") or ""))
 
     def handle_endtag(self, tag):
+        if self.untranslated and tag == self.untranslated[0]:
+            self.untranslated[1] -= 1
+            if not self.untranslated[1]:
+                self.untranslated = []
         if tag in SKIPPED_ELEMENTS and self.skipping:
             self.skipping -= 1
 
     def handle_data(self, data):
-        if not self.skipping and data.strip():
+        if not self.skipping and not self.untranslated and data.strip():
             self.pieces.append(("text", data.strip()))
 
 
@@ -107,6 +117,16 @@ def english_words(html: str, also_allowed=()) -> list[tuple[str, str]]:
         if words:
             found.append((where, text[:120]))
     return found
+
+
+def test_values_marked_translate_no_are_not_language_but_what_follows_them_is():
+    """A hash, a certificate number or a command line is marked `translate="no"` (HTML's own
+    attribute for "not language"): skipped, with the elements inside it; the text after it is read."""
+    html = (
+        '<dl><dd><code translate="no">b9e639fd<b>LN-ZF-1</b></code> Inputs hash</dd>'
+        '<dd translate="no"><span>eldercare-draw/1</span></dd><dd>种子</dd></dl>'
+    )
+    assert english_words(html) == [("text", "Inputs hash")]
 
 
 def is_html(response) -> bool:
