@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from accounts.models import User
 from campaign.models import Campaign
@@ -23,6 +24,15 @@ SEEDS = Path(os.environ.get("SEEDS_DIR", Path(settings.BASE_DIR).parent / "share
 # Copies of ../shared/field-cases/ (real-world inputs that once failed; its README gives each right value).
 FIELD_CASES = Path(__file__).resolve().parent / "field_cases"
 PASSWORD = "Test-password-2020"
+
+
+@pytest.fixture(autouse=True)
+def portal_language():
+    """Each test starts in the portal's language (Chinese): a request made in English by an earlier
+    test leaves English active in the thread (LocaleMiddleware never switches back)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

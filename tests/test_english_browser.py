@@ -51,7 +51,9 @@ ALLOWED = {
     "MB",
     "GIF",
     "WebP",
+    "HEIC",  # iPhone photos (issue 16)
     "PowerPoint",
+    "Python",  # "需要 Python 3.11" on a draw's public page: what an outsider runs the re-run with
     "WPS",
     "https",
 }
