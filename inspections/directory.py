@@ -7,8 +7,8 @@ the registry, the ledger and the inspectors directory (never invented data).
   a major fire hazard or of severity 重大). Complaints, dishonesty and violation records have no
   model yet (issue 17): they are 0 / false for every institution, and the pages say so.
   Abnormal operation likewise has no source yet: false.
-- Last inspected: no inspection records exist yet; `last_inspected_on()` is the hook that will read
-  them, and today answers "never" for everyone (so "never inspected" adds the same weight to all).
+- Last inspected: `last_inspected_on()` reads the inspection records (the latest record's date);
+  an institution without one is "never inspected".
 - Inspectors: the draw city's active and inactive inspectors (inactive ones are published as such,
   the draw skips them), with their declared conflicts. Names, department and region are published;
   phone, certificate number and the conflict's note never leave the portal.
@@ -59,9 +59,12 @@ def kind_labels() -> dict[str, str]:
 
 
 def last_inspected_on(institution_ids) -> dict[int, dt.date]:
-    """The date each institution was last inspected, {institution id: date}. The hook for the
-    inspection records (issue 16 item 4): none exist yet, so every institution is "never inspected"."""
-    return {}
+    """The date each institution was last inspected, {institution id: date}, read from the
+    inspection records (`inspections.records.last_inspected_on`, one grouped query); an
+    institution without a record is "never inspected"."""
+    from inspections.records import last_inspected_on as from_records
+
+    return from_records(institution_ids)
 
 
 def open_major_hazards(institution_ids) -> dict[int, int]:

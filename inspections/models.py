@@ -300,3 +300,153 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.drawn_id} ← {self.inspector_id}"
+
+
+# Inspection records (issue 16 item 4) ------------------------------------------------------------
+
+
+class Kind(models.TextChoices):
+    """Kinds of inspection: the 双随机 draw's (planned), and the ad hoc ones."""
+
+    RANDOM = "random", _("Random inspection (双随机)")
+    FILING = "filing", _("Filing check (备案核查)")
+    ROUTINE = "routine", _("Routine inspection")
+    SPECIAL = "special", _("Special inspection")
+    JOINT = "joint", _("Joint inspection")
+    ACCEPTANCE = "acceptance", _("Acceptance inspection")
+    COMPLAINT = "complaint", _("Complaint verification")
+
+
+class Conclusion(models.TextChoices):
+    """The result summary published for a 双随机 inspection (一公开)."""
+
+    QUALIFIED = "qualified", _("Qualified")
+    RECTIFY = "rectify", _("Ordered to rectify")
+    PENALTY = "penalty", _("Penalty")
+
+
+class Answer(models.TextChoices):
+    COMPLIES = "complies", _("Complies")
+    FAILS = "fails", _("Does not comply")
+    NOT_APPLICABLE = "na", _("Not applicable")
+
+
+class InspectionQuerySet(ScopedQuerySet):
+    """City staff: their city's records; district staff: their unit's institutions'; an
+    institution's users: their own concluded records (results, read only); a department's users:
+    the records of their region whose items name their department."""
+
+    region_lookup = "region"
+    institution_lookup = "institution"
+
+    def visible_to(self, user):
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        if user.region_id is None:
+            return self.none()
+        if user.role in (Role.CITY, Role.DISTRICT):
+            return self.filter(region_id__in=subtree_ids(user))
+        if user.role == Role.INSTITUTION:
+            return self.filter(institution_id=user.institution_id, concluded_on__isnull=False)
+        if user.role == Role.DEPARTMENT:
+            names = Inspection.items.through.objects.filter(
+                inspection_id=OuterRef("pk"), inspectionitem__department=user.department
+            )
+            return self.filter(Exists(names), region_id__in=subtree_ids(user))
+        return self.none()
+
+
+class Inspection(TimeStampedModel, VersionedModel):
+    """An inspection record (检查记录): planned from a draw (`drawn`) or ad hoc, with its date,
+    inspectors, the checklist points of its items answered 符合 / 不符合 / 不适用 (`Finding`), and a
+    conclusion (合格 / 责令整改 / 处罚) with a summary. The conclusion date starts the 20 working days
+    within which a 双随机 result is published (measure 十一, 国办发〔2015〕58号)."""
+
+    Kind = Kind
+    Conclusion = Conclusion
+
+    institution = models.ForeignKey(
+        "institutions.Institution", verbose_name=_("institution"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The institution's region, copied on creation: records are scoped per region.
+    region = models.ForeignKey(
+        "core.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    kind = models.CharField(_("kind of inspection"), max_length=12, choices=Kind.choices)
+    drawn = models.OneToOneField(
+        DrawnInstitution,
+        verbose_name=_("drawn in"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspection",
+    )
+    inspected_on = models.DateField(_("inspected on"))
+    inspectors = models.ManyToManyField(Inspector, verbose_name=_("inspectors"), related_name="inspections")
+    items = models.ManyToManyField(InspectionItem, verbose_name=_("inspection items"), related_name="+")
+    representative = models.CharField(_("institution's representative"), max_length=64, blank=True)
+    conclusion = models.CharField(_("conclusion"), max_length=12, choices=Conclusion.choices, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    concluded_on = models.DateField(_("concluded on"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-inspected_on", "-pk"]
+        verbose_name = _("inspection record")
+        verbose_name_plural = _("inspection records")
+        indexes = [
+            models.Index(fields=["institution", "kind", "inspected_on"], name="inspection_inst_kind_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.institution_id} {self.inspected_on}"
+
+    @property
+    def is_concluded(self) -> bool:
+        return self.concluded_on is not None
+
+
+class FindingQuerySet(ScopedQuerySet):
+    """A finding is visible exactly when its inspection record is."""
+
+    def visible_to(self, user):
+        return self.filter(inspection__in=Inspection.objects.visible_to(user).values("pk"))
+
+
+class Finding(models.Model):
+    """One checklist point of an inspection record, answered 符合 / 不符合 / 不适用 with a note and
+    photos (`core.evidence`, purpose "inspection"). A 不符合 becomes a hazard of the ledger in one
+    step (`hazard`, set once)."""
+
+    Answer = Answer
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
+    point = models.ForeignKey(
+        ChecklistPoint, verbose_name=_("checklist point"), on_delete=models.PROTECT, related_name="+"
+    )
+    answer = models.CharField(_("result"), max_length=8, choices=Answer.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    hazard = models.OneToOneField(
+        "hazards.Hazard",
+        verbose_name=_("hazard"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="finding",
+        editable=False,
+    )
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["inspection", "point__item__code", "point__number"]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        constraints = [models.UniqueConstraint(fields=["inspection", "point"], name="finding_unique_point")]
+
+    def __str__(self):
+        return f"{self.inspection_id} / {self.point_id}"

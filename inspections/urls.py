@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections import views
+from inspections import record_views, views
 
 app_name = "inspections"
 
@@ -22,4 +22,13 @@ urlpatterns = [
     path("draws/<int:pk>/draw/", views.draw_run, name="draw_run"),
     path("draws/<int:pk>/annul/", views.draw_annul, name="draw_annul"),
     path("draws/<int:pk>/redraw/", views.draw_redraw, name="draw_redraw"),
+    path("drawn/<int:pk>/inspect/", record_views.record_from_drawn, name="record_from_drawn"),
+    path("records/", record_views.record_list, name="records"),
+    path("records/new/", record_views.record_create, name="record_create"),
+    path("records/<int:pk>/", record_views.record_detail, name="record_detail"),
+    path("records/<int:pk>/print/", record_views.record_print, name="record_print"),
+    path("records/<int:pk>/conclude/", record_views.record_conclude, name="record_conclude"),
+    path("findings/<int:pk>/", record_views.finding_save, name="finding_save"),
+    path("findings/<int:pk>/hazard/", record_views.finding_hazard, name="finding_hazard"),
+    path("findings/<int:pk>/notice/", record_views.finding_notice, name="finding_notice"),
 ]

@@ -78,6 +78,62 @@ def _foreign_point(w):
     return {"pk": point.pk}
 
 
+def _record(institution_attr):
+    def build(w):
+        from core import dates
+        from inspections import records
+        from inspections.models import InspectionItem
+
+        factories.directories(w, inspectors=0)
+        institution = getattr(w, institution_attr)
+        from inspections.models import Inspection
+
+        found = Inspection.objects.filter(institution=institution).first()
+        if found is None:
+            found = Inspection.objects.create(
+                institution=institution,
+                region_id=institution.region_id,
+                kind="routine",
+                inspected_on=dates.today(),
+                created_by=w.users["admin"],
+            )
+            found.items.set(InspectionItem.objects.filter(code="A01", region=w.regions["210300"]))
+            from inspections.models import Finding
+
+            point = ChecklistPoint.objects.filter(item__code="A01").first()
+            Finding.objects.create(inspection=found, point=point)
+        del records
+        return {"pk": found.pk}
+
+    return build
+
+
+def _finding(institution_attr):
+    def build(w):
+        from inspections.models import Finding
+
+        return {"pk": Finding.objects.filter(inspection_id=_record(institution_attr)(w)["pk"]).first().pk}
+
+    return build
+
+
+def _drawn(w):
+    from inspections.models import DrawnInstitution
+
+    factories.directories(w)
+    return {"pk": DrawnInstitution.objects.filter(draw_id=_draw("drawn")(w)["pk"]).first().pk}
+
+
+def _foreign_drawn(w):
+    from inspections.models import DrawnInstitution
+
+    draw_pk = _foreign_draw(w)["pk"]
+    row, _new = DrawnInstitution.objects.get_or_create(
+        draw_id=draw_pk, institution=w.foreign_institution, defaults={"rank": 1, "weight": 1}
+    )
+    return {"pk": row.pk}
+
+
 def specs(Spec, all_staff) -> dict:
     staff = {"city", "district", "other_district", "admin"}
     city = {"city"}
@@ -113,6 +169,47 @@ def specs(Spec, all_staff) -> dict:
         ),
         "inspections:draw_redraw": Spec(
             roles=city, method="post", ok=(400,), own=_draw("drawn"), foreign=_foreign_draw
+        ),
+        "inspections:records": Spec(
+            roles={"city", "district", "other_district", "admin", "institution", "department"}
+        ),
+        "inspections:record_create": Spec(roles={"city", "district", "other_district"}),
+        "inspections:record_detail": Spec(
+            roles=readers_of_own, own=_record("own_institution"), foreign=_record("foreign_institution")
+        ),
+        "inspections:record_print": Spec(
+            roles=readers_of_own, own=_record("own_institution"), foreign=_record("foreign_institution")
+        ),
+        "inspections:record_conclude": Spec(
+            roles={"city", "district"},
+            method="post",
+            ok=(400,),
+            own=_record("own_institution"),
+            foreign=_record("foreign_institution"),
+        ),
+        "inspections:record_from_drawn": Spec(
+            roles={"city", "district"}, method="post", ok=(302,), own=_drawn, foreign=_foreign_drawn
+        ),
+        "inspections:finding_save": Spec(
+            roles={"city", "district"},
+            method="post",
+            ok=(400,),
+            own=_finding("own_institution"),
+            foreign=_finding("foreign_institution"),
+        ),
+        "inspections:finding_hazard": Spec(
+            roles={"district"},
+            method="post",
+            ok=(400,),
+            own=_finding("own_institution"),
+            foreign=_finding("foreign_institution"),
+        ),
+        "inspections:finding_notice": Spec(
+            roles={"district"},
+            method="post",
+            ok=(400,),
+            own=_finding("own_institution"),
+            foreign=_finding("foreign_institution"),
         ),
         "public_draws:list": Spec(public=True, public_names=True),
         "public_draws:detail": Spec(
