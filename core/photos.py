@@ -427,6 +427,13 @@ def _describe(owner: models.Model, user) -> tuple[str, str | None]:
                 % {"code": owner.code, "institution": owner.institution.name},
                 reverse("hazards:detail", args=[owner.pk]),
             )
+        if label == "inspections.finding":
+            inspection = owner.inspection
+            return (
+                _("inspection of %(institution)s on %(date)s")
+                % {"institution": inspection.institution.name, "date": f"{inspection.inspected_on:%Y-%m-%d}"},
+                reverse("inspections:record_detail", args=[inspection.pk]),
+            )
         if label == "campaign.itemanswer":
             name = _("item %(number)s of %(region)s") % {
                 "number": owner.item.number,

@@ -17,7 +17,7 @@ from django.utils.http import content_disposition_header
 
 from inspections import services
 from inspections.labels import draw_context
-from inspections.models import Draw
+from inspections.models import Draw, Inspection
 
 SOURCE_FILES = {
     "draw.py": Path(settings.BASE_DIR) / "inspections" / "draw.py",
@@ -38,9 +38,33 @@ def draw_detail(request, pk):
     draw = get_object_or_404(_published().prefetch_related("redraws"), pk=pk)
     context = draw_context(draw)
     context.update(
-        draw=draw, public=True, redraws=[d for d in draw.redraws.all() if d.status != Draw.Status.DRAFT]
+        draw=draw,
+        public=True,
+        redraws=[d for d in draw.redraws.all() if d.status != Draw.Status.DRAFT],
+        results=public_results(draw),
     )
     return render(request, "inspections/public_detail.html", context)
+
+
+def public_results(draw: Draw) -> list[dict]:
+    """The published results of `draw`'s inspections (一公开, measure 十一): for each concluded
+    inspection of a drawn institution, {"institution": name, "conclusion": label, "concluded_on":
+    date}, in the draw's rank order. One query. Nothing else of the record is public: no
+    inspector, no note, no photo, no summary (it may name people)."""
+    rows = (
+        Inspection.objects.filter(drawn__draw=draw, concluded_on__isnull=False)
+        .order_by("drawn__rank")
+        .values("institution__name", "conclusion", "concluded_on")
+    )
+    labels = dict(Inspection.Conclusion.choices)
+    return [
+        {
+            "institution": row["institution__name"],
+            "conclusion": labels.get(row["conclusion"], row["conclusion"]),
+            "concluded_on": row["concluded_on"],
+        }
+        for row in rows
+    ]
 
 
 def draw_document(request, pk):

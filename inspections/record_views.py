@@ -127,13 +127,16 @@ def record_create(request):
 
 @require_POST
 @role_required(*STAFF, superuser=False)
-def record_from_drawn(request, pk):
+def record_from_drawn(request, pk, institution):
+    """Open (or, the first time, create) the inspection record of an institution drawn in draw `pk`."""
     drawn = get_object_or_404(
         DrawnInstitution.objects.filter(
             institution__in=Institution.objects.visible_to(request.user).values("pk"),
             draw__in=_visible_draws(request.user),
+            draw__status="drawn",
         ),
-        pk=pk,
+        draw_id=pk,
+        institution_id=institution,
     )
     inspection, created = records.inspection_from_drawn(drawn=drawn, by=request.user)
     if created:

@@ -22,7 +22,9 @@ urlpatterns = [
     path("draws/<int:pk>/draw/", views.draw_run, name="draw_run"),
     path("draws/<int:pk>/annul/", views.draw_annul, name="draw_annul"),
     path("draws/<int:pk>/redraw/", views.draw_redraw, name="draw_redraw"),
-    path("drawn/<int:pk>/inspect/", record_views.record_from_drawn, name="record_from_drawn"),
+    path(
+        "draws/<int:pk>/inspect/<int:institution>/", record_views.record_from_drawn, name="record_from_drawn"
+    ),
     path("records/", record_views.record_list, name="records"),
     path("records/new/", record_views.record_create, name="record_create"),
     path("records/<int:pk>/", record_views.record_detail, name="record_detail"),

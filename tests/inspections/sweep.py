@@ -121,7 +121,8 @@ def _drawn(w):
     from inspections.models import DrawnInstitution
 
     factories.directories(w)
-    return {"pk": DrawnInstitution.objects.filter(draw_id=_draw("drawn")(w)["pk"]).first().pk}
+    row = DrawnInstitution.objects.filter(draw_id=_draw("drawn")(w)["pk"]).first()
+    return {"pk": row.draw_id, "institution": row.institution_id}
 
 
 def _foreign_drawn(w):
@@ -131,7 +132,7 @@ def _foreign_drawn(w):
     row, _new = DrawnInstitution.objects.get_or_create(
         draw_id=draw_pk, institution=w.foreign_institution, defaults={"rank": 1, "weight": 1}
     )
-    return {"pk": row.pk}
+    return {"pk": row.draw_id, "institution": row.institution_id}
 
 
 def specs(Spec, all_staff) -> dict:

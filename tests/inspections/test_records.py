@@ -174,3 +174,79 @@ def test_last_inspected_on_reads_the_records(setup):
     inspection = _record(setup)
     ids = [setup.own_institution.pk, setup.other_institution.pk]
     assert directory.last_inspected_on(ids) == {setup.own_institution.pk: inspection.inspected_on}
+
+
+def test_planned_record_from_the_draw_and_public_result(setup, client):
+    """A drawn institution's record: the drawn team and items pre-filled, one record for two
+    clicks; once concluded, the public draw page shows its result and nothing private."""
+    draw = factories.drawn(setup)
+    row = draw.drawn.select_related("institution").first()
+    client.force_login(setup.users["district"])
+    page = client.get(reverse("inspections:draw_detail", args=[draw.pk])).content.decode()
+    url = reverse("inspections:record_from_drawn", args=[draw.pk, row.institution_id])
+    assert url in page
+    first = client.post(url, with_token(client))
+    second = client.post(url, with_token(client))
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    inspection = Inspection.objects.get()
+    assert inspection.kind == "random" and inspection.drawn == row
+    assert set(inspection.inspectors.all()) == {a.inspector for a in row.assignments.all()}
+    assert set(inspection.items.all()) == set(draw.items.all())
+    public_url = reverse("public_draws:detail", args=[draw.pk])
+    client.logout()
+    assert 'data-testid="result-row"' not in client.get(public_url).content.decode()
+    user = setup.users["district"]
+    findings = list(inspection.findings.all())
+    for finding in findings:
+        records.finding_record(finding=finding, answer="complies", note="", by=user)
+    records.finding_record(finding=findings[0], answer="fails", note="护理员王某某未持证", by=user)
+    records.conclude(inspection=inspection, conclusion="rectify", summary="联系人电话13900001111", by=user)
+    body = client.get(public_url).content.decode()
+    assert 'data-testid="result-row"' in body and row.institution.name in body
+    for private in ("护理员王某某", "13900001111", factories.PHONE, factories.CERTIFICATE, "evidence"):
+        assert private not in body
+    assert url not in body  # no staff button on the public page
+
+
+def test_record_list_constant_queries(setup, client, django_assert_num_queries):
+    client.force_login(setup.users["city"])
+    url = reverse("inspections:records")
+    client.get(url)
+    _record(setup)
+    with django_assert_num_queries(QUERIES_LIST) as first:
+        assert client.get(url).status_code == 200
+    for _n in range(5):
+        _record(setup, institution=setup.other_institution, by="other_district")
+    with django_assert_num_queries(len(first.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+QUERIES_LIST = 8  # session, user, region (subtree), the records, the layout's own
+
+
+def test_reused_photo_names_the_inspection(setup, client):
+    """The same photo on a finding of 铁东区 and a hazard: the hazard reader sees "检查记录 …"."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    def photo(name):
+        image = Image.new("RGB", (64, 64), "white")
+        for x in range(32):
+            for y in range(64):
+                image.putpixel((x, y), (200, 30, 30))
+        buffer = BytesIO()
+        image.save(buffer, "JPEG")
+        return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+    inspection = _record(setup)
+    user = setup.users["district"]
+    first, second = list(inspection.findings.all())[:2]
+    records.finding_record(finding=first, answer="fails", note="", photos=[photo("a.jpg")], by=user)
+    records.finding_record(finding=second, answer="fails", note="", photos=[photo("b.jpg")], by=user)
+    client.force_login(user)
+    page = client.get(reverse("inspections:record_detail", args=[inspection.pk])).content.decode()
+    assert page.count('data-testid="finding-photos"') == 2
+    # Each photo's reuse badge names the other finding's record, with its link.
+    assert page.count(f'href="{reverse("inspections:record_detail", args=[inspection.pk])}"') == 2
