@@ -3,6 +3,8 @@ institution, the record page (each point a card: 符合 / 不符合 / 不适用,
 finding-to-hazard step, the written notice, the conclusion and the A4 print view. Reads go through
 `visible_to`; POSTs through the one-time token (core.submissions)."""
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
@@ -317,3 +319,18 @@ def record_conclude(request, pk):
             messages.success(request, _("The inspection is concluded."))
             return redirect("inspections:record_detail", pk=inspection.pk)
     return _record_page(request, inspection, status=400, conclude_form=form)
+
+
+@role_required(*STAFF)
+def filing_check_list(request):
+    """Measure 三: the on-site checks due within 20 working days of filing, per region (the user's
+    scope), since the start of last year."""
+    today = dates.today()
+    since = datetime.date(today.year - 1, 1, 1)
+    checks = records.filing_checks(request.user, since=since)
+    counts = {
+        state: sum(1 for c in checks if c.state == state) for state in ("due", "overdue", "done", "unknown")
+    }
+    return render(
+        request, "inspections/filing_checks.html", {"checks": checks, "counts": counts, "since": since}
+    )

@@ -216,3 +216,80 @@ def last_inspected_on(institution_ids) -> dict[int, datetime.date]:
         .annotate(last=Max("inspected_on"))
     )
     return {row["institution_id"]: row["last"] for row in rows}
+
+
+# Filing checks (measure 三) ---------------------------------------------------------------------
+
+
+class FilingCheck:
+    """One institution's on-site filing check: `start` (filing date, or the day an unfiled
+    institution was found taking in elders), `due` (20 working days later, None when the year is
+    unknown), `state` ("done" / "overdue" / "due" / "unknown"), `error` (UnknownCalendarYear's
+    Chinese message), `marks` (the 不符合 findings on fire safety or accessibility of its 备案核查,
+    each with the departments told)."""
+
+    def __init__(self, institution, start, done_on, marks):
+        self.institution, self.start, self.done_on, self.marks = institution, start, done_on, marks
+        self.error = ""
+        try:
+            self.due = workdays.add_working_days(start, FILING_CHECK_WORKING_DAYS)
+        except workdays.UnknownCalendarYear as error:
+            self.due, self.error = None, str(error)
+        if done_on is not None:
+            self.state = "done"
+        elif self.due is None:
+            self.state = "unknown"
+        elif dates.today() > self.due:
+            self.state = "overdue"
+        else:
+            self.state = "due"
+
+
+def is_filing_mark(finding: Finding) -> bool:
+    """A 不符合 on fire safety (the point's field) or accessibility (无障碍 in the point's text:
+    the items list has no field of its own for it), measure 三."""
+    return finding.point.category == "fire" or "无障碍" in finding.point.text
+
+
+def filing_checks(user, *, since: datetime.date) -> list[FilingCheck]:
+    """The filing checks of the institutions `user` sees whose filing date (or unfiled discovery)
+    is on or after `since`, earliest first. A check is done by a 备案核查 record on or after that
+    date. Three queries (institutions with their first such check, marks, the working-day table
+    when not yet kept, and the referrals), whatever the count."""
+    from django.db.models import F, Min, OuterRef, Q, Subquery
+    from django.db.models.functions import Coalesce
+
+    first_check = (
+        Inspection.objects.filter(
+            institution_id=OuterRef("pk"), kind=Kind.FILING, inspected_on__gte=OuterRef("start")
+        )
+        .order_by()
+        .values("institution_id")
+        .annotate(first=Min("inspected_on"))
+        .values("first")
+    )
+    institutions = list(
+        Institution.objects.visible_to(user)
+        .annotate(start=Coalesce("filed_on", "unfiled_found_on"))
+        .filter(Q(start__gte=since))
+        .annotate(done_on=Subquery(first_check))
+        .select_related("region")
+        .order_by("start", "name", "pk")
+    )
+    ids = [i.pk for i in institutions]
+    marks: dict[int, list] = {}
+    findings = (
+        Finding.objects.filter(
+            inspection__institution_id__in=ids, inspection__kind=Kind.FILING, answer=Finding.Answer.FAILS
+        )
+        .annotate(institution_id=F("inspection__institution_id"))
+        .select_related("point__item", "hazard")
+        .prefetch_related("hazard__referrals")
+    )
+    for finding in findings:
+        if is_filing_mark(finding):
+            told = (
+                [r.get_department_display() for r in finding.hazard.referrals.all()] if finding.hazard else []
+            )
+            marks.setdefault(finding.institution_id, []).append({"finding": finding, "told": told})
+    return [FilingCheck(i, i.start, i.done_on, marks.get(i.pk, [])) for i in institutions]

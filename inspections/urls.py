@@ -25,6 +25,7 @@ urlpatterns = [
     path(
         "draws/<int:pk>/inspect/<int:institution>/", record_views.record_from_drawn, name="record_from_drawn"
     ),
+    path("filing-checks/", record_views.filing_check_list, name="filing_checks"),
     path("records/", record_views.record_list, name="records"),
     path("records/new/", record_views.record_create, name="record_create"),
     path("records/<int:pk>/", record_views.record_detail, name="record_detail"),

@@ -171,6 +171,7 @@ def specs(Spec, all_staff) -> dict:
         "inspections:draw_redraw": Spec(
             roles=city, method="post", ok=(400,), own=_draw("drawn"), foreign=_foreign_draw
         ),
+        "inspections:filing_checks": Spec(roles=staff),
         "inspections:records": Spec(
             roles={"city", "district", "other_district", "admin", "institution", "department"}
         ),

@@ -250,3 +250,82 @@ def test_reused_photo_names_the_inspection(setup, client):
     assert page.count('data-testid="finding-photos"') == 2
     # Each photo's reuse badge names the other finding's record, with its link.
     assert page.count(f'href="{reverse("inspections:record_detail", args=[inspection.pk])}"') == 2
+
+
+def _filed(world, name, filed_on, region="210302"):
+    from institutions.models import Institution
+
+    return Institution.objects.create(name=name, region=world.regions[region], filed_on=filed_on)
+
+
+def test_filing_checks_due_overdue_done_and_marks(setup, client, monkeypatch):
+    from inspections.models import ChecklistPoint
+
+    monkeypatch.setattr(dates, "today", lambda: datetime.date(2025, 11, 20))
+    overdue = _filed(setup, "逾期养老院", datetime.date(2025, 9, 26))  # due 2025-10-30 (National Day)
+    done = _filed(setup, "已查养老院", datetime.date(2025, 9, 26))
+    due = _filed(setup, "待查养老院", datetime.date(2025, 11, 10))
+    _filed(setup, "铁西备案养老院", datetime.date(2025, 11, 10), region="210303")
+    fire = ChecklistPoint.objects.filter(category="fire").select_related("item").first()
+    user = setup.users["district"]
+    check = records.inspection_create(
+        institution=done,
+        kind="filing",
+        inspected_on=datetime.date(2025, 10, 10),
+        inspectors=[],
+        items=[fire.item],
+        by=user,
+    )
+    finding = check.findings.get(point=fire)
+    records.finding_record(finding=finding, answer="fails", note="疏散通道堵塞", by=user)
+    # A routine inspection does not satisfy the filing check.
+    records.inspection_create(
+        institution=overdue,
+        kind="routine",
+        inspected_on=datetime.date(2025, 10, 9),
+        inspectors=[],
+        items=[fire.item],
+        by=user,
+    )
+    client.force_login(user)
+    response = client.get(reverse("inspections:filing_checks"))
+    assert response.status_code == 200
+    rows = {c.institution.name: c for c in response.context["checks"]}
+    assert "铁西备案养老院" not in rows  # another district's
+    assert rows[overdue.name].state == "overdue" and rows[overdue.name].due == datetime.date(2025, 10, 30)
+    assert rows[done.name].state == "done" and rows[done.name].done_on == datetime.date(2025, 10, 10)
+    assert rows[due.name].state == "due"
+    assert [m["finding"].pk for m in rows[done.name].marks] == [finding.pk]
+    body = response.content.decode()
+    assert body.count('data-testid="filing-mark"') == 1 and "2025-10-30" in body
+
+
+def test_filing_check_unknown_year_shows_the_message(setup, client, monkeypatch):
+    from core.workdays import UnknownCalendarYear
+
+    monkeypatch.setattr(dates, "today", lambda: datetime.date(2025, 11, 20))
+    _filed(setup, "远期养老院", datetime.date(2099, 12, 20))
+    client.force_login(setup.users["district"])
+    response = client.get(reverse("inspections:filing_checks"))
+    body = response.content.decode()
+    assert response.status_code == 200 and 'data-testid="filing-error"' in body
+    assert str(UnknownCalendarYear(2099)) in body or str(UnknownCalendarYear(2100)) in body
+    (check,) = response.context["checks"]
+    assert check.state == "unknown" and check.due is None
+
+
+@pytest.mark.parametrize("extra", [0, 8])
+def test_filing_checks_constant_queries(setup, client, monkeypatch, django_assert_num_queries, extra):
+    monkeypatch.setattr(dates, "today", lambda: datetime.date(2025, 11, 20))
+    for n in range(1 + extra):
+        institution = _filed(setup, f"备案{n}", datetime.date(2025, 10, 1 + n))
+        if n % 2:
+            _record(setup, institution=institution, kind="filing")
+    client.force_login(setup.users["district"])
+    url = reverse("inspections:filing_checks")
+    client.get(url)
+    with django_assert_num_queries(FILING_QUERIES):
+        assert client.get(url).status_code == 200
+
+
+FILING_QUERIES = 9  # session, user, region, subtree, institutions with their first 备案核查, marks, layout
