@@ -267,7 +267,11 @@ def reuse_distance() -> int:
 
 
 #: An owner whose files document another record: (its model, the field holding that record's id).
-RECORD_OF = {"hazards.referral": ("hazards.hazard", "hazard_id")}
+RECORD_OF = {
+    "hazards.referral": ("hazards.hazard", "hazard_id"),
+    # the points of one inspection record are one record: a photo on two of its points is not reuse
+    "inspections.finding": ("inspections.inspection", "inspection_id"),
+}
 
 
 def record_key(owner: models.Model) -> str:
@@ -451,6 +455,7 @@ _SELECT = {
     "hazards.hazard": ["institution"],
     "hazards.referral": ["hazard__institution"],
     "campaign.itemanswer": ["item", "region"],
+    "inspections.finding": ["inspection__institution"],
 }
 
 

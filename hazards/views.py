@@ -165,7 +165,9 @@ def institution_options(request):
 def _detail_queryset(user):
     return (
         visible_hazards(user)
-        .select_related("institution", "region", "created_by", "verified_by")
+        # "finding": the inspection finding a hazard was raised from (inspections.Finding.hazard),
+        # shown as 来自检查记录 … in the same query
+        .select_related("institution", "region", "created_by", "verified_by", "finding__inspection")
         .with_overdue()
     )
 

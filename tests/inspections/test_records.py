@@ -113,6 +113,10 @@ def test_finding_to_hazard_linked_both_ways_once(setup, client):
     page = client.get(reverse("inspections:record_detail", args=[inspection.pk])).content.decode()
     assert hazard.code in page and reverse("hazards:detail", args=[hazard.pk]) in page
     assert hazard.finding.inspection == inspection  # the way back
+    # and the hazard's page says where it came from, with the link to the finding
+    detail = client.get(reverse("hazards:detail", args=[hazard.pk])).content.decode()
+    assert 'data-testid="hazard-origin"' in detail
+    assert f"{reverse('inspections:record_detail', args=[inspection.pk])}#finding-{finding.pk}" in detail
 
 
 def test_only_a_failing_point_becomes_a_hazard(setup):
