@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from core import dates
 from core import evidence as evidence_files
 from core import photos as photo_module
-from core.forms import add_errors
+from core.forms import BootstrapMixin, add_errors
 from core.models import Evidence
 from core.permissions import STAFF, role_required
 from core.roles import Department, Role
@@ -34,7 +34,7 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class InspectionForm(forms.Form):
+class InspectionForm(BootstrapMixin, forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("kind of inspection"), choices=[])
     institution = forms.ModelChoiceField(
         label=gettext_lazy("institution"), queryset=Institution.objects.none()
@@ -65,14 +65,14 @@ class InspectionForm(forms.Form):
         self.fields["inspected_on"].initial = dates.today()
 
 
-class FindingForm(forms.Form):
+class FindingForm(BootstrapMixin, forms.Form):
     answer = forms.ChoiceField(label=gettext_lazy("result"), choices=Finding.Answer.choices)
     note = forms.CharField(
         label=gettext_lazy("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class HazardForm(forms.Form):
+class HazardForm(BootstrapMixin, forms.Form):
     deadline = forms.DateField(
         label=gettext_lazy("rectification deadline"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -81,12 +81,12 @@ class HazardForm(forms.Form):
     )
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(BootstrapMixin, forms.Form):
     department = forms.ChoiceField(label=gettext_lazy("competent department"), choices=Department.choices)
     notice = forms.FileField(label=gettext_lazy("written notice"))
 
 
-class ConcludeForm(forms.Form):
+class ConcludeForm(BootstrapMixin, forms.Form):
     conclusion = forms.ChoiceField(label=gettext_lazy("conclusion"), choices=Inspection.Conclusion.choices)
     summary = forms.CharField(label=gettext_lazy("summary"), widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from core import dates
+from core.evidence import evidence_attach
 from hazards.models import Hazard, HazardEvent
 from inspections import directory, records
 from inspections.models import Finding, Inspection, InspectionItem, Inspector
+from tests.hazards.factories import record
 from tests.inspections import factories
 from tests.submissions import with_token
 
@@ -248,12 +250,18 @@ def test_reused_photo_names_the_inspection(setup, client):
     user = setup.users["district"]
     first, second = list(inspection.findings.all())[:2]
     records.finding_record(finding=first, answer="fails", note="", photos=[photo("a.jpg")], by=user)
+    # the same picture on another point of the same inspection: one record, not a reuse
     records.finding_record(finding=second, answer="fails", note="", photos=[photo("b.jpg")], by=user)
     client.force_login(user)
     page = client.get(reverse("inspections:record_detail", args=[inspection.pk])).content.decode()
     assert page.count('data-testid="finding-photos"') == 2
-    # Each photo's reuse badge names the other finding's record, with its link.
-    assert page.count(f'href="{reverse("inspections:record_detail", args=[inspection.pk])}"') == 2
+    record_link = f'href="{reverse("inspections:record_detail", args=[inspection.pk])}"'
+    assert page.count(record_link) == 0
+    # the same picture on a hazard: the hazard's reader sees the inspection named, with its link
+    hazard = record(setup.own_institution, user)
+    evidence_attach(owner=hazard, file=photo("c.jpg"), purpose="before", by=user)
+    detail = client.get(reverse("hazards:detail", args=[hazard.pk])).content.decode()
+    assert record_link in detail
 
 
 def _filed(world, name, filed_on, region="210302"):
