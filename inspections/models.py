@@ -428,7 +428,7 @@ class Finding(models.Model):
     point = models.ForeignKey(
         ChecklistPoint, verbose_name=_("checklist point"), on_delete=models.PROTECT, related_name="+"
     )
-    answer = models.CharField(_("result"), max_length=8, choices=Answer.choices, blank=True)
+    answer = models.CharField(_("Result"), max_length=8, choices=Answer.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
     hazard = models.OneToOneField(
         "hazards.Hazard",
@@ -439,6 +439,9 @@ class Finding(models.Model):
         related_name="finding",
         editable=False,
     )
+    #: Bumped by every save of the point (`records.finding_record`): two inspectors answering the
+    #: same point from two phones cannot silently overwrite each other.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = FindingQuerySet.as_manager()
 

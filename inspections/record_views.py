@@ -8,7 +8,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -66,9 +66,15 @@ class InspectionForm(BootstrapMixin, forms.Form):
 
 
 class FindingForm(BootstrapMixin, forms.Form):
-    answer = forms.ChoiceField(label=gettext_lazy("result"), choices=Finding.Answer.choices)
+    answer = forms.ChoiceField(label=gettext_lazy("Result"), choices=Finding.Answer.choices)
     note = forms.CharField(
         label=gettext_lazy("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    # Never bound to the upload (the view passes the files to the service, which checks them all):
+    # here so that a refused photo's message is named 照片 in the card.
+    photos = forms.FileField(label=gettext_lazy("Photos"), required=False)
+    expected_version = forms.IntegerField(
+        label=gettext_lazy("version"), widget=forms.HiddenInput, min_value=1
     )
 
 
@@ -107,7 +113,8 @@ def record_list(request):
 
 @role_required(*STAFF, superuser=False)
 def record_create(request):
-    form = InspectionForm(request.POST or None, user=request.user)
+    initial = {name: request.GET[name] for name in ("kind", "institution") if request.GET.get(name)}
+    form = InspectionForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -152,38 +159,69 @@ def _visible_draws(user):
     return Draw.objects.visible_to(user).values("pk")
 
 
-def _record_page(request, inspection, status=200, **forms_by_name):
-    findings = list(
-        inspection.findings.select_related("point__item", "hazard").order_by(
-            "point__item__code", "point__number"
-        )
+def _findings(inspection, user, only: int | None = None) -> list[Finding]:
+    """The record's findings in checklist order (or only finding `only`), each with `photos` (its
+    live evidence, annotated for `user`: caption, flags, reuses). Two queries and the photo checks."""
+    findings = (
+        inspection.findings.select_related("point__item", "hazard")
+        .prefetch_related("hazard__referrals")
+        .order_by("point__item__code", "point__number")
     )
+    if only is not None:
+        findings = findings.filter(pk=only)
+    findings = list(findings)
     files = list(
         Evidence.objects.live().filter(
             owner_type=ContentType.objects.get_for_model(Finding), owner_id__in=[f.pk for f in findings]
         )
     )
-    photo_module.annotate(files, request.user)
+    photo_module.annotate(files, user)
     by_finding = {}
     for file in files:
         by_finding.setdefault(file.owner_id, []).append(file)
     for finding in findings:
         finding.photos = by_finding.get(finding.pk, [])
+        finding.form_answer, finding.form_note, finding.input_kept = finding.answer, finding.note, False
+    return findings
+
+
+def _keep_input(findings, error_finding, error_form) -> None:
+    """The refused point's card shows what the inspector typed (not the stored values), and says
+    what is stored now (after a concurrent save, the two differ)."""
+    if error_form is None:
+        return
+    for finding in findings:
+        if finding.pk == error_finding:
+            finding.form_answer = error_form.data.get("answer", "")
+            finding.form_note = error_form.data.get("note", "")
+            finding.input_kept = True
+
+
+def _card_context(request, inspection, **forms_by_name) -> dict:
+    """What a finding's card needs (`inspections/_finding.html`), on the page and alone."""
     user = request.user
-    staff = records.can_record(user)
-    context = {
+    return {
         "inspection": inspection,
+        "can_edit": records.can_record(user) and not inspection.is_concluded,
+        "can_hazard": hazard_services.can_record(user),
+        "hazard_form": forms_by_name.get("hazard_form") or HazardForm(),
+        "notice_form": forms_by_name.get("notice_form") or NoticeForm(),
+        "error_finding": forms_by_name.get("error_finding"),
+        "error_form": forms_by_name.get("error_form"),
+        "done": forms_by_name.get("done", ""),
+        "accept": evidence_files.accept_attribute(),
+    }
+
+
+def _record_page(request, inspection, status=200, **forms_by_name):
+    findings = _findings(inspection, request.user)
+    _keep_input(findings, forms_by_name.get("error_finding"), forms_by_name.get("error_form"))
+    context = {
+        **_card_context(request, inspection, **forms_by_name),
         "findings": findings,
         "inspectors": list(inspection.inspectors.all()),
         "items": list(inspection.items.all()),
-        "can_edit": staff and not inspection.is_concluded,
-        "can_hazard": hazard_services.can_record(user),
-        "hazard_form": forms_by_name.get("hazard_form") or HazardForm(),
-        "notice_form": NoticeForm(),
         "conclude_form": forms_by_name.get("conclude_form") or ConcludeForm(),
-        "error_finding": forms_by_name.get("error_finding"),
-        "error_form": forms_by_name.get("error_form"),
-        "accept": evidence_files.accept_attribute(),
         "publication_due": None,
         "due_error": "",
     }
@@ -192,6 +230,32 @@ def _record_page(request, inspection, status=200, **forms_by_name):
     except Exception as error:  # UnknownCalendarYear: its Chinese message on the page
         context["due_error"] = str(error)
     return render(request, "inspections/record_detail.html", context, status=status)
+
+
+def _from_card(request, finding) -> bool:
+    """An htmx post from the finding's own card (`#finding-<pk>`), which swaps that card in place."""
+    return bool(request.htmx) and request.headers.get("HX-Target") == f"finding-{finding.pk}"
+
+
+def _card(request, finding, **forms_by_name):
+    """The finding's card as it now is: 200 (htmx swaps only a 2xx), with the refused form's errors
+    in place or `done` saying what was saved. The inspector's place on a long record stays."""
+    inspection = _record_or_404(request.user, finding.inspection_id)
+    (fresh,) = _findings(inspection, request.user, only=finding.pk)
+    _keep_input([fresh], finding.pk, forms_by_name.get("error_form"))
+    context = {**_card_context(request, inspection, error_finding=finding.pk, **forms_by_name), "f": fresh}
+    return render(request, "inspections/_finding.html", context)
+
+
+def _after(request, finding, status=400, done="", **forms_by_name):
+    """The answer to a finding's form: its card (htmx), else the record's page (errors, 400) or a
+    redirect to the finding on it (done, with `done` as the message)."""
+    if _from_card(request, finding):
+        return _card(request, finding, done=done, **forms_by_name)
+    if done:
+        messages.success(request, done)
+        return redirect(f"{_detail_url(finding)}#finding-{finding.pk}")
+    return _record_page(request, finding.inspection, status=status, error_finding=finding.pk, **forms_by_name)
 
 
 def _record_or_404(user, pk) -> Inspection:
@@ -228,6 +292,8 @@ def _finding_or_404(user, pk) -> Finding:
 @require_POST
 @role_required(*STAFF, superuser=False)
 def finding_save(request, pk):
+    """Save a point (answer, note, photos) from its card: htmx swaps the card (errors in place, or
+    已保存); a plain post goes back to the point on the page."""
     finding = _finding_or_404(request.user, pk)
     form = FindingForm(request.POST)
     if form.is_valid():
@@ -238,12 +304,14 @@ def finding_save(request, pk):
                 note=form.cleaned_data["note"],
                 photos=request.FILES.getlist("photos"),
                 by=request.user,
+                expected_version=form.cleaned_data["expected_version"],
             )
         except ValidationError as error:
             add_errors(form, error)
         else:
-            return redirect(f"{_detail_url(finding)}#finding-{finding.pk}")
-    return _record_page(request, finding.inspection, status=400, error_finding=finding.pk, error_form=form)
+            point = f"{finding.point.item.code}.{finding.point.number}"
+            return _after(request, finding, done=_("Point %(point)s saved.") % {"point": point})
+    return _after(request, finding, error_form=form)
 
 
 def _detail_url(finding) -> str:
@@ -259,7 +327,7 @@ def finding_hazard(request, pk):
     form = HazardForm(request.POST)
     if form.is_valid():
         try:
-            hazard, created = records.finding_to_hazard(
+            hazard, _created = records.finding_to_hazard(
                 finding=finding,
                 deadline=form.cleaned_data["deadline"],
                 severity=form.cleaned_data["severity"],
@@ -267,15 +335,11 @@ def finding_hazard(request, pk):
             )
         except ValidationError as error:
             add_errors(form, error)
-        except PermissionDenied:
-            raise
         else:
-            if created:
-                messages.success(
-                    request, _("Hazard %(code)s recorded in the ledger.") % {"code": hazard.code}
-                )
-            return redirect(f"{_detail_url(finding)}#finding-{finding.pk}")
-    return _record_page(request, finding.inspection, status=400, error_finding=finding.pk, hazard_form=form)
+            return _after(
+                request, finding, done=_("Hazard %(code)s recorded in the ledger.") % {"code": hazard.code}
+            )
+    return _after(request, finding, hazard_form=form)
 
 
 @require_POST
@@ -294,10 +358,8 @@ def finding_notice(request, pk):
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, _("The written notice to the department is recorded."))
-            return redirect(f"{_detail_url(finding)}#finding-{finding.pk}")
-    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return _record_page(request, finding.inspection, status=400)
+            return _after(request, finding, done=_("The written notice to the department is recorded."))
+    return _after(request, finding, notice_form=form)
 
 
 @require_POST

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core import dates, workdays
 from core import evidence as evidence_files
+from core.concurrency import ConcurrentEditError
 from core.roles import Role
 from hazards import services as hazard_services
 from hazards.models import CATEGORIES, Hazard
@@ -98,10 +99,26 @@ def _require_open(inspection: Inspection, by) -> None:
 
 
 @transaction.atomic
-def finding_record(*, finding: Finding, answer: str, note: str, photos=(), by) -> Finding:
+def finding_record(
+    *, finding: Finding, answer: str, note: str, photos=(), by, expected_version: int | None = None
+) -> Finding:
     """Save a point's result (符合 / 不符合 / 不适用), its note and new photos (all files checked
-    before any is stored; a refused file raises ValidationError({"photos": …}))."""
+    before any is stored; a refused file raises ValidationError({"photos": …})).
+
+    `expected_version` is the version the form was opened at (the record page always sends it): if
+    someone saved the point since, `core.concurrency.ConcurrentEditError` (a ValidationError) and
+    nothing is saved. None skips the check (the demo and scripts)."""
     _require_open(finding.inspection, by)
+    current = Finding.objects.select_for_update().only("version", "hazard").get(pk=finding.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise ConcurrentEditError(
+            _(
+                "Someone else saved this point after you opened the page. Your input is kept below: "
+                "check the current result and save again."
+            ),
+            code="concurrent_edit",
+        )
+    finding.hazard_id = current.hazard_id
     if answer not in Finding.Answer.values:
         raise ValidationError({"answer": _("Choose 符合, 不符合 or 不适用.")})
     if finding.hazard_id and answer != Finding.Answer.FAILS:
@@ -115,7 +132,8 @@ def finding_record(*, finding: Finding, answer: str, note: str, photos=(), by) -
     if errors:
         raise ValidationError({"photos": errors})
     finding.answer, finding.note = answer, note
-    finding.save(update_fields=["answer", "note"])
+    finding.version = current.version + 1
+    finding.save(update_fields=["answer", "note", "version"])
     for file in photos:
         evidence_files.evidence_attach(owner=finding, file=file, purpose=PHOTO_PURPOSE, by=by)
     return finding
@@ -163,7 +181,8 @@ def finding_to_hazard(*, finding: Finding, deadline: datetime.date, severity: st
     )
     hazard = hazard_services.hazard_create(hazard=hazard, by=by)
     finding.hazard = hazard
-    finding.save(update_fields=["hazard"])
+    finding.version += 1
+    finding.save(update_fields=["hazard", "version"])
     return hazard, True
 
 
@@ -256,8 +275,34 @@ def filing_checks(user, *, since: datetime.date) -> list[FilingCheck]:
     is on or after `since`, earliest first. A check is done by a 备案核查 record on or after that
     date. Three queries (institutions with their first such check, marks, the working-day table
     when not yet kept, and the referrals), whatever the count."""
-    from django.db.models import F, Min, OuterRef, Q, Subquery
+    from django.db.models import Q
     from django.db.models.functions import Coalesce
+
+    institutions = (
+        Institution.objects.visible_to(user)
+        .annotate(start=Coalesce("filed_on", "unfiled_found_on"))
+        .filter(Q(start__gte=since))
+    )
+    return _filing_checks(institutions)
+
+
+def filing_check_of(institution: Institution) -> FilingCheck | None:
+    """The filing check of one institution (its registry page), or None when it has neither a
+    filing date nor an unfiled discovery date. The caller has checked that its reader sees it."""
+    from django.db.models.functions import Coalesce
+
+    if institution.filed_on is None and institution.unfiled_found_on is None:
+        return None
+    institutions = Institution.objects.filter(pk=institution.pk).annotate(
+        start=Coalesce("filed_on", "unfiled_found_on")
+    )
+    checks = _filing_checks(institutions)
+    return checks[0] if checks else None
+
+
+def _filing_checks(institutions) -> list[FilingCheck]:
+    """`institutions` (annotated with `start`) as filing checks, earliest first."""
+    from django.db.models import F, Min, OuterRef, Subquery
 
     first_check = (
         Inspection.objects.filter(
@@ -269,10 +314,7 @@ def filing_checks(user, *, since: datetime.date) -> list[FilingCheck]:
         .values("first")
     )
     institutions = list(
-        Institution.objects.visible_to(user)
-        .annotate(start=Coalesce("filed_on", "unfiled_found_on"))
-        .filter(Q(start__gte=since))
-        .annotate(done_on=Subquery(first_check))
+        institutions.annotate(done_on=Subquery(first_check))
         .select_related("region")
         .order_by("start", "name", "pk")
     )

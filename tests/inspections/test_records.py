@@ -94,7 +94,7 @@ def test_finding_to_hazard_linked_both_ways_once(setup, client):
     client.force_login(setup.users["district"])
     response = client.post(
         reverse("inspections:finding_save", args=[finding.pk]),
-        with_token(client, {"answer": "fails", "note": "安全出口堵塞"}),
+        with_token(client, {"answer": "fails", "note": "安全出口堵塞", "expected_version": finding.version}),
     )
     assert response.status_code == 302
     data = {"deadline": "2026-12-20", "severity": "general"}

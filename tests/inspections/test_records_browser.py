@@ -65,11 +65,15 @@ def test_draw_inspect_hazard_conclude_publish(live_server, world, page: Page, ar
     first.get_by_test_id("answer-fails").click()
     first.locator("textarea[name=note]").fill("安全出口堵塞")
     first.get_by_test_id("photo-input").set_input_files(str(_photo(tmp_path)))
+    page.evaluate("window.stillThisPage = true")  # htmx swaps the card: the page is not reloaded
     first.get_by_test_id("finding-save").click()
     first = page.get_by_test_id("finding").first
+    expect(first.get_by_test_id("finding-done")).to_be_visible()
     expect(first.get_by_test_id("finding-photos").locator("img")).to_be_visible()
+    assert page.evaluate("window.stillThisPage === true")
     first.locator("input[name=deadline]").fill("2026-12-31")
     first.get_by_test_id("to-hazard").click()
+    expect(page.get_by_test_id("finding").first.get_by_test_id("finding-hazard")).to_be_visible()
     hazard = Hazard.objects.get()
     expect(page.get_by_test_id("finding").first.get_by_test_id("finding-hazard")).to_contain_text(hazard.code)
     page.goto(f"{live_server.url}/hazards/")
@@ -83,6 +87,7 @@ def test_draw_inspect_hazard_conclude_publish(live_server, world, page: Page, ar
         card = page.get_by_test_id("finding").nth(n)
         card.get_by_test_id("answer-complies").click()
         card.get_by_test_id("finding-save").click()
+        expect(page.get_by_test_id("finding").nth(n).get_by_test_id("finding-done")).to_be_visible()
     conclude = page.get_by_test_id("conclude")
     conclude.locator("select[name=conclusion]").select_option("rectify")
     conclude.locator("textarea[name=summary]").fill("发现1项问题，责令限期整改。")
