@@ -1,10 +1,11 @@
-# The two commands: `make run` (demo on 127.0.0.1:8000, SQLite, Celery eager) and `make test`
+# The two commands: `make run` (demo on 127.0.0.1:8000, or PORT=…; SQLite, Celery eager) and `make test`
 # (the whole suite against real PostgreSQL, Redis and headless Chromium it starts itself).
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
+PORT ?= 8000
 
 RUN_DEBS := gettext
 TEST_DEBS := gettext postgresql redis-server chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 \
@@ -34,7 +35,7 @@ run: messages
 	DJANGO_DEBUG=1 $(MANAGE) load_holidays
 	DJANGO_DEBUG=1 $(MANAGE) load_demo
 	@echo "Demo logins are listed in README.md (password: see 'Demo logins')."
-	DJANGO_DEBUG=1 CELERY_TASK_ALWAYS_EAGER=1 $(MANAGE) runserver 127.0.0.1:8000
+	DJANGO_DEBUG=1 CELERY_TASK_ALWAYS_EAGER=1 $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # Back to the demo as `make run` first loads it: the SQLite database and the uploaded files of the
 # demo go (only these two paths, inside this directory); the next `make run` loads the demo again.
