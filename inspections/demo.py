@@ -1,13 +1,17 @@
 """The demo's inspection directories: the starter items list, a few inspectors of 鞍山市 and one
 completed draw whose public page shows the method, the inputs' hash, the seed and the institutions
-drawn (`load_demo_inspections`, called by `manage.py load_demo`; a second call adds nothing)."""
+drawn, and three inspection records of 铁东区 (`load_demo_inspections`, called by `manage.py
+load_demo`; a second call adds nothing)."""
+
+import datetime
 
 from accounts.models import User
 from core import dates
 from core.models import Region
-from inspections import services
+from inspections import records, services
 from inspections.items import load_items
-from inspections.models import Draw, InspectionItem, Inspector
+from inspections.models import Draw, DrawnInstitution, Inspection, InspectionItem, Inspector
+from institutions.models import Institution
 
 # Invented demo people: names, units and certificate numbers are placeholders, not real officers.
 DEMO_INSPECTORS = (
@@ -37,6 +41,7 @@ def load_demo_inspections() -> int:
         )
         created += new
     _load_demo_draw()
+    _load_demo_records()
     return created
 
 
@@ -67,3 +72,69 @@ def _load_demo_draw() -> None:
     draw = services.freeze(draw, by=clerk)
     draw = services.enter_seed(draw, seed="30918475620394857162", by=clerk)
     services.run(draw, by=clerk)
+
+
+def _load_demo_records() -> None:
+    """铁东区's records, made by its district user `tiedong` through the same services as the pages:
+    a concluded 双随机 record of 铁东区福寿康养中心 (one 不符合 on fire safety, in the ledger, 责令整改;
+    its result on the public draw page), an open one of 铁东区颐康护理院 (two points answered: the
+    record page to try on a phone), and a concluded 日常 record of 铁东区康乐老年公寓 (合格: what the
+    institution's user `kangle` sees). Skipped when 铁东区 has records already."""
+    region = Region.objects.get(code="210302")
+    if Inspection.objects.filter(region=region).exists():
+        return
+    clerk = User.objects.get(username="tiedong")
+    drawn = {
+        d.institution.name: d
+        for d in DrawnInstitution.objects.filter(
+            institution__region=region, draw__status="drawn"
+        ).select_related("institution")
+    }
+    concluded = drawn.get("铁东区福寿康养中心")
+    if concluded is not None:
+        inspection, _created = records.inspection_from_drawn(drawn=concluded, by=clerk)
+        for finding in inspection.findings.select_related("point"):
+            fails = finding.point.category == "fire" and finding.point.number == 1
+            records.finding_record(
+                finding=finding,
+                answer="fails" if fails else "complies",
+                note="二层东侧安全出口堆放杂物，疏散通道宽度不足" if fails else "",
+                by=clerk,
+            )
+            if fails:
+                records.finding_to_hazard(
+                    finding=finding,
+                    deadline=dates.today() + datetime.timedelta(days=30),
+                    severity="general",
+                    by=clerk,
+                )
+        records.conclude(
+            inspection=inspection,
+            conclusion=Inspection.Conclusion.RECTIFY,
+            summary="检查12个要点，发现1项不符合（疏散通道堆放杂物），已责令限期整改并录入隐患台账。",
+            by=clerk,
+        )
+    open_one = drawn.get("铁东区颐康护理院")
+    if open_one is not None:
+        inspection, _created = records.inspection_from_drawn(drawn=open_one, by=clerk)
+        for finding in inspection.findings.all()[:2]:
+            records.finding_record(finding=finding, answer="complies", note="", by=clerk)
+    own = Institution.objects.filter(name="铁东区康乐老年公寓").first()
+    if own is not None:
+        city = Region.objects.get(code="210300")
+        inspection = records.inspection_create(
+            institution=own,
+            kind="routine",
+            inspected_on=dates.today(),
+            inspectors=list(Inspector.objects.filter(region=region)[:2]),
+            items=list(InspectionItem.objects.filter(region=city, code="A01")),
+            by=clerk,
+        )
+        for finding in inspection.findings.all():
+            records.finding_record(finding=finding, answer="complies", note="", by=clerk)
+        records.conclude(
+            inspection=inspection,
+            conclusion=Inspection.Conclusion.QUALIFIED,
+            summary="九类风险防范措施落实到位，检查合格。",
+            by=clerk,
+        )

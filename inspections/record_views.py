@@ -21,6 +21,7 @@ from core.forms import BootstrapMixin, add_errors
 from core.models import Evidence
 from core.permissions import STAFF, role_required
 from core.roles import Department, Role
+from core.widgets import ISODateField, PortalFileInput
 from hazards import services as hazard_services
 from hazards.models import Severity
 from inspections import records
@@ -39,16 +40,14 @@ class InspectionForm(BootstrapMixin, forms.Form):
     institution = forms.ModelChoiceField(
         label=gettext_lazy("institution"), queryset=Institution.objects.none()
     )
-    inspected_on = forms.DateField(
-        label=gettext_lazy("inspected on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    inspected_on = ISODateField(label=gettext_lazy("inspected on"))
     inspectors = forms.ModelMultipleChoiceField(
         label=gettext_lazy("inspectors"),
         queryset=Inspector.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
     items = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("inspection items"),
+        label=gettext_lazy("Inspection items"),
         queryset=InspectionItem.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
@@ -58,30 +57,44 @@ class InspectionForm(BootstrapMixin, forms.Form):
         self.fields["kind"].choices = [c for c in Kind.choices if c[0] != Kind.RANDOM]
         self.fields["institution"].queryset = Institution.objects.visible_to(user).order_by("name")
         city = user.region if user.role == Role.CITY else user.region.parent
-        self.fields["inspectors"].queryset = Inspector.objects.filter(
-            region__path__startswith=city.path, active=True
-        ).order_by("name")
+        self.fields["inspectors"].queryset = (
+            Inspector.objects.filter(region__path__startswith=city.path, active=True)
+            .select_related("region")
+            .order_by("region__sort_key", "name")
+        )
+        self.fields["inspectors"].label_from_instance = lambda i: (
+            f"{i.name}（{i.get_department_display()} · {i.region.name}）"
+        )
         self.fields["items"].queryset = InspectionItem.objects.visible_to(user).filter(active=True)
         self.fields["inspected_on"].initial = dates.today()
 
 
 class FindingForm(BootstrapMixin, forms.Form):
+    """A point's card: 符合 / 不符合 / 不适用, note, photos (the Chinese file picker, the phone's
+    camera), and the version the card was opened at."""
+
     answer = forms.ChoiceField(label=gettext_lazy("Result"), choices=Finding.Answer.choices)
     note = forms.CharField(
-        label=gettext_lazy("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     # Never bound to the upload (the view passes the files to the service, which checks them all):
-    # here so that a refused photo's message is named 照片 in the card.
-    photos = forms.FileField(label=gettext_lazy("Photos"), required=False)
+    # a field so that the picker is the portal's and a refused photo's message is named 照片.
+    photos = forms.FileField(
+        label=gettext_lazy("Photos"),
+        required=False,
+        widget=PortalFileInput(multiple=True, attrs={"capture": "environment", "data-testid": "photo-input"}),
+    )
     expected_version = forms.IntegerField(
         label=gettext_lazy("version"), widget=forms.HiddenInput, min_value=1
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].widget.attrs["accept"] = evidence_files.accept_attribute()
+
 
 class HazardForm(BootstrapMixin, forms.Form):
-    deadline = forms.DateField(
-        label=gettext_lazy("rectification deadline"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    deadline = ISODateField(label=gettext_lazy("rectification deadline"))
     severity = forms.ChoiceField(
         label=gettext_lazy("severity"), choices=Severity.choices, initial=Severity.GENERAL
     )
@@ -90,6 +103,10 @@ class HazardForm(BootstrapMixin, forms.Form):
 class NoticeForm(BootstrapMixin, forms.Form):
     department = forms.ChoiceField(label=gettext_lazy("competent department"), choices=Department.choices)
     notice = forms.FileField(label=gettext_lazy("written notice"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notice"].widget.attrs["accept"] = evidence_files.accept_attribute()
 
 
 class ConcludeForm(BootstrapMixin, forms.Form):
@@ -181,20 +198,32 @@ def _findings(inspection, user, only: int | None = None) -> list[Finding]:
         by_finding.setdefault(file.owner_id, []).append(file)
     for finding in findings:
         finding.photos = by_finding.get(finding.pk, [])
-        finding.form_answer, finding.form_note, finding.input_kept = finding.answer, finding.note, False
     return findings
 
 
-def _keep_input(findings, error_finding, error_form) -> None:
-    """The refused point's card shows what the inspector typed (not the stored values), and says
-    what is stored now (after a concurrent save, the two differ)."""
-    if error_form is None:
-        return
+def _card_forms(findings, error_finding=None, **bound) -> None:
+    """Each finding's own forms (`save_form`, `hazard_form`, `notice_form`), their ids prefixed
+    with the finding's (many cards on one page) and their names plain. The refused card gets the
+    bound forms given (`error_form`, `hazard_form`, `notice_form`): what the inspector typed, its
+    errors, and `input_kept` (the card also says what is stored now: after a concurrent save, the
+    two differ)."""
     for finding in findings:
-        if finding.pk == error_finding:
-            finding.form_answer = error_form.data.get("answer", "")
-            finding.form_note = error_form.data.get("note", "")
-            finding.input_kept = True
+        auto_id = f"id_f{finding.pk}_%s"
+        mine = finding.pk == error_finding
+        save = bound.get("error_form") if mine else None
+        finding.input_kept = save is not None
+        finding.save_form = save or FindingForm(
+            initial={"answer": finding.answer, "note": finding.note}, auto_id=auto_id
+        )
+        finding.hazard_form = (bound.get("hazard_form") if mine else None) or HazardForm(auto_id=auto_id)
+        finding.notice_form = (bound.get("notice_form") if mine else None) or NoticeForm(auto_id=auto_id)
+        for form in (finding.save_form, finding.hazard_form, finding.notice_form):
+            form.auto_id = auto_id
+
+
+def _bound(forms_by_name) -> dict:
+    names = ("error_finding", "error_form", "hazard_form", "notice_form")
+    return {name: forms_by_name[name] for name in names if forms_by_name.get(name) is not None}
 
 
 def _card_context(request, inspection, **forms_by_name) -> dict:
@@ -204,18 +233,14 @@ def _card_context(request, inspection, **forms_by_name) -> dict:
         "inspection": inspection,
         "can_edit": records.can_record(user) and not inspection.is_concluded,
         "can_hazard": hazard_services.can_record(user),
-        "hazard_form": forms_by_name.get("hazard_form") or HazardForm(),
-        "notice_form": forms_by_name.get("notice_form") or NoticeForm(),
         "error_finding": forms_by_name.get("error_finding"),
-        "error_form": forms_by_name.get("error_form"),
         "done": forms_by_name.get("done", ""),
-        "accept": evidence_files.accept_attribute(),
     }
 
 
 def _record_page(request, inspection, status=200, **forms_by_name):
     findings = _findings(inspection, request.user)
-    _keep_input(findings, forms_by_name.get("error_finding"), forms_by_name.get("error_form"))
+    _card_forms(findings, **_bound(forms_by_name))
     context = {
         **_card_context(request, inspection, **forms_by_name),
         "findings": findings,
@@ -242,7 +267,7 @@ def _card(request, finding, **forms_by_name):
     in place or `done` saying what was saved. The inspector's place on a long record stays."""
     inspection = _record_or_404(request.user, finding.inspection_id)
     (fresh,) = _findings(inspection, request.user, only=finding.pk)
-    _keep_input([fresh], finding.pk, forms_by_name.get("error_form"))
+    _card_forms([fresh], **_bound({**forms_by_name, "error_finding": finding.pk}))
     context = {**_card_context(request, inspection, error_finding=finding.pk, **forms_by_name), "f": fresh}
     return render(request, "inspections/_finding.html", context)
 

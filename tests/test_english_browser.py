@@ -131,6 +131,28 @@ def test_values_marked_translate_no_are_not_language_but_what_follows_them_is():
     assert english_words(html) == [("text", "Inputs hash")]
 
 
+NATIVE_INPUT = re.compile(r'<input\b[^>]*\btype="(?:file|date|datetime-local|month|week|time)"[^>]*>')
+
+
+def native_inputs(html: str) -> list[str]:
+    """Inputs the browser labels in its own language ("Choose Files", "No file chosen",
+    mm/dd/yyyy): a date input, or a file input that is not the portal's picker
+    (core.widgets.PortalFileInput hides it behind 选择文件)."""
+    return [
+        tag[:120]
+        for tag in NATIVE_INPUT.findall(html)
+        if not ('type="file"' in tag and "file-picker-input" in tag)
+    ]
+
+
+def test_native_inputs_are_found():
+    html = (
+        '<input type="file" name="a" class="form-control"><input type="date" name="d">'
+        '<input type="file" name="b" class="visually-hidden file-picker-input"><input type="text">'
+    )
+    assert [tag.split('name="')[1][0] for tag in native_inputs(html)] == ["a", "d"]
+
+
 def is_html(response) -> bool:
     return (
         response.status_code == 200
@@ -176,6 +198,7 @@ def test_every_page_is_chinese_for_an_english_browser(world, viewer):
         problems.extend((url, where, text) for where, text in english_words(html))
         if "---------" in html:
             problems.append((url, "a choice reads ---------"))
+        problems.extend((url, tag) for tag in native_inputs(html))
     assert checked >= (3 if viewer == "anonymous" else 10), f"only {checked} HTML pages as {viewer}"
     assert not problems, f"English as {viewer}:\n" + "\n".join(map(repr, problems))
 
