@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Re-run a published 双随机 draw and print its result; needs only Python 3.11, no Django.
 
-    python3 rerun_draw.py published.json [result.json]
+    python3 rerun_draw.py published.json [first-published.json]
 
 `published.json` is the document the draw's public page offers (format
 `eldercare-draw-publication/1`: the frozen inputs, their SHA-256, the seed and usually the result).
 The script checks that the inputs hash to the published hash, re-runs the draw with the algorithm
 in `draw.py`, prints it in Chinese, and compares it with the published result: the one inside the
-document and/or a separate `result.json`.
+document and/or a copy of the result as it was first published, given as the second file in
+either shape: the whole published document (its `result` is compared) or the result alone.
 
 Exit status: 0 the result is reproduced (or there was none to compare), 1 it differs from a
 published result, 2 the document is not valid (bad JSON, unknown fields, inputs that do not hash to
@@ -89,6 +90,53 @@ def first_difference(a, b, path="result"):
     return None if a == b else path
 
 
+class NoResult(ValueError):
+    """The second file is a published document without a result (published before the draw)."""
+
+
+def expected_result(data):
+    """The result a second file holds: a whole published document's `result`, or the file itself
+    when it is a result alone. Raises `NoResult` (in Chinese) for a document without a result."""
+    if isinstance(data, dict) and "format" in data and "inputs" in data:
+        if "result" not in data:
+            raise NoResult("该文件是抽取前公布的文件，不含抽取结果")
+        return data["result"]
+    return data
+
+
+def decimal_text(fraction: str) -> str:
+    """ "3/2" → "1.5", "3/1" → "3": the exact value of a ratio's product (a terminating decimal,
+    since the ratio is a decimal percentage)."""
+    num, den = (int(part) for part in fraction.split("/"))
+    whole, rest = divmod(num, den)
+    digits = ""
+    while rest and len(digits) < 12:
+        rest *= 10
+        digits += str(rest // den)
+        rest %= den
+    return f"{whole}.{digits}" if digits else str(whole)
+
+
+def sample_lines(s: dict) -> list[str]:
+    """The sample size's computation in Chinese, one step a line, ending with the number drawn."""
+    lines = [f"符合条件的机构 {s['eligible']} 家"]
+    if s["ratio_percent"]:
+        exact = decimal_text(s["by_ratio_exact"])
+        step = f"按比例：{s['ratio_percent']}% × {s['eligible']} 家 = {exact} 家"
+        if exact != str(s["by_ratio"]):
+            step += f"，{ROUNDING[s['rounding']]}为 {s['by_ratio']} 家"
+        lines.append(step)
+    if s["size"]:
+        lines.append(f"指定数量：{s['size']} 家")
+    if s["minimum"]:
+        lines.append(f"不少于 {s['minimum']} 家")
+    if s["capped"]:
+        lines.append(f"→ 抽取 {s['drawn']} 家（符合条件的机构不足，已全部抽取）")
+    else:
+        lines.append(f"→ 抽取 {s['drawn']} 家（取以上各数中最大者）")
+    return lines
+
+
 def print_result(result: dict, inputs: dict) -> None:
     """The result in Chinese, one section per heading."""
     params = inputs["parameters"]
@@ -109,13 +157,8 @@ def print_result(result: dict, inputs: dict) -> None:
     )
     print()
     print("【抽取数量】")
-    ratio = (
-        f"{s['ratio_percent']}% × {s['eligible']} = {s['by_ratio_exact']}，{ROUNDING[s['rounding']]}得 {s['by_ratio']}"
-        if s["ratio_percent"]
-        else "无"
-    )
-    print(f"  符合条件 {s['eligible']} 家；指定数量 {s['size']}；比例 {ratio}；最少 {s['minimum']}")
-    print(f"  抽取 {s['drawn']} 家" + ("（已全部抽取）" if s["capped"] else ""))
+    for line in sample_lines(s):
+        print(f"  {line}")
     print()
     print("【抽中机构】（按随机键从大到小）")
     for d in result["drawn"]:
@@ -173,9 +216,12 @@ def main(argv: list[str]) -> int:
         if "result" in document:
             published.append((argv[1], document["result"]))
         if len(argv) == 3:
-            published.append((argv[2], json.loads(Path(argv[2]).read_bytes())))
+            published.append((argv[2], expected_result(json.loads(Path(argv[2]).read_bytes()))))
     except draw.DrawInputError as e:
         print(f"公布文件无效：{e}", file=sys.stderr)
+        return 2
+    except NoResult as e:
+        print(f"无法核对：{e}（{argv[2]}）", file=sys.stderr)
         return 2
     except (OSError, ValueError) as e:
         print(f"无法读取文件：{e}", file=sys.stderr)

@@ -1,10 +1,13 @@
 """`scripts/rerun_draw.py` as an outsider runs it, and the worked example in docs/draw-example/."""
 
+import importlib.util
 import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from inspections import draw
 
@@ -126,3 +129,70 @@ def test_the_script_reproduces_a_fresh_draw_written_to_a_file(tmp_path):
     run = run_script(path)
     assert run.returncode == 0, run.stderr
     assert "抽取 2 家" in run.stdout and "核对：与公布的结果一致" in run.stdout
+
+
+def test_the_second_file_may_be_the_whole_published_document_or_the_result_alone(tmp_path):
+    """README: "a copy of the result as it was first published" — the downloaded document itself
+    (its result is compared) or the result alone both reproduce."""
+    document = example()
+    (tmp_path / "result.json").write_text(
+        json.dumps(document["result"], ensure_ascii=False), encoding="utf-8"
+    )
+    for second in (EXAMPLE / "published.json", tmp_path / "result.json"):
+        run = run_script(EXAMPLE / "published.json", second)
+        assert run.returncode == 0, (second, run.stdout, run.stderr)
+        assert run.stdout.count("核对：与公布的结果一致") == 2
+        assert "不一致" not in run.stdout
+
+
+def test_a_whole_document_as_second_file_is_compared_by_its_result(tmp_path):
+    document = example()
+    document["result"]["drawn"][1]["inspectors"][1]["name"] = "张伟"
+    (tmp_path / "first.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    run = run_script(EXAMPLE / "published.json", tmp_path / "first.json")
+    assert run.returncode == 1
+    assert "第一处不同：result.drawn[1].inspectors[1].name" in run.stdout
+
+
+def test_a_document_published_before_the_draw_is_no_result_to_compare(tmp_path):
+    run = run_script(EXAMPLE / "published.json", EXAMPLE / "inputs.json")
+    assert run.returncode == 2
+    assert "不含抽取结果" in run.stderr and "inputs.json" in run.stderr
+
+
+def test_the_sample_size_is_printed_in_words():
+    out = run_script(EXAMPLE / "published.json").stdout
+    assert "符合条件的机构 3 家" in out
+    assert "按比例：50% × 3 家 = 1.5 家，向上取整为 2 家" in out
+    assert "不少于 1 家" in out
+    assert "→ 抽取 2 家（取以上各数中最大者）" in out
+    assert "3/2" not in out
+
+
+@pytest.mark.parametrize(
+    "eligible, rule, lines",
+    [
+        # an exact product needs no rounding step: 50% × 6 = 3
+        (
+            6,
+            {"ratio_percent": "50", "minimum": 1},
+            ["按比例：50% × 6 家 = 3 家", "不少于 1 家", "→ 抽取 3 家"],
+        ),
+        (40, {"ratio_percent": "2.5", "rounding": "half_up"}, ["按比例：2.5% × 40 家 = 1 家", "→ 抽取 1 家"]),
+        (
+            7,
+            {"ratio_percent": "5", "rounding": "down", "minimum": 2},
+            ["按比例：5% × 7 家 = 0.35 家，向下取整为 0 家", "不少于 2 家", "→ 抽取 2 家"],
+        ),
+        (3, {"size": 5}, ["指定数量：5 家", "→ 抽取 3 家（符合条件的机构不足，已全部抽取）"]),
+        (0, {"minimum": 1}, ["符合条件的机构 0 家", "→ 抽取 0 家（符合条件的机构不足，已全部抽取）"]),
+    ],
+)
+def test_sample_lines_for_other_rules(eligible, rule, lines):
+    spec = importlib.util.spec_from_file_location("rerun_draw_script", SCRIPT)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    printed = script.sample_lines(draw.sample_size(eligible, draw.SampleRule(**rule)))
+    for line in lines:
+        assert any(p.startswith(line) for p in printed), (line, printed)
+    assert not any("/" in p for p in printed)
