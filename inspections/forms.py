@@ -23,6 +23,36 @@ WEIGHT_LABELS = {
 }
 
 
+# The seed sources in the order a city meets them: a value drawn in public at its own meeting (dice
+# before witnesses, as in docs/draw-example/) needs nothing from outside and is the default; a
+# lottery's or another publisher's figure needs a date announced in advance.
+SEED_KIND_CHOICES = sorted(
+    Draw.SeedKind.choices, key=lambda choice: choice[0] != Draw.SeedKind.RECORDED_RANDOM
+)
+DATED_SEED_KINDS = (Draw.SeedKind.LOTTERY, Draw.SeedKind.PUBLISHED_FIGURE)
+
+
+def _clean_seed_day(form):
+    """The seed's day, refused if it is already past (the seed must be unknown at the freeze)."""
+    day = form.cleaned_data.get("seed_available_on")
+    if day and day < dates.today():
+        raise forms.ValidationError(
+            _("The seed must be unknown at the freeze: choose today or a later date.")
+        )
+    return day
+
+
+def _require_seed_day(form, data):
+    """A published value needs its day; only said when the day was left empty, not when it was
+    given and refused (one true error per field)."""
+    if (
+        data.get("seed_kind") in DATED_SEED_KINDS
+        and not data.get("seed_available_on")
+        and "seed_available_on" not in form.errors
+    ):
+        form.add_error("seed_available_on", _("Give the date the published value becomes known."))
+
+
 class ItemForm(BootstrapMixin, forms.ModelForm):
     expected_version = VersionField(required=False)
 
@@ -121,12 +151,14 @@ class DrawForm(BootstrapMixin, forms.Form):
         max_value=120,
         initial=0,
     )
-    seed_kind = forms.ChoiceField(label=_("Seed source"), choices=Draw.SeedKind.choices)
+    seed_kind = forms.ChoiceField(
+        label=_("Seed source"), choices=SEED_KIND_CHOICES, initial=Draw.SeedKind.RECORDED_RANDOM
+    )
     seed_description = forms.CharField(
         label=_("Where the seed comes from"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
-            "Exactly which published value is the seed, e.g. the winning numbers of a named lottery draw on a named date, written as published."
+            "Exactly which value is the seed and how it is made known: e.g. 20 digits rolled with dice before named witnesses at a named meeting, or the winning numbers of a named lottery draw on a named date, written as published."
         ),
     )
     seed_available_on = forms.DateField(label=_("Seed known on"), required=False)
@@ -167,19 +199,13 @@ class DrawForm(BootstrapMixin, forms.Form):
         return value
 
     def clean_seed_available_on(self):
-        day = self.cleaned_data.get("seed_available_on")
-        if day and day < dates.today():
-            raise forms.ValidationError(
-                _("The seed must be unknown at the freeze: choose today or a later date.")
-            )
-        return day
+        return _clean_seed_day(self)
 
     def clean(self):
         data = super().clean()
         if not (data.get("sample_size") or data.get("ratio_percent") or data.get("minimum")):
             raise forms.ValidationError(_("Set a number to draw, a ratio or a minimum."))
-        if data.get("seed_kind") in ("lottery", "published_figure") and not data.get("seed_available_on"):
-            self.add_error("seed_available_on", _("Give the date the published value becomes known."))
+        _require_seed_day(self, data)
         return data
 
     def draw_values(self) -> dict:
@@ -215,10 +241,16 @@ class AnnulForm(BootstrapMixin, forms.Form):
 
 
 class RedrawForm(BootstrapMixin, forms.Form):
-    seed_kind = forms.ChoiceField(label=_("Seed source"), choices=Draw.SeedKind.choices)
+    seed_kind = forms.ChoiceField(label=_("Seed source"), choices=SEED_KIND_CHOICES)
     seed_description = forms.CharField(
         label=_("Where the seed comes from"), widget=forms.Textarea(attrs={"rows": 2})
     )
     seed_available_on = forms.DateField(label=_("Seed known on"), required=False)
 
-    clean_seed_available_on = DrawForm.clean_seed_available_on
+    def clean_seed_available_on(self):
+        return _clean_seed_day(self)
+
+    def clean(self):
+        data = super().clean()
+        _require_seed_day(self, data)
+        return data

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from core import dates
+from inspections import draw as algo
 from inspections import services
 from inspections.models import Assignment, Draw, DrawnInstitution
 from tests.inspections import factories
@@ -292,3 +293,103 @@ def test_pages_run_constant_queries(world, client, django_assert_num_queries, ex
     for name, args in (("public_draws:detail", [draw.pk]), ("public_draws:list", [])):
         with django_assert_num_queries(EXPECTED_QUERIES[name]):
             assert client.get(reverse(name, args=args)).status_code == 200
+
+
+def _draw_post(world, **changes):
+    """A complete new-draw form, with `changes`."""
+    from inspections.models import InspectionItem
+
+    data = {
+        "title": "表单测试",
+        "year": 2026,
+        "scope_regions": [world.regions["210302"].pk],
+        "kinds": ["private"],
+        "items": [InspectionItem.objects.get(code="A01").pk],
+        "ratio_percent": "5",
+        "rounding": "up",
+        "minimum": 1,
+        "sample_size": 0,
+        "inspectors_per_institution": 2,
+        "avoid_own_region": "on",
+        "max_load": 0,
+        "recent_months": 0,
+        "seed_kind": "lottery",
+        "seed_description": "某彩票某期开奖号码",
+        "t_many_complaints": 3,
+        "t_major_hazards": 1,
+        **{f"w_{k}": v for k, v in algo.DEFAULT_WEIGHTS.items()},
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+PAST = "The seed must be unknown at the freeze: choose today or a later date."
+MISSING = "Give the date the published value becomes known."
+
+
+@pytest.mark.parametrize(
+    "kind, day, errors",
+    [
+        ("lottery", -1, [PAST]),  # a past date was filled in: only the true error
+        ("published_figure", -30, [PAST]),
+        ("recorded_random", -1, [PAST]),
+        ("lottery", None, [MISSING]),  # left empty: the date is asked for
+        ("published_figure", None, [MISSING]),
+        ("lottery", "not a date", None),  # unreadable: Django's own message, alone
+        ("lottery", 0, []),
+        ("recorded_random", None, []),
+    ],
+)
+def test_draw_form_says_one_true_error_about_the_seed_day(setup, client, kind, day, errors):
+    from django.utils.translation import gettext
+
+    client.force_login(setup.users["city"])
+    if isinstance(day, int):
+        day = (dates.today() + datetime.timedelta(days=day)).isoformat()
+    response = client.post(
+        reverse("inspections:draw_create"),
+        with_token(client, _draw_post(setup, seed_kind=kind, seed_available_on=day)),
+    )
+    if errors == []:
+        assert response.status_code == 302
+        return
+    assert response.status_code == 200
+    found = response.context["form"].errors["seed_available_on"]
+    assert len(found) == 1
+    if errors:
+        assert found == [gettext(errors[0])]
+        assert found[0] in response.content.decode()
+    assert not Draw.objects.filter(title="表单测试").exists()
+
+
+@pytest.mark.parametrize(
+    "kind, day, errors",
+    [("lottery", -1, [PAST]), ("lottery", None, [MISSING]), ("recorded_random", None, [])],
+)
+def test_redraw_form_says_the_same_about_the_seed_day(setup, client, kind, day, errors):
+    from django.utils.translation import gettext
+
+    world = setup
+    draw = factories.drawn(world)
+    services.annul(draw, reason="名录有误", by=world.users["city"])
+    client.force_login(world.users["city"])
+    data = {"seed_kind": kind, "seed_description": "重新抽取"}
+    if day is not None:
+        data["seed_available_on"] = (dates.today() + datetime.timedelta(days=day)).isoformat()
+    response = client.post(reverse("inspections:draw_redraw", args=[draw.pk]), with_token(client, data))
+    if not errors:
+        assert response.status_code == 302
+        return
+    assert response.status_code == 400
+    assert response.context["redraw_form"].errors["seed_available_on"] == [gettext(errors[0])]
+    assert not Draw.objects.filter(redraw_of=draw).exists()
+
+
+def test_the_seed_source_defaults_to_a_value_drawn_in_public(setup, client):
+    """A city's first draw needs nothing from outside: dice before witnesses (decision in the notes)."""
+    client.force_login(setup.users["city"])
+    page = client.get(reverse("inspections:draw_create")).content.decode()
+    select = page[page.index('name="seed_kind"') : page.index("</select>", page.index('name="seed_kind"'))]
+    assert select.index('value="recorded_random"') < select.index('value="lottery"')
+    assert 'value="recorded_random" selected' in select
+    assert 'value="lottery" selected' not in select
