@@ -39,13 +39,14 @@ DEPARTMENT_NAMES = {
     "housing": "住房和城乡建设部门",
     "health": "卫生健康部门",
     "emergency": "应急管理（消防救援）部门",
-    "market": "市场监管部门",
+    "market": "市场监督管理部门",
 }
 KIND_NAMES = {"public": "公办公营", "public_private": "公建民营", "private": "民办"}
 
 
 def department_name(code: str) -> str:
-    """The department's Chinese name as the inputs and the published document carry it."""
+    """The department's Chinese name as the inputs and the published document carry it, and as
+    every page of the directories and draws shows it (draft, frozen and public alike: one wording)."""
     return DEPARTMENT_NAMES.get(code, code)
 
 

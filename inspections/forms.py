@@ -9,6 +9,7 @@ from core import dates
 from core.forms import BootstrapMixin, VersionField
 from core.models import Region
 from inspections import draw as algo
+from inspections.directory import department_name
 from inspections.models import ChecklistPoint, Draw, InspectionItem, Inspector
 from institutions.models import Institution, Nature
 
@@ -53,6 +54,11 @@ def _require_seed_day(form, data):
         form.add_error("seed_available_on", _("Give the date the published value becomes known."))
 
 
+def _department_choices(field):
+    """The departments named as the draws' inputs and pages name them (`directory.department_name`)."""
+    field.choices = [(code, department_name(code) if code else label) for code, label in field.choices]
+
+
 class ItemForm(BootstrapMixin, forms.ModelForm):
     expected_version = VersionField(required=False)
 
@@ -63,6 +69,7 @@ class ItemForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, region, **kwargs):
         super().__init__(*args, **kwargs)
+        _department_choices(self.fields["department"])
         self.region = region
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
@@ -91,7 +98,7 @@ class InspectorForm(BootstrapMixin, forms.ModelForm):
         label=_("Declared conflicts of interest"),
         queryset=Institution.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Institutions this inspector must never inspect (relatives, former employer, …)."),
     )
     conflict_note = forms.CharField(label=_("Note on the conflicts"), max_length=200, required=False)
@@ -102,6 +109,8 @@ class InspectorForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Full name")
+        _department_choices(self.fields["department"])
         self.fields["region"].queryset = Region.objects.visible_to(user).order_by("code")
         self.fields["conflict_institutions"].queryset = (
             Institution.objects.visible_to(user).select_related("region").order_by("region__code", "name")

@@ -7,6 +7,7 @@ import json
 from django.utils.translation import gettext_lazy as _
 
 from inspections import draw as algo
+from inspections.directory import department_name
 
 FACTOR_LABELS = {
     "abnormal_operation": _("Abnormal operation"),
@@ -59,7 +60,7 @@ def draw_context(draw) -> dict:
             "minimum": draw.minimum,
         }
         items = [
-            {"code": t.code, "name": t.name, "departments": [t.get_department_display()]}
+            {"code": t.code, "name": t.name, "departments": [department_name(t.department)]}
             for t in draw.items.all()
         ]
         counts = None

@@ -42,6 +42,8 @@ def _city(user) -> Region | None:
 @role_required(*STAFF)
 def item_list(request):
     items = list(InspectionItem.objects.visible_to(request.user).prefetch_related("points").order_by("code"))
+    for item in items:
+        item.department_label = directory.department_name(item.department)
     return render(
         request,
         "inspections/items.html",
@@ -113,6 +115,8 @@ def inspector_list(request):
         .prefetch_related("conflict_rows__institution")
         .order_by("region__code", "name", "pk")
     )
+    for inspector in inspectors:
+        inspector.department_label = directory.department_name(inspector.department)
     return render(request, "inspections/inspectors.html", {"inspectors": inspectors})
 
 
@@ -158,7 +162,12 @@ def object_list(request):
     return render(
         request,
         "inspections/objects.html",
-        {"rows": rows, "weights": algo.DEFAULT_WEIGHTS, "thresholds": algo.DEFAULT_THRESHOLDS},
+        {
+            "rows": rows,
+            "any_inspected": any(row["last_inspected_on"] for row in rows),
+            "weights": algo.DEFAULT_WEIGHTS,
+            "thresholds": algo.DEFAULT_THRESHOLDS,
+        },
     )
 
 

@@ -3,6 +3,7 @@ re-run command, constant queries and double submits."""
 
 import datetime
 import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -393,3 +394,247 @@ def test_the_seed_source_defaults_to_a_value_drawn_in_public(setup, client):
     assert select.index('value="recorded_random"') < select.index('value="lottery"')
     assert 'value="recorded_random" selected' in select
     assert 'value="lottery" selected' not in select
+
+
+# The directories' pages ------------------------------------------------------------------------
+
+
+def _rows(page, testid):
+    """The <tr> elements of the table `testid`, as text."""
+    table = page[page.index(f'data-testid="{testid}"') :]
+    table = table[: table.index("</table>")]
+    return table.split("<tr")[2:]  # [0] before thead's row, [1] the header row
+
+
+def test_objects_directory_says_never_inspected_only_without_records(setup, client, monkeypatch):
+    from django.utils.translation import gettext
+
+    from inspections import directory
+    from institutions.models import Institution
+
+    none = gettext(
+        "None of these institutions has an inspection record yet, so every one counts as never inspected."
+    )
+    some = gettext(
+        "Last inspected is the date of the institution's latest inspection record; an institution without one counts as never inspected."
+    )
+    client.force_login(setup.users["city"])
+    page = client.get(reverse("inspections:objects")).content.decode()
+    assert none in page and some not in page
+
+    first = Institution.objects.operating().order_by("pk").first()
+    monkeypatch.setattr(directory, "last_inspected_on", lambda ids: {first.pk: datetime.date(2025, 8, 20)})
+    page = client.get(reverse("inspections:objects")).content.decode()
+    assert some in page and none not in page
+    assert "2025-08-20" in page
+
+    # A district user sees only its own institutions: the sentence follows what it sees.
+    client.force_login(setup.users["other_district"])
+    page = client.get(reverse("inspections:objects")).content.decode()
+    if first.region != setup.users["other_district"].region:
+        assert none in page and some not in page
+
+
+@pytest.mark.parametrize(
+    "url, testid, title_cell",
+    [("inspections:objects", "objects", "institution"), ("inspections:inspectors", "inspectors", "name")],
+)
+def test_directories_are_cards_on_a_phone(setup, client, url, testid, title_cell):
+    client.force_login(setup.users["city"])
+    page = client.get(reverse(url)).content.decode()
+    table_tag = page[
+        page.rindex("<table", 0, page.index(f'data-testid="{testid}"')) : page.index(
+            f'data-testid="{testid}"'
+        )
+    ]
+    assert "table-cards" in table_tag
+    rows = _rows(page, testid)
+    assert len(rows) >= 2
+    for row in rows:
+        cells = row.split("<td")[1:]
+        assert sum("card-title" in c.split(">")[0] for c in cells) == 1
+        # every cell shown on the card says what it is, except the title, its aside and a link
+        for cell in cells:
+            tag = cell.split(">")[0]
+            if not any(k in tag for k in ("card-title", "card-aside", "card-hide", "data-label")):
+                assert "<a " in cell and "data-label" not in tag, cell
+
+
+def test_departments_read_the_same_on_every_page(setup, client):
+    """民政部门 on the items list, the inspectors directory, the forms, the draft, the frozen and the
+    public draw pages alike (the frozen inputs' wording, `directory.DEPARTMENT_NAMES`)."""
+    from inspections.directory import DEPARTMENT_NAMES
+
+    world = setup
+    client.force_login(world.users["city"])
+    inspectors = client.get(reverse("inspections:inspectors")).content.decode()
+    assert "民政部门" in inspectors and ">民政<" not in inspectors
+    assert DEPARTMENT_NAMES["emergency"] in inspectors
+    items = client.get(reverse("inspections:items")).content.decode()
+    assert "民政部门" in items
+    for form_url in (reverse("inspections:inspector_create"), reverse("inspections:item_create")):
+        form = client.get(form_url).content.decode()
+        for name in DEPARTMENT_NAMES.values():
+            assert f">{name}</option>" in form, (form_url, name)
+    draw = factories.draft(world)
+    draft_page = client.get(reverse("inspections:draw_detail", args=[draw.pk])).content.decode()
+    method = draft_page[draft_page.index('data-testid="method"') :]
+    assert "民政部门" in method and "（民政）" not in method
+    services.freeze(draw, by=world.users["city"])
+    for url in (
+        reverse("inspections:draw_detail", args=[draw.pk]),
+        reverse("public_draws:detail", args=[draw.pk]),
+    ):
+        assert "民政部门" in client.get(url).content.decode()
+
+
+def test_market_regulation_has_the_long_name_everywhere():
+    """The draws' fixed names are the catalogue's names of `core.roles.Department` (the record
+    page's written notices), once the catalogue is compiled."""
+    from django.utils import translation
+
+    from core.roles import Department
+    from inspections.directory import DEPARTMENT_NAMES
+
+    with translation.override("zh-hans"):
+        for department in Department:
+            label = str(department.label)
+            if label != translation.gettext_noop(label) or not label.isascii():
+                assert DEPARTMENT_NAMES[department.value] == label, department
+    assert DEPARTMENT_NAMES["market"] == "市场监督管理部门"
+
+
+def test_inspector_form_conflicts_are_checkboxes_by_region_then_name(setup, client):
+    from django.utils.translation import gettext
+
+    from inspections.forms import InspectorForm
+    from inspections.models import Conflict, Inspector
+    from institutions.models import Institution
+
+    world = setup
+    client.force_login(world.users["city"])
+    page = client.get(reverse("inspections:inspector_create")).content.decode()
+    assert '<select name="conflict_institutions"' not in page
+    assert (
+        page.count('type="checkbox" name="conflict_institutions"')
+        == Institution.objects.visible_to(world.users["city"]).count()
+    )
+    assert "choice-group" in page  # core/_field.html's scrolling box of form-checks
+    form = InspectorForm(user=world.users["city"])
+    labels = [str(label) for _value, label in form.fields["conflict_institutions"].choices]
+    institutions = list(Institution.objects.visible_to(world.users["city"]).select_related("region"))
+    expected = sorted(institutions, key=lambda i: (i.region.code, i.name))
+    assert labels == [f"{i.name}（{i.region.name}）" for i in expected]
+    assert str(form.fields["name"].label) == gettext("Full name")
+    assert f">{gettext('Full name')}" in page
+
+    # Saved from two ticked boxes; the edit page ticks them again.
+    chosen = expected[:2]
+    data = {
+        "name": "赵敏",
+        "department": "civil_affairs",
+        "region": world.regions["210303"].pk,
+        "certificate_number": "LN-ZF-NEW-1",
+        "phone": "",
+        "active": "on",
+        "conflict_institutions": [i.pk for i in chosen],
+    }
+    assert client.post(reverse("inspections:inspector_create"), with_token(client, data)).status_code == 302
+    made = Inspector.objects.get(certificate_number="LN-ZF-NEW-1")
+    assert set(Conflict.objects.filter(inspector=made).values_list("institution_id", flat=True)) == {
+        i.pk for i in chosen
+    }
+    edit = client.get(reverse("inspections:inspector_edit", args=[made.pk])).content.decode()
+    assert edit.count("checked") >= 3  # two conflicts and 在岗
+
+
+def test_district_inspector_form_offers_its_own_institutions_only(setup, client):
+    from inspections.forms import InspectorForm
+    from institutions.models import Institution
+
+    user = setup.users["district"]
+    form = InspectorForm(user=user)
+    offered = {value.value for value, _label in form.fields["conflict_institutions"].choices}
+    assert offered == set(Institution.objects.visible_to(user).values_list("pk", flat=True))
+    assert all(
+        f"（{user.region.name}）" in str(label) for _v, label in form.fields["conflict_institutions"].choices
+    )
+
+
+# The draw page ---------------------------------------------------------------------------------
+
+
+def test_every_history_line_has_its_time(setup, client):
+    world = setup
+    draw = factories.drawn(world)
+    client.force_login(world.users["city"])
+    page = client.get(reverse("inspections:draw_detail", args=[draw.pk])).content.decode()
+    from django.utils import timezone
+
+    for who, when in (
+        (draw.created_by, draw.created_at),
+        (draw.frozen_by, draw.frozen_at),
+        (draw.drawn_by, draw.drawn_at),
+    ):
+        stamp = timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
+        assert f"{who.full_name} 于 {stamp}" in page or f"{who.full_name}, {stamp}" in page, (who, stamp)
+    services.annul(draw, reason="名录有误", by=world.users["city"])
+    draw.refresh_from_db()
+    page = client.get(reverse("inspections:draw_detail", args=[draw.pk])).content.decode()
+    footer = page[page.rindex('<p class="small text-secondary">') :]
+    lines = [line for line in footer[: footer.index("</p>")].split(">", 1)[1].splitlines() if line.strip()]
+    assert len(lines) == 4  # created, frozen, drawn, annulled
+    for line in lines:
+        assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d", line), line
+    assert world.users["city"].full_name in lines[1] and world.users["city"].full_name in lines[3]
+
+
+def _form_tag(page, action):
+    start = page.index(f'action="{action}"')
+    return page[page.rindex("<form", 0, start) : page.index(">", start)]
+
+
+def test_freeze_and_annul_ask_before_they_submit(setup, client):
+    """static/js/portal.js asks on a <form data-confirm>; the sentence says what cannot be undone."""
+    world = setup
+    client.force_login(world.users["city"])
+    draft = factories.draft(world)
+    page = client.get(reverse("inspections:draw_detail", args=[draft.pk])).content.decode()
+    for action in (
+        reverse("inspections:draw_freeze", args=[draft.pk]),
+        reverse("inspections:draw_annul", args=[draft.pk]),
+    ):
+        tag = _form_tag(page, action)
+        assert 'data-confirm="' in tag, tag
+        assert len(tag.split('data-confirm="')[1].split('"')[0]) > 20
+    drawn = factories.drawn(world, title="已抽取")
+    page = client.get(reverse("inspections:draw_detail", args=[drawn.pk])).content.decode()
+    assert 'data-confirm="' in _form_tag(page, reverse("inspections:draw_annul", args=[drawn.pk]))
+
+
+@pytest.mark.parametrize("who", ["city", "district"])
+def test_drawn_list_comes_before_the_folded_method_once_drawn(setup, client, who):
+    world = setup
+    draw = factories.drawn(world)
+    client.force_login(world.users[who])
+    page = client.get(reverse("inspections:draw_detail", args=[draw.pk])).content.decode()
+    assert page.index('data-testid="drawn"') < page.index('data-testid="method"')
+    method = page[
+        page.rindex("<", 0, page.index('data-testid="method"')) : page.index('data-testid="method"')
+    ]
+    assert method.startswith("<details") and " open" not in method
+    # The public page keeps the method open.
+    public = client.get(reverse("public_draws:detail", args=[draw.pk])).content.decode()
+    tag = public[
+        public.rindex("<", 0, public.index('data-testid="method"')) : public.index('data-testid="method"')
+    ]
+    assert tag.startswith("<section")
+
+
+def test_the_method_stays_open_before_the_draw(setup, client):
+    world = setup
+    draw = services.freeze(factories.draft(world), by=world.users["city"])
+    client.force_login(world.users["city"])
+    page = client.get(reverse("inspections:draw_detail", args=[draw.pk])).content.decode()
+    tag = page[page.rindex("<", 0, page.index('data-testid="method"')) : page.index('data-testid="method"')]
+    assert tag.startswith("<section") and 'data-testid="drawn"' not in page
