@@ -33,7 +33,7 @@ from hazards.forms import (
     ReplyForm,
     TransitionForm,
 )
-from hazards.models import Hazard, Referral, Status, closed_last
+from hazards.models import Hazard, HazardEvent, Referral, Status, closed_last
 
 PAGE_SIZE = 20
 READERS = (Role.CITY, Role.DISTRICT, Role.INSTITUTION, Role.DEPARTMENT)
@@ -201,7 +201,7 @@ def _detail_context(request, hazard, **forms) -> dict:
     return {
         "hazard": hazard,
         "fieldsets": _fieldsets(hazard),
-        "events": hazard.events.select_related("by"),
+        "events": visible_events(user, hazard, referrals),
         "deadline_changes": hazard.deadline_changes.select_related("changed_by"),
         "before_files": [f for f in hazard_files if f.purpose == services.EvidencePurpose.BEFORE],
         "after_files": [f for f in hazard_files if f.purpose == services.EvidencePurpose.AFTER],
@@ -234,6 +234,23 @@ def _detail_context(request, hazard, **forms) -> dict:
         "referral_form": forms.get("referral_form") or ReferralForm(initial={"referred_on": dates.today()}),
         "delete_form": forms.get("delete_form") or DeleteForm(),
     }
+
+
+def visible_events(user, hazard, referrals) -> list:
+    """The hazard's timeline as `user` may read it: a written notice and its reply (书面告知, between
+    authorities) only when the reader sees that referral (`referrals`, already scoped): an
+    institution's user sees none, a department's user its own department's. Their notes name the
+    department (and hold the reply), so the other events are kept whole."""
+    events = list(hazard.events.select_related("by"))
+    if user.role not in (Role.INSTITUTION, Role.DEPARTMENT):
+        return events
+    told = {referral.get_department_display() for referral in referrals}
+    private = {HazardEvent.Action.REFER, HazardEvent.Action.REPLY}
+    return [
+        event
+        for event in events
+        if event.action not in private or any(event.note.startswith(name) for name in told)
+    ]
 
 
 def _fieldsets(hazard):

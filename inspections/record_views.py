@@ -3,13 +3,14 @@ institution, the record page (each point a card: 符合 / 不符合 / 不适用,
 finding-to-hazard step, the written notice, the conclusion and the A4 print view. Reads go through
 `visible_to`; POSTs through the one-time token (core.submissions)."""
 
-import datetime
-
 from django import forms
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,7 +24,8 @@ from core.permissions import STAFF, role_required
 from core.roles import Department, Role
 from core.widgets import ISODateField, PortalFileInput
 from hazards import services as hazard_services
-from hazards.models import Severity
+from hazards.filters import visible_hazards
+from hazards.models import Referral, Severity
 from inspections import records
 from inspections.models import DrawnInstitution, Finding, Inspection, InspectionItem, Inspector, Kind
 from institutions.models import Institution
@@ -111,7 +113,9 @@ class NoticeForm(BootstrapMixin, forms.Form):
 
 class ConcludeForm(BootstrapMixin, forms.Form):
     conclusion = forms.ChoiceField(label=gettext_lazy("conclusion"), choices=Inspection.Conclusion.choices)
-    summary = forms.CharField(label=gettext_lazy("summary"), widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=gettext_lazy("Summary of the inspection"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 def _records(user):
@@ -176,12 +180,18 @@ def _visible_draws(user):
     return Draw.objects.visible_to(user).values("pk")
 
 
+def _referrals(user) -> Prefetch:
+    """A finding's written notices as `user` sees them (between authorities: an institution's user
+    none, a department's user its own)."""
+    return Prefetch("hazard__referrals", queryset=Referral.objects.visible_to(user))
+
+
 def _findings(inspection, user, only: int | None = None) -> list[Finding]:
     """The record's findings in checklist order (or only finding `only`), each with `photos` (its
     live evidence, annotated for `user`: caption, flags, reuses). Two queries and the photo checks."""
     findings = (
         inspection.findings.select_related("point__item", "hazard")
-        .prefetch_related("hazard__referrals")
+        .prefetch_related(_referrals(user))
         .order_by("point__item__code", "point__number")
     )
     if only is not None:
@@ -198,7 +208,17 @@ def _findings(inspection, user, only: int | None = None) -> list[Finding]:
         by_finding.setdefault(file.owner_id, []).append(file)
     for finding in findings:
         finding.photos = by_finding.get(finding.pk, [])
+    _mark_visible_hazards(findings, user)
     return findings
+
+
+def _mark_visible_hazards(findings, user) -> None:
+    """`hazard_visible` on each finding: its hazard is one `user` may open (a department reads a
+    record whose items name it, but only the hazards told to it). One query, when there are any."""
+    ids = [f.hazard_id for f in findings if f.hazard_id]
+    seen = set(visible_hazards(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    for finding in findings:
+        finding.hazard_visible = finding.hazard_id in seen
 
 
 def _card_forms(findings, error_finding=None, **bound) -> None:
@@ -235,6 +255,7 @@ def _card_context(request, inspection, **forms_by_name) -> dict:
         "can_hazard": hazard_services.can_record(user),
         "error_finding": forms_by_name.get("error_finding"),
         "done": forms_by_name.get("done", ""),
+        "progress": records.progress(inspection),
     }
 
 
@@ -247,6 +268,9 @@ def _record_page(request, inspection, status=200, **forms_by_name):
         "inspectors": list(inspection.inspectors.all()),
         "items": list(inspection.items.all()),
         "conclude_form": forms_by_name.get("conclude_form") or ConcludeForm(),
+        # the draw's page and the publication date are the authority's (institutions and
+        # departments do not see draws)
+        "can_see_draw": records.can_record(request.user),
         "publication_due": None,
         "due_error": "",
     }
@@ -268,7 +292,11 @@ def _card(request, finding, **forms_by_name):
     inspection = _record_or_404(request.user, finding.inspection_id)
     (fresh,) = _findings(inspection, request.user, only=finding.pk)
     _card_forms([fresh], **_bound({**forms_by_name, "error_finding": finding.pk}))
-    context = {**_card_context(request, inspection, error_finding=finding.pk, **forms_by_name), "f": fresh}
+    context = {
+        **_card_context(request, inspection, error_finding=finding.pk, **forms_by_name),
+        "f": fresh,
+        "progress_oob": True,  # the record's count above the cards follows the save
+    }
     return render(request, "inspections/_finding.html", context)
 
 
@@ -294,12 +322,14 @@ def record_detail(request, pk):
 
 @role_required(*READERS)
 def record_print(request, pk):
-    inspection = _record_or_404(request.user, pk)
+    user = request.user
+    inspection = _record_or_404(user, pk)
     findings = list(
-        inspection.findings.select_related("point__item", "hazard").order_by(
-            "point__item__code", "point__number"
-        )
+        inspection.findings.select_related("point__item", "hazard")
+        .prefetch_related(_referrals(user))
+        .order_by("point__item__code", "point__number")
     )
+    _mark_visible_hazards(findings, user)
     return render(
         request,
         "inspections/record_print.html",
@@ -340,8 +370,6 @@ def finding_save(request, pk):
 
 
 def _detail_url(finding) -> str:
-    from django.urls import reverse
-
     return reverse("inspections:record_detail", args=[finding.inspection_id])
 
 
@@ -387,11 +415,18 @@ def finding_notice(request, pk):
     return _after(request, finding, notice_form=form)
 
 
+CONCLUDE_CARD = "conclude"
+
+
 @require_POST
 @role_required(*STAFF, superuser=False)
 def record_conclude(request, pk):
+    """Conclude the record. From its card (htmx): a refusal swaps the card with the errors and
+    what was typed; a conclusion loads the record's page (HX-Redirect) with the message. A plain
+    post: the page with the errors (400), or a redirect."""
     inspection = _record_or_404(request.user, pk)
     form = ConcludeForm(request.POST)
+    from_card = bool(request.htmx) and request.headers.get("HX-Target") == CONCLUDE_CARD
     if form.is_valid():
         try:
             records.conclude(
@@ -404,7 +439,15 @@ def record_conclude(request, pk):
             add_errors(form, error)
         else:
             messages.success(request, _("The inspection is concluded."))
+            if from_card:
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = reverse("inspections:record_detail", args=[inspection.pk])
+                return response
             return redirect("inspections:record_detail", pk=inspection.pk)
+    if from_card:
+        return render(
+            request, "inspections/_conclude.html", {"inspection": inspection, "conclude_form": form}
+        )
     return _record_page(request, inspection, status=400, conclude_form=form)
 
 
@@ -412,8 +455,7 @@ def record_conclude(request, pk):
 def filing_check_list(request):
     """Measure 三: the on-site checks due within 20 working days of filing, per region (the user's
     scope), since the start of last year."""
-    today = dates.today()
-    since = datetime.date(today.year - 1, 1, 1)
+    since = records.filing_checks_since(dates.today())
     checks = records.filing_checks(request.user, since=since)
     counts = {
         state: sum(1 for c in checks if c.state == state) for state in ("due", "overdue", "done", "unknown")

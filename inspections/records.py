@@ -217,6 +217,17 @@ def conclude(*, inspection: Inspection, conclusion: str, summary: str, by) -> In
     return inspection
 
 
+def progress(inspection: Inspection) -> dict:
+    """{"total": points, "answered": points answered, "fails": 不符合} of a record, in one query."""
+    from django.db.models import Count, Q
+
+    return inspection.findings.aggregate(
+        total=Count("pk"),
+        answered=Count("pk", filter=~Q(answer="")),
+        fails=Count("pk", filter=Q(answer=Finding.Answer.FAILS)),
+    )
+
+
 def publication_due(inspection: Inspection) -> datetime.date | None:
     """The day by which a concluded result is published: 20 working days after the conclusion
     (counting from the next day). Raises `workdays.UnknownCalendarYear` for an unknown year."""
@@ -286,12 +297,20 @@ def filing_checks(user, *, since: datetime.date) -> list[FilingCheck]:
     return _filing_checks(institutions)
 
 
+def filing_checks_since(today: datetime.date) -> datetime.date:
+    """The first filing date the filing checks follow: January 1 of last year (older filings were
+    checked, or not, before the portal; the list and the registry's card show the same window)."""
+    return datetime.date(today.year - 1, 1, 1)
+
+
 def filing_check_of(institution: Institution) -> FilingCheck | None:
     """The filing check of one institution (its registry page), or None when it has neither a
-    filing date nor an unfiled discovery date. The caller has checked that its reader sees it."""
+    filing date nor an unfiled discovery date, or when that date is before `filing_checks_since`.
+    The caller has checked that its reader sees it."""
     from django.db.models.functions import Coalesce
 
-    if institution.filed_on is None and institution.unfiled_found_on is None:
+    start = institution.filed_on or institution.unfiled_found_on
+    if start is None or start < filing_checks_since(dates.today()):
         return None
     institutions = Institution.objects.filter(pk=institution.pk).annotate(
         start=Coalesce("filed_on", "unfiled_found_on")

@@ -1,7 +1,7 @@
 """What other apps' pages show of the inspections, without importing this app's views:
 
 - ``{% inspection_origin hazard %}`` on a hazard's page: the inspection record it came from, with a
-  link, only for a reader who sees that record (an institution's user sees its record once
+  link and the finding's photos, only for a reader who sees that record (an institution's user sees its record once
   concluded; a department's user only the records whose items name it). For anyone else nothing:
   no link that would answer 404, and no mention of a record they cannot open.
 - ``{% filing_check_card institution %}`` on the registry's page of an institution (city and
@@ -11,24 +11,34 @@
 """
 
 from django import template
+from django.contrib.contenttypes.models import ContentType
 
+from core.evidence import visible_evidence
 from core.roles import Role
 from inspections import records
-from inspections.models import Inspection
+from inspections.models import Finding, Inspection
 
 register = template.Library()
 
 
 @register.inclusion_tag("inspections/_hazard_origin.html", takes_context=True)
 def inspection_origin(context, hazard) -> dict:
-    """{"finding": the hazard's finding or None}. One query when the hazard has a finding."""
+    """{"finding": the hazard's finding or None, "photos": the finding's photos (thumbnails: the
+    inspection's evidence of the 不符合, shown where the rectification is followed)}. Two queries
+    (and the photo facts) when the hazard has a finding the reader may open; none otherwise."""
     try:
         finding = hazard.finding
     except Exception:  # RelatedObjectDoesNotExist: a hazard not from an inspection
         return {"finding": None}
     user = context["request"].user
-    visible = Inspection.objects.visible_to(user).filter(pk=finding.inspection_id).exists()
-    return {"finding": finding if visible else None}
+    if not Inspection.objects.visible_to(user).filter(pk=finding.inspection_id).exists():
+        return {"finding": None}
+    photos = list(
+        visible_evidence(user).filter(
+            owner_type=ContentType.objects.get_for_model(Finding), owner_id=finding.pk
+        )
+    )
+    return {"finding": finding, "photos": photos}
 
 
 @register.inclusion_tag("inspections/_filing_check_card.html", takes_context=True)

@@ -249,3 +249,119 @@ def test_an_unfiled_institution_has_no_filing_card(setup, client):
     body = client.get(reverse("institutions:detail", args=[setup.own_institution.pk])).content.decode()
     assert 'data-testid="filing-check"' not in body
     assert Finding.objects.count() == 0
+
+
+def _answer_all(inspection, user, answer="complies"):
+    for finding in inspection.findings.filter(answer=""):
+        records.finding_record(finding=finding, answer=answer, note="", by=user)
+
+
+def test_a_refused_conclusion_stays_in_its_card_with_what_was_typed(setup, client):
+    inspection = _record(setup)
+    client.force_login(setup.users["district"])
+    page = client.get(reverse("inspections:record_detail", args=[inspection.pk])).content.decode()
+    assert "data-confirm=" in page and "检查情况概述" in page  # asked before; the box labelled
+    url = reverse("inspections:record_conclude", args=[inspection.pk])
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "conclude"}
+    data = {"conclusion": "qualified", "summary": "九类风险均已落实"}
+    refused = client.post(url, with_token(client, data), **htmx)
+    body = refused.content.decode()
+    assert refused.status_code == 200 and 'data-testid="conclude-error"' in body
+    assert "九类风险均已落实" in body and "请逐项填写检查结果后再作出结论" in body
+    inspection.refresh_from_db()
+    assert inspection.concluded_on is None
+    _answer_all(inspection, setup.users["district"])
+    done = client.post(url, with_token(client, data), **htmx)
+    assert done.status_code == 204
+    assert done["HX-Redirect"] == reverse("inspections:record_detail", args=[inspection.pk])
+    inspection.refresh_from_db()
+    assert inspection.conclusion == "qualified"
+
+
+def test_the_count_of_answered_points_follows_each_save(setup, client):
+    inspection = _record(setup)
+    total = inspection.findings.count()
+    client.force_login(setup.users["district"])
+    page = client.get(reverse("inspections:record_detail", args=[inspection.pk])).content.decode()
+    assert f"已填写 0 / {total} 个检查要点" in page
+    body = _save(client, inspection.findings.first(), answer="fails").content.decode()
+    assert 'id="record-progress"' in body and 'hx-swap-oob="true"' in body
+    assert f"已填写 1 / {total} 个检查要点" in body and "1 项不符合" in body
+
+
+def test_readers_outside_the_authority_see_no_draw_no_notice_no_untold_hazard(setup, client):
+    from inspections.models import Draw
+
+    draw = factories.drawn(setup)
+    drawn = draw.drawn.get(institution=setup.own_institution)
+    user = setup.users["district"]
+    inspection, _created = records.inspection_from_drawn(drawn=drawn, by=user)
+    finding = inspection.findings.select_related("point__item").filter(point__category="fire").first()
+    records.finding_record(finding=finding, answer="fails", note="", by=user)
+    hazard, _ = records.finding_to_hazard(
+        finding=finding, deadline=datetime.date(2026, 12, 31), severity="general", by=user
+    )
+    finding.refresh_from_db()
+    notice = SimpleUploadedFile("告知书.pdf", b"%PDF-1.4 notice", content_type="application/pdf")
+    records.finding_notice(finding=finding, department="emergency", notice=notice, by=user)
+    _answer_all(inspection, user)
+    records.conclude(inspection=inspection, conclusion="rectify", summary="限期整改", by=user)
+    draw_url = reverse("inspections:draw_detail", args=[draw.pk])
+    for name in ("record_detail", "record_print"):
+        url = reverse(f"inspections:{name}", args=[inspection.pk])
+        client.force_login(setup.users["district"])
+        staff = client.get(url).content.decode()
+        assert hazard.code in staff and "书面告知" in staff
+        client.force_login(setup.users["institution"])  # its own result: its hazard, no notice
+        own = client.get(url).content.decode()
+        assert hazard.code in own and "书面告知" not in own and draw_url not in own
+        assert "20个工作日" not in own
+    # a housing department's user: the record names its department only if an item does
+    InspectionItem.objects.filter(pk__in=inspection.items.values("pk")).update(department="housing")
+    client.force_login(setup.users["department"])
+    for name in ("record_detail", "record_print"):
+        body = client.get(reverse(f"inspections:{name}", args=[inspection.pk])).content.decode()
+        assert hazard.code not in body and "书面告知" not in body and draw_url not in body
+    assert Draw.objects.visible_to(setup.users["department"]).count() == 0
+
+
+def test_institutions_and_departments_find_their_results_in_the_menu(setup, client):
+    url = reverse("inspections:records")
+    for role in ("institution", "department"):
+        client.force_login(setup.users[role])
+        assert f'href="{url}"' in client.get(reverse("core:home")).content.decode(), role
+
+
+def test_an_old_filing_is_outside_the_filing_checks(setup, client, monkeypatch):
+    monkeypatch.setattr(dates, "today", lambda: datetime.date(2025, 11, 20))
+    institution = setup.own_institution
+    institution.filed_on = datetime.date(2019, 5, 6)
+    institution.save()
+    client.force_login(setup.users["district"])
+    body = client.get(reverse("institutions:detail", args=[institution.pk])).content.decode()
+    assert 'data-testid="filing-check"' not in body
+    listed = client.get(reverse("inspections:filing_checks")).context["checks"]
+    assert institution.pk not in [c.institution.pk for c in listed]  # the same window as the list
+    institution.filed_on = datetime.date(2024, 1, 1)  # the window's first day
+    institution.save()
+    body = client.get(reverse("institutions:detail", args=[institution.pk])).content.decode()
+    assert 'data-testid="filing-check"' in body and "待检查" not in body and "逾期" in body
+
+
+def test_the_hazard_shows_the_inspection_photos(setup, client):
+    from tests.hazards.factories import png_bytes
+
+    inspection = _record(setup)
+    finding = inspection.findings.first()
+    user = setup.users["district"]
+    photo = SimpleUploadedFile("现场.png", png_bytes(size=(64, 64)), content_type="image/png")
+    records.finding_record(finding=finding, answer="fails", note="", photos=[photo], by=user)
+    hazard, _ = records.finding_to_hazard(
+        finding=finding, deadline=datetime.date(2026, 12, 31), severity="general", by=user
+    )
+    client.force_login(user)
+    body = client.get(reverse("hazards:detail", args=[hazard.pk])).content.decode()
+    assert 'data-testid="origin-photos"' in body and "现场.png" in body
+    client.force_login(setup.users["institution"])  # not concluded: no record, no photos
+    body = client.get(reverse("hazards:detail", args=[hazard.pk])).content.decode()
+    assert 'data-testid="origin-photos"' not in body and "现场.png" not in body

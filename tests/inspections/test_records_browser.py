@@ -91,6 +91,7 @@ def test_draw_inspect_hazard_conclude_publish(live_server, world, page: Page, ar
     conclude = page.get_by_test_id("conclude")
     conclude.locator("select[name=conclusion]").select_option("rectify")
     conclude.locator("textarea[name=summary]").fill("发现1项问题，责令限期整改。")
+    page.once("dialog", lambda dialog: dialog.accept())  # 确定作出结论吗？
     conclude.get_by_test_id("conclude-submit").click()
     expect(page.get_by_test_id("conclusion")).to_be_visible()
     for name, size in SIZES:
