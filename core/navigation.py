@@ -41,7 +41,9 @@ NAVIGATION = (
     NavEntry(_("Summary reports"), "reports:summary_list", (Role.CITY, Role.ADMIN), "file-earmark-check"),
     NavEntry(_("Random inspections"), "inspections:draws", (Role.CITY, Role.DISTRICT, Role.ADMIN), "shuffle"),
     # An institution's concluded results; a department's records whose items name it (issue 16).
-    NavEntry(_("Inspection results"), "inspections:records", (Role.INSTITUTION, Role.DEPARTMENT), "clipboard-data"),
+    NavEntry(
+        _("Inspection results"), "inspections:records", (Role.INSTITUTION, Role.DEPARTMENT), "clipboard-data"
+    ),
     NavEntry(_("Campaigns"), "campaign:list", ALL_STAFF, "journal-text"),
     NavEntry(
         _("Public disclosure"), "disclosure:manage", (Role.CITY, Role.DISTRICT, Role.ADMIN), "megaphone"

@@ -27,6 +27,7 @@ from hazards import services as hazard_services
 from hazards.filters import visible_hazards
 from hazards.models import Referral, Severity
 from inspections import records
+from inspections.directory import department_name
 from inspections.models import DrawnInstitution, Finding, Inspection, InspectionItem, Inspector, Kind
 from institutions.models import Institution
 
@@ -65,7 +66,7 @@ class InspectionForm(BootstrapMixin, forms.Form):
             .order_by("region__sort_key", "name")
         )
         self.fields["inspectors"].label_from_instance = lambda i: (
-            f"{i.name}（{i.get_department_display()} · {i.region.name}）"
+            f"{i.name}（{department_name(i.department)} · {i.region.name}）"
         )
         self.fields["items"].queryset = InspectionItem.objects.visible_to(user).filter(active=True)
         self.fields["inspected_on"].initial = dates.today()
