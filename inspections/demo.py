@@ -76,23 +76,24 @@ def _load_demo_draw() -> None:
 
 def _load_demo_records() -> None:
     """铁东区's records, made by its district user `tiedong` through the same services as the pages:
-    a concluded 双随机 record of 铁东区福寿康养中心 (one 不符合 on fire safety, in the ledger, 责令整改;
-    its result on the public draw page), an open one of 铁东区颐康护理院 (two points answered: the
-    record page to try on a phone), and a concluded 日常 record of 铁东区康乐老年公寓 (合格: what the
-    institution's user `kangle` sees). Skipped when 铁东区 has records already."""
+    a concluded 双随机 record of the demo draw's first institution of 铁东区 (one 不符合 on fire safety,
+    in the ledger, 责令整改; its result on the public draw page), an open 专项检查 of 铁东区颐康护理院
+    (two points answered: the record page to try on a phone), and a concluded 日常检查 of 铁东区康乐老年公寓
+    (合格: what the institution's user `kangle` sees). Skipped when 铁东区 has records already."""
     region = Region.objects.get(code="210302")
     if Inspection.objects.filter(region=region).exists():
         return
     clerk = User.objects.get(username="tiedong")
-    drawn = {
-        d.institution.name: d
-        for d in DrawnInstitution.objects.filter(
-            institution__region=region, draw__status="drawn"
-        ).select_related("institution")
-    }
-    concluded = drawn.get("铁东区福寿康养中心")
-    if concluded is not None:
-        inspection, _created = records.inspection_from_drawn(drawn=concluded, by=clerk)
+    city = Region.objects.get(code="210300")
+    items = list(InspectionItem.objects.filter(region=city, code__in=["A01", "B02"]))
+    drawn = (
+        DrawnInstitution.objects.filter(institution__region=region, draw__status="drawn")
+        .select_related("institution")
+        .order_by("pk")
+        .first()
+    )
+    if drawn is not None:
+        inspection, _created = records.inspection_from_drawn(drawn=drawn, by=clerk)
         for finding in inspection.findings.select_related("point"):
             fails = finding.point.category == "fire" and finding.point.number == 1
             records.finding_record(
@@ -114,20 +115,27 @@ def _load_demo_records() -> None:
             summary="检查12个要点，发现1项不符合（疏散通道堆放杂物），已责令限期整改并录入隐患台账。",
             by=clerk,
         )
-    open_one = drawn.get("铁东区颐康护理院")
+    team = list(Inspector.objects.filter(region=region)[:2])
+    open_one = Institution.objects.filter(name="铁东区颐康护理院").first()
     if open_one is not None:
-        inspection, _created = records.inspection_from_drawn(drawn=open_one, by=clerk)
+        inspection = records.inspection_create(
+            institution=open_one,
+            kind="special",
+            inspected_on=dates.today(),
+            inspectors=team,
+            items=items,
+            by=clerk,
+        )
         for finding in inspection.findings.all()[:2]:
             records.finding_record(finding=finding, answer="complies", note="", by=clerk)
     own = Institution.objects.filter(name="铁东区康乐老年公寓").first()
     if own is not None:
-        city = Region.objects.get(code="210300")
         inspection = records.inspection_create(
             institution=own,
             kind="routine",
             inspected_on=dates.today(),
-            inspectors=list(Inspector.objects.filter(region=region)[:2]),
-            items=list(InspectionItem.objects.filter(region=city, code="A01")),
+            inspectors=team,
+            items=[item for item in items if item.code == "A01"],
             by=clerk,
         )
         for finding in inspection.findings.all():

@@ -9,6 +9,7 @@ from campaign.models import ItemAnswer
 from core.models import Evidence
 from disclosure.models import Publication
 from hazards.models import DeadlineChange, Hazard, HazardEvent, Referral
+from inspections.models import Finding, Inspection
 from institutions.models import Institution, SelfReport
 from reports.models import SummaryReport
 
@@ -27,6 +28,8 @@ def _counts():
         Referral.objects.count(),
         DeadlineChange.objects.count(),
         Evidence.objects.count(),
+        Inspection.objects.count(),
+        Finding.objects.count(),
     )
 
 
@@ -44,6 +47,13 @@ def test_the_demo_loads_twice_without_changes_and_fills_the_public_pages(db, cli
     assert _counts() == counts
     assert Hazard.objects.filter(~Q(code__regex=r"^2103\d\d(-Z01)?-\d{4}-\d{4}$")).count() == 0
     assert counts[0] == 64 and counts[3] == 6  # Anshan's 60 and 辽阳市's 4
+    # 铁东区's three inspection records (README's tour): a concluded 双随机 one with its hazard, an open
+    # one to try, and 康乐's concluded result for its user
+    records = {(i.kind, bool(i.concluded_on)) for i in Inspection.objects.filter(region__code="210302")}
+    assert records == {("random", True), ("special", False), ("routine", True)}
+    assert Finding.objects.filter(hazard__isnull=False, inspection__kind="random").count() == 1
+    kangle = User.objects.get(username="kangle")
+    assert Inspection.objects.visible_to(kangle).get().conclusion == "qualified"
     # the province user sees both cities (issue 13)
     province = User.objects.get(username="province")
     assert province.region.code == "210000"
