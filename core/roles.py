@@ -19,3 +19,6 @@ class Department(models.TextChoices):
     HEALTH = "health", _("Health commission")
     EMERGENCY = "emergency", _("Emergency management / fire rescue")
     MARKET = "market", _("Market regulation")
+    # Issue 17: complaints of elder abuse (欺老虐老) and injuries go to the police (item 27: "及时提请公安
+    # 等部门依法查处"; measure 八: 人身伤害事件 → 公安部门).
+    POLICE = "police", _("Public security")

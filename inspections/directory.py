@@ -40,6 +40,7 @@ DEPARTMENT_NAMES = {
     "health": "卫生健康部门",
     "emergency": "应急管理（消防救援）部门",
     "market": "市场监督管理部门",
+    "police": "公安部门",
 }
 KIND_NAMES = {"public": "公办公营", "public_private": "公建民营", "private": "民办"}
 

@@ -20,8 +20,12 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 
 from core.models import ImportBatch
 from institutions.models import SelfReport
+from tests.complaints import sweep as sweep_complaints
+from tests.credit import sweep as sweep_credit
 from tests.disclosure.factories import policy as disclosure_policy
 from tests.disclosure.factories import published_policy, unpublished_policy
+from tests.emergencies import sweep as sweep_emergencies
+from tests.enforcement import sweep as sweep_enforcement
 from tests.inspections import sweep as sweep_inspections
 from tests.reports import sweep_docx, sweep_pdf, sweep_workbook
 from tests.submissions import with_token
@@ -463,7 +467,16 @@ SPECS: dict[str, Spec] = {
 }
 # The printed outputs (issue 14) keep their entries beside their tests: each module's
 # `specs(Spec, ALL_STAFF)` returns {URL name: Spec}.
-for _module in (sweep_workbook, sweep_pdf, sweep_docx, sweep_inspections):
+for _module in (
+    sweep_workbook,
+    sweep_pdf,
+    sweep_docx,
+    sweep_inspections,
+    sweep_complaints,
+    sweep_emergencies,
+    sweep_credit,
+    sweep_enforcement,
+):
     SPECS |= _module.specs(Spec, ALL_STAFF)
 
 # Text that must never reach a viewer: names of things outside their scope.

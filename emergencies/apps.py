@@ -1,0 +1,9 @@
+"""突发事件 and 应急演练/宣传普及 (issue 17 items 2 and 3; measure 八)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EmergenciesConfig(AppConfig):
+    name = "emergencies"
+    verbose_name = _("Incidents and emergency preparedness")
