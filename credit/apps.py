@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class CreditConfig(AppConfig):
     name = "credit"
     verbose_name = _("Credit records")
+
+    def ready(self):
+        from core.evidence import register_owner
+        from credit.models import CreditRecord
+
+        register_owner(CreditRecord)

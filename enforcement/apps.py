@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class EnforcementConfig(AppConfig):
     name = "enforcement"
     verbose_name = _("Enforcement")
+
+    def ready(self):
+        from core.evidence import register_owner
+        from enforcement.models import EnforcementOrder
+
+        register_owner(EnforcementOrder)
