@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class EmergenciesConfig(AppConfig):
     name = "emergencies"
     verbose_name = _("Incidents and emergency preparedness")
+
+    def ready(self):
+        from core.evidence import register_owner
+        from emergencies.models import Drill
+
+        register_owner(Drill)
