@@ -55,6 +55,7 @@ class CreditRecordForm(BootstrapMixin, forms.ModelForm):
         self.fields["region"].queryset = Region.objects.visible_to(user).county_level()
         self.fields["region"].help_text = _("Only for a code not in the registry.")
         self.fields["person_name"].required = False
+        self.order_fields([*self.Meta.fields[:6], "person_name", "id_number"])
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
             self.fields["document"].required = False

@@ -37,7 +37,7 @@ class Source(models.TextChoices):
     """Who decided the record: civil affairs itself, another department of the joint incentive and
     punishment (守信联合激励和失信联合惩戒, measure 九), or a court (失信被执行人)."""
 
-    CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs")
+    CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs department")
     MARKET = "market", _("Market regulation")
     EMERGENCY = "emergency", _("Emergency management / fire rescue")
     HEALTH = "health", _("Health commission")

@@ -35,10 +35,10 @@ def _querystring(request) -> str:
 
 
 def _filtered(records, form):
-    if not form.is_valid():
-        data = {name: form.cleaned_data.get(name) for name in form.fields if name not in form.errors}
-    else:
-        data = form.cleaned_data
+    form.is_valid()  # a bad value is reported on the form and ignored
+    data = {
+        name: value for name, value in getattr(form, "cleaned_data", {}).items() if name not in form.errors
+    }
     today = dates.today()
     if q := (data.get("q") or "").strip():
         code = uscc.normalize(q)

@@ -52,24 +52,10 @@ def test_a_persons_record_keeps_only_the_key_and_tail(world, client):
     own = world.own_institution
     own.legal_representative = "陈刚"
     own.save(update_fields=["legal_representative"])
-    number = id_number("318")
-    client.force_login(world.users["district"])
-    response = client.post(
-        reverse("credit:create"),
-        with_token(
-            client,
-            _form(
-                institution=own.pk,
-                credit_code=code(body="MJ0000102"),
-                subject="person",
-                person_name=" 陈 刚 ",
-                id_number=number,
-            ),
-        ),
-    )
-    assert response.status_code == 400  # the institution has no such code? it has none: accepted
     own.credit_code = code(body="MJ0000102")
     own.save(update_fields=["credit_code"])
+    number = id_number("318")
+    client.force_login(world.users["district"])
     response = client.post(
         reverse("credit:create"),
         with_token(
@@ -89,7 +75,7 @@ def test_a_persons_record_keeps_only_the_key_and_tail(world, client):
     [
         ({"credit_code": "52210300MJ000010"}, "credit_code", "统一社会信用代码应为18位"),
         ({"credit_code": ""}, "credit_code", None),
-        ({"subject": "person", "person_name": "陈刚", "id_number": "210302196504120000"}, "id_number", None),
+        ({"subject": "person", "person_name": "陈刚", "id_number": "12345"}, "id_number", None),
         ({"subject": "person", "person_name": ""}, "person_name", None),
         ({"expires_on": "2026-02-01"}, "expires_on", None),
         ({"decided_on": "2026-13-01"}, "decided_on", "YYYY-MM-DD"),
