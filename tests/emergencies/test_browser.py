@@ -51,6 +51,8 @@ def test_an_incident_is_recorded_and_each_recipient_told(live_server, world, pag
     page.goto(f"{live_server.url}/emergencies/incidents/?open=1")
     expect(page.get_by_test_id("incident-row")).to_have_count(1)
     expect(page.get_by_test_id("told")).to_have_text("1/4")
+    expect(page.get_by_test_id("late-count")).to_have_text("3个迟报")
+    screenshots(page, artifacts, "emergencies-incidents")
 
 
 def test_the_missing_list(live_server, world, page: Page, artifacts):
@@ -68,3 +70,6 @@ def test_the_missing_list(live_server, world, page: Page, artifacts):
     expect(page.get_by_test_id("missing-awareness")).to_have_text("4")
     expect(page.get_by_test_id("region-heading")).to_have_count(2)
     screenshots(page, artifacts, "emergencies-missing")
+    page.goto(f"{live_server.url}/emergencies/drills/")
+    expect(page.get_by_test_id("drill-row")).to_have_count(2)
+    screenshots(page, artifacts, "emergencies-drills")
