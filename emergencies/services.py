@@ -232,12 +232,15 @@ def _institutions(region_or_user):
     return Institution.objects.visible_to(region_or_user)
 
 
-def preparedness(region_or_user, half_year: HalfYear) -> list[PreparednessRow]:
+def preparedness(region_or_user, half_year: HalfYear, *, topic: str | None = None) -> list[PreparednessRow]:
     """Every operating institution (`Institution.objects.operating()`) of a region's subtree (a
     `core.models.Region`) or of a user's scope (a user: `visible_to`), with its number of drills
-    and of awareness activities held in `half_year` (dates, inclusive). One query; ordered by
-    region (`sort_key`) and name."""
+    and of awareness activities held in `half_year` (dates, inclusive); with `topic` (a
+    `DrillTopic` value, e.g. "fire" for item 24's 消防应急演练) only activities of that topic count.
+    One query; ordered by region (`sort_key`) and name."""
     window = Q(drills__held_on__gte=half_year.start, drills__held_on__lte=half_year.end)
+    if topic is not None:
+        window &= Q(drills__topic=topic)
     institutions = (
         _institutions(region_or_user)
         .operating()
@@ -251,15 +254,18 @@ def preparedness(region_or_user, half_year: HalfYear) -> list[PreparednessRow]:
     return [PreparednessRow(i, i.n_drills, i.n_awareness) for i in institutions]
 
 
-def missing_preparedness(region_or_user, half_year: HalfYear) -> list[PreparednessRow]:
+def missing_preparedness(
+    region_or_user, half_year: HalfYear, *, topic: str | None = None
+) -> list[PreparednessRow]:
     """The operating institutions missing a drill (应急演练) or an awareness activity (宣传普及) in
     `half_year`: measure 八 "每半年至少开展1次应急知识宣传普及活动，至少开展1次应急演练".
 
     `region_or_user`: a `Region` (its whole subtree: what item 24 of 鞍民发〔2020〕37号, "消防应急演练…
     情况", counts per district) or a user (that user's scope: the page and the reminders). Returns
     `PreparednessRow`s (institution with its region loaded, `drills`, `awareness`, `missing_drill`,
-    `missing_awareness`), ordered by region and name; one query."""
-    return [row for row in preparedness(region_or_user, half_year) if row.missing]
+    `missing_awareness`), ordered by region and name; one query. `topic`: count only activities
+    of that topic (item 24 reads fire drills: `topic="fire"`)."""
+    return [row for row in preparedness(region_or_user, half_year, topic=topic) if row.missing]
 
 
 def preparedness_counts(rows: list[PreparednessRow]) -> dict[str, int]:

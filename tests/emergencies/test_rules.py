@@ -205,3 +205,14 @@ def test_missing_preparedness_counts_each_kind_separately_at_the_boundaries(worl
         (other.pk, True, False),
         (third.pk, True, True),
     }
+
+
+def test_item_24_can_count_fire_drills_only(world):
+    own = world.own_institution
+    factories.drill(own, datetime.date(2026, 2, 1), kind="drill", topic="flood")
+    factories.drill(own, datetime.date(2026, 2, 2), kind="awareness", topic="fire")
+    h1 = HalfYear(2026, 1)
+    region = world.regions["210302"]
+    assert services.missing_preparedness(region, h1) == []
+    (row,) = services.missing_preparedness(region, h1, topic="fire")
+    assert (row.institution, row.drills, row.awareness) == (own, 0, 1)
