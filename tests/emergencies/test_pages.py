@@ -291,3 +291,48 @@ def test_pages_run_constant_queries(world, client, extra):
             assert client.get(reverse(name, args=args)).status_code == 200
         counts[name] = len(context)
     assert counts == EXPECTED_QUERIES
+
+
+def test_district_tells_every_recipient_then_closes_and_a_repeat_changes_nothing(world, client):
+    incident = factories.incident(world, kind="production_safety")
+    client.force_login(world.users["district"])
+    detail = reverse("emergencies:incident_detail", args=[incident.pk])
+    assert 'data-testid="close-form"' in client.get(detail).content.decode()
+    told = timezone.localtime(incident.occurred_at) + datetime.timedelta(minutes=40)
+    for n in incident.notifications.all():
+        data = with_token(
+            client,
+            {
+                f"n{n.pk}-notified_on": told.date().isoformat(),
+                f"n{n.pk}-notified_time": f"{told:%H:%M}",
+                f"n{n.pk}-expected_version": 1,
+            },
+        )
+        url = reverse("emergencies:notification_save", args=[n.pk])
+        assert client.post(url, data).status_code == 302
+        assert client.post(url, data).status_code == 302  # the same submission again: replayed
+        n.refresh_from_db()
+        assert n.version == 2 and n.state(timezone.now()) == "on_time"
+    response = client.post(
+        reverse("emergencies:incident_close", args=[incident.pk]),
+        with_token(client, {"note": "", "expected_version": 1}),
+    )
+    assert response.status_code == 400 and "处置情况：此项为必填项" in response.content.decode()
+    response = client.post(
+        reverse("emergencies:incident_close", args=[incident.pk]),
+        with_token(client, {"note": "现场已处置，无人员伤亡", "expected_version": 1}),
+    )
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.closed_at is not None and incident.closed_by == world.users["district"]
+    body = client.get(detail).content.decode()
+    assert "现场已处置" in body
+    assert 'data-testid="notification-form"' not in body and 'data-testid="close-form"' not in body
+    # the institution's user cannot close
+    client.force_login(world.users["institution"])
+    other = factories.incident(world, kind="injury")
+    response = client.post(
+        reverse("emergencies:incident_close", args=[other.pk]),
+        with_token(client, {"note": "x", "expected_version": 1}),
+    )
+    assert response.status_code == 403
