@@ -3,6 +3,7 @@ it in one step, and the list's filters."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from complaints.models import Category, Complaint, Status
 from core import dates
@@ -92,7 +93,9 @@ class HazardFromComplaintForm(BootstrapMixin, forms.ModelForm):
 class FilterForm(BootstrapMixin, forms.Form):
     status = forms.ChoiceField(label=_("status"), required=False, choices=[("", _("All")), *Status.choices])
     category = forms.ChoiceField(
-        label=_("category"), required=False, choices=[("", _("All")), *Category.choices]
+        label=pgettext_lazy("complaint", "category"),
+        required=False,
+        choices=[("", _("All")), *Category.choices],
     )
     region = forms.ModelChoiceField(label=_("region"), required=False, queryset=Region.objects.none())
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)

@@ -158,7 +158,9 @@ class Complaint(TimeStampedModel, VersionedModel):
     region = models.ForeignKey(
         "core.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+", editable=False
     )
-    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    category = models.CharField(
+        pgettext_lazy("complaint", "category"), max_length=16, choices=Category.choices
+    )
     content = models.TextField(_("content of the complaint"))
 
     # Routing (归口负责): blank = civil affairs handles it itself.

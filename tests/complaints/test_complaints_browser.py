@@ -37,6 +37,8 @@ def test_a_phoned_complaint_becomes_a_hazard_is_routed_and_closes_with_a_reply(
     page.fill("#id_content", "家属来电反映护理员推搡老人，老人手臂有淤青。")
     page.fill("#id_complainant_name", "王小明")
     page.fill("#id_complainant_contact", "13812345678")
+    page.screenshot(path=artifacts / "complaint-form-390.png", full_page=True)
+    no_sideways_scroll(page)
     page.get_by_test_id("save").click()
     expect(page.get_by_test_id("status")).to_have_text("受理")
     expect(page.get_by_test_id("complainant")).to_contain_text("13812345678")  # district staff: in full
@@ -50,6 +52,9 @@ def test_a_phoned_complaint_becomes_a_hazard_is_routed_and_closes_with_a_reply(
     hazard = Hazard.objects.get()
     expect(page.get_by_test_id("hazard")).to_have_text(hazard.code)
     assert hazard.source == "complaint" and hazard.category == "elder_abuse"
+
+    page.screenshot(path=artifacts / "complaint-steps-390.png", full_page=True)
+    no_sideways_scroll(page)
 
     # routed to the police (the suggestion for 欺老虐老)
     expect(page.locator("#id_route-department")).to_have_value("police")
