@@ -461,3 +461,34 @@ def test_counts_by_institution_in_one_query(world, django_assert_num_queries):
         world.foreign_institution.pk: 0,
     }
     assert services.counts_by_institution([], datetime.date(2025, 6, 1)) == {}
+
+
+def test_the_hazard_page_tag_links_the_complaint_for_its_readers_only(rf, world):
+    from django.template import Context, Template
+
+    district = world.users["district"]
+    made = complaint(world.own_institution, district, category="fire")
+    hazard_fields = {
+        "category": "fire",
+        "severity": "general",
+        "description": "消防通道堵塞",
+        "responsible_unit": "铁东区测试养老院",
+        "responsible_person": "王院长",
+        "deadline": datetime.date(2025, 12, 10),
+        "found_on": made.received_on,
+    }
+    services.complaint_raise_hazard(
+        complaint=made, hazard=Hazard(**hazard_fields), expected_version=made.version, by=district
+    )
+    hazard = Hazard.objects.get()
+    template = Template("{% load complaint_tags %}{% complaint_origin hazard %}")
+
+    def shown(user):
+        request = rf.get("/")
+        request.user = user
+        return template.render(Context({"request": request, "hazard": hazard}))
+
+    assert reverse("complaints:detail", args=[made.pk]) in shown(district)
+    assert reverse("complaints:detail", args=[made.pk]) in shown(world.users["city"])
+    assert shown(world.users["department"]).strip() == ""  # not routed to 住建
+    assert shown(world.users["institution"]).strip() == ""
