@@ -163,22 +163,35 @@ def same_person(record: CreditRecord, user):
 
 
 def person_key(id_number: str) -> tuple[str, str]:
-    """(identity key, last four characters) of a resident ID number (GB 11643, checked with
-    python-stdnum's ``cn.ric``). The key is an HMAC-SHA256 of the number with the portal's secret
+    """(identity key, last four characters) of a resident ID number (GB 11643, see `_valid_id_number`). The key is an HMAC-SHA256 of the number with the portal's secret
     key, so the same number always gives the same key and the key reveals nothing without the
     secret; the number itself is never stored. Raises ValidationError naming ``id_number``."""
     number = "".join((id_number or "").split()).upper()
-    try:
-        number = ric.validate(number)
-    except StdnumError:
+    if not _valid_id_number(number):
         raise ValidationError(
             {
                 "id_number": _(
                     "The ID number is not a valid 18-character resident ID number; check every character."
                 )
             }
-        ) from None
+        )
     return salted_hmac("credit.person_key", number).hexdigest(), number[-4:]
+
+
+def _valid_id_number(number: str) -> bool:
+    """18 characters: a GB/T 2260 division (current or historical, `institutions.uscc.division_name`),
+    a real birth date and GB 11643's check character (python-stdnum's ``cn.ric`` for the date and
+    the check). Not ``ric.validate`` itself: its birth-place table misses districts such as 210302
+    铁东区, which would refuse real Anshan residents."""
+    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        return False
+    if uscc.division_name(number[:6]) is None:
+        return False
+    try:
+        ric.get_birth_date(number)
+    except StdnumError:
+        return False
+    return ric.calc_check_digit(number) == number[17]
 
 
 def _check_code(code: str) -> str:
