@@ -44,6 +44,14 @@ NAVIGATION = (
     NavEntry(
         _("Inspection results"), "inspections:records", (Role.INSTITUTION, Role.DEPARTMENT), "clipboard-data"
     ),
+    # Issue 17: complaints, incidents, drills, credit and enforcement behind one entry (the header
+    # has no room for five): a page of cards with what each reader has to act on.
+    NavEntry(
+        _("Comprehensive supervision"),
+        "dashboards:supervision",
+        (Role.CITY, Role.DISTRICT, Role.INSTITUTION, Role.DEPARTMENT),
+        "shield-check",
+    ),
     NavEntry(_("Campaigns"), "campaign:list", ALL_STAFF, "journal-text"),
     NavEntry(
         _("Public disclosure"), "disclosure:manage", (Role.CITY, Role.DISTRICT, Role.ADMIN), "megaphone"

@@ -177,6 +177,7 @@ def finding_to_hazard(*, finding: Finding, deadline: datetime.date, severity: st
         found_on=inspection.inspected_on,
         responsible_unit=institution.name,
         responsible_person=institution.legal_representative or inspection.representative or institution.name,
+        responsible_phone=institution.phone,
         deadline=deadline,
     )
     hazard = hazard_services.hazard_create(hazard=hazard, by=by)

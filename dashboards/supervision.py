@@ -1,0 +1,104 @@
+"""综合监管 (issue 17): one entry in the navigation for the comprehensive-supervision records —
+complaints, incidents, drills, credit records, enforcement orders — each as a card with what the
+reader has to act on, linking to its list. A card shows only to the roles its list serves, and its
+counts come from the records the reader sees (`visible_to`): a constant number of queries (one per
+card)."""
+
+from dataclasses import dataclass
+
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from complaints.models import Complaint
+from complaints.models import Status as ComplaintStatus
+from core import dates
+from core.permissions import role_required
+from core.roles import Role
+from credit.models import CreditRecord
+from credit.models import Kind as CreditKind
+from emergencies.models import Incident
+from enforcement.models import EnforcementOrder
+
+READERS = (Role.CITY, Role.DISTRICT, Role.INSTITUTION, Role.DEPARTMENT)
+
+
+@dataclass
+class Card:
+    title: str
+    url: str
+    icon: str
+    lines: list  # (label, count, alarming)
+
+
+def _cards(user) -> list[Card]:
+    today = dates.today()
+    cards = []
+    role = user.role
+    if role in (Role.CITY, Role.DISTRICT, Role.DEPARTMENT):
+        complaints = Complaint.objects.visible_to(user)
+        cards.append(
+            Card(
+                gettext_lazy("Complaints and reports"),
+                reverse("complaints:list"),
+                "telephone-inbound",
+                [
+                    (
+                        _("Not yet concluded"),
+                        complaints.exclude(status=ComplaintStatus.CLOSED).count(),
+                        False,
+                    ),
+                    (_("Overdue"), complaints.overdue(today).count(), True),
+                ],
+            )
+        )
+    incidents = Incident.objects.visible_to(user)
+    cards.append(
+        Card(
+            gettext_lazy("Incidents"),
+            reverse("emergencies:incidents"),
+            "exclamation-octagon",
+            [(_("Open incidents"), incidents.open().values("pk").distinct().count(), True)],
+        )
+    )
+    if role in (Role.CITY, Role.DISTRICT, Role.INSTITUTION):
+        cards.append(
+            Card(
+                gettext_lazy("Drills and awareness activities"),
+                reverse("emergencies:drills" if role == Role.INSTITUTION else "emergencies:missing"),
+                "megaphone",
+                [],
+            )
+        )
+    cards.append(
+        Card(
+            gettext_lazy("Credit records"),
+            reverse("credit:list"),
+            "patch-exclamation",
+            [
+                (
+                    _("Dishonesty records in force"),
+                    CreditRecord.objects.visible_to(user)
+                    .in_force(today)
+                    .filter(kind=CreditKind.DISHONEST)
+                    .count(),
+                    True,
+                )
+            ],
+        )
+    )
+    cards.append(
+        Card(
+            gettext_lazy("Enforcement"),
+            reverse("enforcement:list"),
+            "slash-circle",
+            [(_("Orders in force"), EnforcementOrder.objects.visible_to(user).in_force(today).count(), True)],
+        )
+    )
+    return cards
+
+
+@role_required(*READERS)
+def supervision(request):
+    return render(request, "dashboards/supervision.html", {"cards": _cards(request.user)})
