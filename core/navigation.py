@@ -39,13 +39,10 @@ NAVIGATION = (
     NavEntry(_("The 30 items"), "checklist:index", (Role.DISTRICT,), "list-check"),
     NavEntry(_("Summary report"), "reports:summary", (Role.DISTRICT,), "file-earmark-text"),
     NavEntry(_("Summary reports"), "reports:summary_list", (Role.CITY, Role.ADMIN), "file-earmark-check"),
-    NavEntry(_("Random inspections"), "inspections:draws", (Role.CITY, Role.DISTRICT, Role.ADMIN), "shuffle"),
-    # An institution's concluded results; a department's records whose items name it (issue 16).
-    NavEntry(
-        _("Inspection results"), "inspections:records", (Role.INSTITUTION, Role.DEPARTMENT), "clipboard-data"
-    ),
-    # Issue 17: complaints, incidents, drills, credit and enforcement behind one entry (the header
-    # has no room for five): a page of cards with what each reader has to act on.
+    NavEntry(_("Random inspections"), "inspections:draws", (Role.ADMIN,), "shuffle"),
+    # Issues 16 and 17: the draws and inspection records, complaints, incidents, drills, credit and
+    # enforcement behind one entry (the header has one line's room): a page of cards with what each
+    # reader has to act on (dashboards/supervision.py).
     NavEntry(
         _("Comprehensive supervision"),
         "dashboards:supervision",

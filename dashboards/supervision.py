@@ -1,5 +1,6 @@
-"""综合监管 (issue 17): one entry in the navigation for the comprehensive-supervision records —
-complaints, incidents, drills, credit records, enforcement orders — each as a card with what the
+"""综合监管 (issues 16 and 17): one entry in the navigation for the comprehensive-supervision
+records — the 双随机 draws, inspection records and filing checks (institutions and departments: their
+inspection results), complaints, incidents, drills, credit records, enforcement orders — each as a card with what the
 reader has to act on, linking to its list. A card shows only to the roles its list serves, and its
 counts come from the records the reader sees (`visible_to`): a constant number of queries (one per
 card)."""
@@ -20,8 +21,10 @@ from credit.models import CreditRecord
 from credit.models import Kind as CreditKind
 from emergencies.models import Incident
 from enforcement.models import EnforcementOrder
+from inspections.models import Draw, Inspection
 
 READERS = (Role.CITY, Role.DISTRICT, Role.INSTITUTION, Role.DEPARTMENT)
+DONE = ("drawn", "annulled")  # a draw's states after which nothing is left to do on it
 
 
 @dataclass
@@ -36,6 +39,42 @@ def _cards(user) -> list[Card]:
     today = dates.today()
     cards = []
     role = user.role
+    records = Inspection.objects.visible_to(user)
+    if role in (Role.CITY, Role.DISTRICT):
+        cards.append(
+            Card(
+                gettext_lazy("Random inspections"),
+                reverse("inspections:draws"),
+                "shuffle",
+                [
+                    (
+                        _("Draws not yet drawn"),
+                        Draw.objects.visible_to(user).exclude(status__in=DONE).count(),
+                        False,
+                    )
+                ],
+            )
+        )
+        cards.append(
+            Card(
+                gettext_lazy("Inspection records"),
+                reverse("inspections:records"),
+                "clipboard-check",
+                [(_("Records not yet concluded"), records.filter(concluded_on__isnull=True).count(), False)],
+            )
+        )
+        cards.append(
+            Card(gettext_lazy("Filing checks"), reverse("inspections:filing_checks"), "calendar-check", [])
+        )
+    else:
+        cards.append(
+            Card(
+                gettext_lazy("Inspection results"),
+                reverse("inspections:records"),
+                "clipboard-data",
+                [(_("Inspection records"), records.count(), False)],
+            )
+        )
     if role in (Role.CITY, Role.DISTRICT, Role.DEPARTMENT):
         complaints = Complaint.objects.visible_to(user)
         cards.append(

@@ -141,6 +141,12 @@ def overflows(page, width: int) -> bool:
     return page.evaluate(WIDER_THAN_THE_WINDOW)
 
 
+# The header's navigation on one line (issue 15: from 1200 px): the entries' tops differ by less
+# than a line. 0 when the navigation is folded behind the menu button.
+NAV_ROWS = """() => { const items = [...document.querySelectorAll(".portal-nav > li")].filter((li) => li.offsetParent);
+  if (!items.length) return 0;
+  const tops = items.map((li) => li.getBoundingClientRect().top);
+  return Math.max(...tops) - Math.min(...tops) < 10 ? 1 : 2; }"""
 USER_MENU_RIGHT = """() => { const menu = document.querySelector("[data-testid=user-menu]");
   return menu && menu.offsetParent ? menu.getBoundingClientRect().right : 0; }"""
 
@@ -178,6 +184,9 @@ def test_no_page_scrolls_sideways_on_office_screens(
                     page.screenshot(path=artifacts / f"overflow-{visit.name.replace(':', '-')}-{width}.png")
                 if visit.name == "core:home" and page.evaluate(USER_MENU_RIGHT) > width:
                     overflowing.append(f"{where}: the user menu reaches beyond the window")
+                if visit.name == "core:home" and width >= 1200 and page.evaluate(NAV_ROWS) > 1:
+                    overflowing.append(f"{where}: the header's navigation wraps to a second line")
+                    page.screenshot(path=artifacts / f"overflow-header-{visit.role}-{width}.png")
     finally:
         for context, _page in contexts.values():
             context.close()
@@ -198,6 +207,24 @@ def test_the_measure_names_what_widens_the_page(live_server, db, page):
     page.evaluate(WIDE_BLOCK)
     assert overflows(page, 1280)
     assert any("data-testid=too-wide" in culprit for culprit in page.evaluate(CULPRITS))
+
+
+EXTRA_ENTRIES = """() => { const nav = document.querySelector(".portal-nav");
+  for (let n = 0; n < 4; n++) nav.appendChild(nav.lastElementChild.cloneNode(true)); }"""
+
+
+def test_the_measure_finds_a_header_on_two_lines(live_server, world, browser, browser_context_args):
+    """The header check can fail: four more entries push the district's navigation to a second line
+    at 1280 px (the portal's entries fit one)."""
+    context = logged_in(browser, browser_context_args, live_server, world, "district", 1280)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}{reverse('core:home')}")
+        assert page.evaluate(NAV_ROWS) == 1
+        page.evaluate(EXTRA_ENTRIES)
+        assert page.evaluate(NAV_ROWS) == 2
+    finally:
+        context.close()
 
 
 def box_state(page) -> dict:

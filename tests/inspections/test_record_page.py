@@ -326,10 +326,13 @@ def test_readers_outside_the_authority_see_no_draw_no_notice_no_untold_hazard(se
 
 
 def test_institutions_and_departments_find_their_results_in_the_menu(setup, client):
-    url = reverse("inspections:records")
+    """The menu's 综合监管 opens a page whose 检查结果 card lists their records."""
+    hub, url = reverse("dashboards:supervision"), reverse("inspections:records")
     for role in ("institution", "department"):
         client.force_login(setup.users[role])
-        assert f'href="{url}"' in client.get(reverse("core:home")).content.decode(), role
+        assert f'href="{hub}"' in client.get(reverse("core:home")).content.decode(), role
+        page = client.get(hub).content.decode()
+        assert f'href="{url}"' in page and "检查结果" in page, role
 
 
 def test_an_old_filing_is_outside_the_filing_checks(setup, client, monkeypatch):
