@@ -34,6 +34,8 @@ ALLOWED = {
     "YYYY",
     "MM",
     "DD",
+    "HH",  # a time typed as HH:MM (an incident's time of occurrence, like YYYY-MM-DD for dates)
+    "TS",  # a complaint's number (TS000012), a code like a hazard's 210302-2026-0001
     "HTMX",
     "JPG",
     "JPEG",

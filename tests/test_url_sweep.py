@@ -456,7 +456,7 @@ SPECS: dict[str, Spec] = {
         foreign=lambda w: {"pk": w.foreign_region.pk},
     ),
     "dashboards:quality": Spec(roles=STAFF),
-    "dashboards:supervision": Spec(roles={"city", "district", "institution", "department"}),
+    "dashboards:supervision": Spec(roles=ALL_STAFF),
     "dashboards:quality_records": Spec(
         roles=STAFF, own=lambda w: {"check": "credit-code"}, foreign=lambda w: {"check": "no-such-check"}
     ),
