@@ -26,9 +26,13 @@ from tests.disclosure.factories import policy as disclosure_policy
 from tests.disclosure.factories import published_policy, unpublished_policy
 from tests.emergencies import sweep as sweep_emergencies
 from tests.enforcement import sweep as sweep_enforcement
+from tests.fireacceptance import sweep as sweep_fireacceptance
 from tests.inspections import sweep as sweep_inspections
+from tests.licences import sweep as sweep_licences
 from tests.reports import sweep_docx, sweep_pdf, sweep_workbook
+from tests.staff import sweep as sweep_staff
 from tests.submissions import with_token
+from tests.trainings import sweep as sweep_trainings
 
 ALL_STAFF = {"city", "district", "other_district", "institution", "department", "admin"}
 VIEWERS = ["anonymous", *sorted(ALL_STAFF)]
@@ -477,6 +481,10 @@ for _module in (
     sweep_emergencies,
     sweep_credit,
     sweep_enforcement,
+    sweep_licences,
+    sweep_staff,
+    sweep_trainings,
+    sweep_fireacceptance,
 ):
     SPECS |= _module.specs(Spec, ALL_STAFF)
 

@@ -1,0 +1,1 @@
+"""从业人员 — staff, their qualifications and the 行业禁入 list (issue 17 item 8; measures 五 and 十二)."""
