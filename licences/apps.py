@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class LicencesConfig(AppConfig):
     name = "licences"
     verbose_name = _("Licences and certificates")
+
+    def ready(self):
+        from core.evidence import register_owner
+        from licences.models import Licence
+
+        register_owner(Licence)
