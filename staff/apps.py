@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class StaffConfig(AppConfig):
     name = "staff"
     verbose_name = _("Staff")
+
+    def ready(self):
+        from core.evidence import register_owner
+        from staff.models import Ban
+
+        register_owner(Ban)
