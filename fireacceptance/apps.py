@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class FireacceptanceConfig(AppConfig):
     name = "fireacceptance"
     verbose_name = _("One-matter-one-discussion cases")
+
+    def ready(self):
+        from core.evidence import register_owner
+        from fireacceptance.models import Case
+
+        register_owner(Case)

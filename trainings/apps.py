@@ -7,3 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class TrainingsConfig(AppConfig):
     name = "trainings"
     verbose_name = _("Trainings")
+
+    def ready(self):
+        from core.evidence import register_owner
+        from trainings.models import Training
+
+        register_owner(Training)

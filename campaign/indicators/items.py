@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils.translation import gettext_lazy as _
 
+from campaign.indicators import supervision
 from campaign.indicators.data import Data, data_for
 from campaign.indicators.figures import (
     AS_RECORDED,
@@ -22,6 +25,7 @@ from campaign.models import Campaign
 from core.models import Region
 from disclosure.models import Publication
 from institutions.models import EXTENSION_SERVICES
+from trainings.models import Kind as TrainingKind
 
 
 def item_3(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
@@ -554,12 +558,32 @@ def _ledger(number: int, categories: tuple[str, ...], note, region: Region, data
 def item_24(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
     """Item 24: “养老机构消防安全专项整治三年行动方案制定及消防应急演练、避险逃生技能培训等情况。”
 
-    Partly computable. The portal has the fire-safety hazards of the ledger (category “fire”):
-    found; rectified = closed / found; referred to a department. Measured on the ledger as it
-    stands (no milestone). The district adds the three-year plan, drills and training.
+    Partly computable. The portal has:
+
+    - the fire-safety hazards of the ledger (category “fire”): found; rectified = closed / found;
+      referred to a department (as the ledger stands, no milestone);
+    - the fire drills (issue 17, measure 八 “每半年至少开展1次应急演练”): for each half of the
+      campaign's year begun by the measuring date, numerator = operating institutions with at
+      least one drill (应急演练) of topic 消防 held in that half (up to the measuring date),
+      denominator = all operating institutions (as measured) — the same institutions
+      `emergencies.services.preparedness(region, half, topic="fire")` counts.
+
+    The district adds the three-year plan and the escape training. No target is judged.
     """
-    note = _("The district adds the three-year campaign plan, the fire drills and the escape training.")
-    return _ledger(24, ("fire",), note, region, data_for(campaign, region, data))
+    data = data_for(campaign, region, data)
+    note = _("The district adds the three-year campaign plan and the escape training.")
+    indicator = _ledger(24, ("fire",), note, region, data)
+    every = data.institutions_in(region)["all"]
+    drilled = supervision.totals(data, region)
+    labels = {
+        1: _("Operating institutions with a fire drill, January to June"),
+        2: _("Operating institutions with a fire drill, July to December"),
+    }
+    for half in supervision.campaign_halves(data):
+        key = f"fire_drill_h{half.half}"
+        indicator.figures.append(ratio(key, labels[half.half], drilled[key], every))
+    indicator.measured_on = data.on
+    return indicator
 
 
 def item_25(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
@@ -579,15 +603,32 @@ def item_25(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
 def item_27(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
     """Item 27: “民政部门或养老机构密切关注养老服务中的欺老虐老行为，及时提请公安等部门依法查处情况。”
 
-    Partly computable. The portal has the elder-abuse hazards of the ledger (category
-    “elder_abuse”): found; rectified = closed / found; referred to a department in writing (the
-    referral departments do not include the police). Measured on the ledger as it stands (no
-    milestone). The district adds the cases reported to the police and how they were handled.
+    Partly computable. The portal has:
+
+    - the elder-abuse hazards of the ledger (category “elder_abuse”): found; rectified = closed /
+      found; referred to any department in writing; and of them, those notified to the police
+      (`Department.POLICE`, “提请公安等部门依法查处”) by the measuring date;
+    - the complaints of the 欺老虐老 category received by the measuring date, and those routed to
+      the police by then (the complaint's department as it stands, with its routing date).
+
+    Measured as of the dashboard's date (no milestone). The district adds how the police handled
+    the cases. No target is judged.
     """
-    note = _(
-        "The district adds the cases reported to the police and other departments and how they were handled."
-    )
-    return _ledger(27, ("elder_abuse",), note, region, data_for(campaign, region, data))
+    data = data_for(campaign, region, data)
+    note = _("The district adds how the police and other departments handled the cases.")
+    indicator = _ledger(27, ("elder_abuse",), note, region, data)
+    figures = supervision.totals(data, region)
+    indicator.figures += [
+        count("referred_police", _("Hazards referred to the police"), figures["abuse_referred_police"]),
+        count("complaints", _("Elder-abuse complaints received"), figures["abuse_complaints"]),
+        count(
+            "complaints_police",
+            _("Elder-abuse complaints routed to the police"),
+            figures["abuse_complaints_police"],
+        ),
+    ]
+    indicator.measured_on = data.on
+    return indicator
 
 
 def item_28(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
@@ -602,3 +643,95 @@ def item_28(campaign: Campaign, region: Region, data: Data | None = None) -> Ind
         "The district adds how it prevents and handles illegal fund-raising with the departments concerned."
     )
     return _ledger(28, ("illegal_fundraising",), note, region, data_for(campaign, region, data))
+
+
+# Comprehensive supervision (issue 17): items 22 and 23 from the trainings and 一事一议 records ---------
+
+
+def item_22(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 22: “市、县（市、区）级民政部门 2020 年组织开展养老服务与管理或养老护理员培训情况。”
+
+    From the training sessions (`trainings.Training`) the region's own civil-affairs department
+    organised in the campaign's year (1 January–31 December, held by the measuring date):
+
+    - sessions: of the kinds the item names (养老服务与管理 or 养老护理员), and one count per kind
+      (院长 and 社会工作者 are shown but do not answer the item);
+    - participants: in all the department's sessions of the year;
+    - for a region with county-level units below it (the city): the units whose department
+      organised at least one session of the item's kinds, over all its units.
+
+    Met when the region's own department organised at least one session of the item's kinds (the
+    city's own sessions for the city; the units' ratio is shown beside it, not judged).
+    """
+    data = data_for(campaign, region, data)
+    due_on, milestone = data.due(22)
+    own = supervision.own(data, region)
+    sessions = supervision.item_22_sessions(own)
+    figures = [
+        count(
+            "sessions", _("Sessions on elderly-care services and management or for care workers"), sessions
+        ),
+        *(count(kind.value, kind.label, own[f"training_{kind.value}"]) for kind in TrainingKind),
+        count("participants", _("Participants"), own["training_participants"]),
+    ]
+    if not region.is_county_level:
+        units = supervision.units(data, region)
+        trained = sum(1 for unit in units if supervision.item_22_sessions(unit) > 0)
+        figures.append(
+            ratio("units_trained", _("County-level units that organised a session"), trained, len(units))
+        )
+    year_end = datetime.date(campaign.year, 12, 31)
+    return Indicator(
+        item=22,
+        figures=figures,
+        met=sessions > 0,
+        measured_on=min(year_end, data.on),
+        note=_("Counted from the training sessions recorded on the portal."),
+        due_on=due_on,
+        milestone=milestone,
+    )
+
+
+def item_23(campaign: Campaign, region: Region, data: Data | None = None) -> Indicator:
+    """Item 23: “8 月底前，提请县（市）区级人民政府、开发区管委会一事一议解决一批养老机构消防审验问题情况。”
+
+    From the 一事一议 cases (`fireacceptance.Case`) of institutions in the region's subtree,
+    recorded by the measuring date:
+
+    - submitted on time: numerator = cases submitted to the government (submitted_on) on or before
+      the item's milestone (fire-review-one-case: 2020-08-31, inclusive; or the measuring date if
+      that comes first), denominator = all cases recorded;
+    - decided and resolved: cases with a decision / a resolution dated by the measuring date;
+    - not yet submitted: cases without a submission by the measuring date.
+
+    Met (a county-level unit) when at least one case was submitted by the deadline (“解决一批”);
+    not applicable when the unit recorded no case. For a region above the units (the city): met
+    when every unit that recorded cases submitted at least one on time (the units' ratio shown).
+    """
+    data = data_for(campaign, region, data)
+    due_on, milestone = data.due(23)
+    totals = supervision.totals(data, region)
+    cases, on_time = totals["cases"], totals["cases_submitted_by_due"]
+    figures = [
+        count("cases", _("Fire-acceptance problems recorded"), cases),
+        ratio("submitted_on_time", _("Submitted to the government by the deadline"), on_time, cases),
+        count("decided", _("Decided by the government"), totals["cases_decided"]),
+        count("resolved", _("Resolved"), totals["cases_resolved"]),
+        count("pending", _("Not yet submitted"), cases - totals["cases_submitted"]),
+    ]
+    if region.is_county_level:
+        met = (on_time > 0) if cases else None
+    else:
+        units = [unit for unit in supervision.units(data, region) if unit["cases"]]
+        done = sum(1 for unit in units if unit["cases_submitted_by_due"] > 0)
+        figures.append(ratio("units_on_time", _("Units with cases that submitted on time"), done, len(units)))
+        met = all_of(done, len(units))
+    return Indicator(
+        item=23,
+        figures=figures,
+        met=met,
+        measured_on=supervision.item_23_judged_on(data),
+        note="" if due_on else NO_DEADLINE,
+        due_on=due_on,
+        milestone=milestone,
+    )
