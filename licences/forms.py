@@ -34,10 +34,15 @@ class LicenceForm(BootstrapMixin, forms.ModelForm):
             self.fields["scans"].required = False
             self.fields["scans"].label = _("Further scans")
 
+    def _get_validation_exclusions(self):
+        """The service checks duplicates (on the cleaned number) and names the field in Chinese:
+        the model's unique constraint is left out of the form's checks."""
+        return {*super()._get_validation_exclusions(), "number"}
+
 
 class FilterForm(BootstrapMixin, forms.Form):
     q = forms.CharField(label=_("Institution or number"), required=False, max_length=64)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All")), *Kind.choices])
+    kind = forms.ChoiceField(label=_("Licence kind"), required=False, choices=[("", _("All")), *Kind.choices])
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *Status.choices])
     region = forms.ModelChoiceField(
         label=_("Region"), required=False, queryset=Region.objects.none(), empty_label=_("All")
