@@ -4,6 +4,7 @@ four characters)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.evidence_forms import EvidenceField
 from core.forms import BootstrapMixin, VersionField
@@ -108,7 +109,7 @@ class FilterForm(BootstrapMixin, forms.Form):
         ("left", _("Left")),
     )
 
-    q = forms.CharField(label=_("Name"), required=False, max_length=64)
+    q = forms.CharField(label=pgettext_lazy("person", "Name"), required=False, max_length=64)
     institution = forms.ModelChoiceField(
         label=_("Institution"), required=False, queryset=Institution.objects.none(), empty_label=_("All")
     )
