@@ -237,8 +237,11 @@ def hazard_category_for(complaint: Complaint) -> str:
 # For other apps -----------------------------------------------------------------------------------
 
 
-def counts_by_institution(institution_ids, since: datetime.date) -> dict[int, int]:
-    """{institution_id: complaints received on or after `since`} for every id given (0 when none),
+def counts_by_institution(
+    institution_ids, since: datetime.date, until: datetime.date | None = None
+) -> dict[int, int]:
+    """{institution_id: complaints received from `since` to `until` (inclusive; no end when None)}
+    for every id given (0 when none),
     in one query, whoever's scope: the draws' risk weight (measure 十一: "对…投诉举报多…的养老服务
     机构，应增加抽查的比例和频次"). Not scoped: the caller (the draw) decides who sees the weights."""
     ids = list(institution_ids)
@@ -247,6 +250,7 @@ def counts_by_institution(institution_ids, since: datetime.date) -> dict[int, in
         return counts
     rows = (
         Complaint.objects.filter(institution_id__in=ids, received_on__gte=since)
+        .filter(**({"received_on__lte": until} if until else {}))
         .order_by()
         .values_list("institution_id")
         .annotate(n=Count("id"))

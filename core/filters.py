@@ -56,3 +56,13 @@ def hide_region_from_one_region_readers(filterset, name: str = "region") -> None
     if request is None or name not in filterset.form.fields or sees_several_regions(request.user):
         return
     filterset.form.fields[name].widget = forms.HiddenInput()
+
+
+def querystring(request, *drop: str) -> str:
+    """The list's query string for its pagination and export links: the request's GET parameters
+    without `page`, htmx's `fragment` and the names in `drop` (e.g. the status a count link sets
+    itself). URL-encoded, "" when nothing is left."""
+    params = request.GET.copy()
+    for name in ("page", "fragment", *drop):
+        params.pop(name, None)
+    return params.urlencode()

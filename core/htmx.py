@@ -25,7 +25,7 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import redirect, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
@@ -109,3 +109,21 @@ class HtmxErrorMiddleware:
         login = resolve_url(settings.LOGIN_URL)
         back = page_url(request)
         return HttpResponseClientRedirect(f"{login}?{urlencode({'next': back})}" if back else login)
+
+
+def step_done(request, url: str, *, from_card: bool | None = None, card=None) -> HttpResponse:
+    """The answer to a step taken from a card of a record's page once it succeeded: the whole page
+    at `url` is loaded (status, timeline and the next steps all change).
+
+    - From the card (htmx; `from_card` defaults to `request.htmx`): ``HX-Redirect: url`` with the
+      card as it now is (`card()`, a callable rendering it) or an empty 204. Carrying the card
+      matters for a repeated submission: core.submissions replays the first answer's body, which
+      then shows the new state rather than nothing.
+    - Otherwise a plain redirect to `url` (htmx follows it inside its request).
+
+    The caller adds its Django message first; the page at `url` shows it."""
+    if not (request.htmx if from_card is None else from_card):
+        return redirect(url)
+    response = card() if card is not None else HttpResponse(status=204)
+    response["HX-Redirect"] = url
+    return response

@@ -2,17 +2,18 @@
 through `CreditRecord.objects.visible_to`; writes are city and district staff's, through
 `credit.services`, with one-time tokens (core.submissions) and version checks. A GET never writes."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core import dates
+from core.edit import FormPage, edit_page
 from core.evidence import visible_evidence
-from core.forms import add_errors
+from core.filters import querystring
 from core.permissions import role_required
 from core.roles import Role
 from credit import services
@@ -26,12 +27,6 @@ READERS = (Role.CITY, Role.DISTRICT, Role.INSTITUTION, Role.DEPARTMENT)
 
 def can_write(user) -> bool:
     return not user.is_superuser and user.role in services.WRITERS and user.region_id is not None
-
-
-def _querystring(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _filtered(records, form):
@@ -76,7 +71,7 @@ def record_list(request):
             "form": form,
             "page": page,
             "records": page.object_list,
-            "querystring": _querystring(request),
+            "querystring": querystring(request),
             "can_write": can_write(user),
             "show_region_filter": user.is_superuser or user.role == Role.CITY,
         },
@@ -116,28 +111,42 @@ def record_edit(request, pk=None):
         raise PermissionDenied
     record = get_object_or_404(CreditRecord.objects.visible_to(user), pk=pk) if pk else None
     form = CreditRecordForm(request.POST or None, request.FILES or None, instance=record, user=user)
-    if request.method == "POST" and form.is_valid():
+
+    def save(form):
         obj = form.save(commit=False)
-        try:
-            if record:
-                services.update_record(
-                    obj,
-                    by=user,
-                    expected_version=form.cleaned_data["expected_version"] or 0,
-                    id_number=form.cleaned_data["id_number"],
-                    document=form.cleaned_data.get("document"),
-                )
-            else:
-                services.create_record(
-                    obj,
-                    by=user,
-                    id_number=form.cleaned_data["id_number"],
-                    document=form.cleaned_data["document"],
-                )
-        except ValidationError as error:
-            add_errors(form, error)
+        if record:
+            services.update_record(
+                obj,
+                by=user,
+                expected_version=form.cleaned_data["expected_version"] or 0,
+                id_number=form.cleaned_data["id_number"],
+                document=form.cleaned_data.get("document"),
+            )
         else:
-            messages.success(request, _("Credit record %(number)s saved.") % {"number": obj.document_number})
-            return redirect("credit:detail", pk=obj.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "credit/form.html", {"form": form, "record": record}, status=status)
+            services.create_record(
+                obj, by=user, id_number=form.cleaned_data["id_number"], document=form.cleaned_data["document"]
+            )
+        return obj
+
+    list_url = reverse("credit:list")
+    crumbs = [(list_url, _("Credit records"))]
+    if record:
+        crumbs.append((reverse("credit:detail", args=[record.pk]), record.document_number))
+    page = FormPage(
+        title=_("Edit credit record") if record else _("New credit record"),
+        crumbs=crumbs,
+        cancel_url=crumbs[-1][0],
+        testid="credit-form",
+        note=_(
+            "For a record about the legal representative or head, choose “Its legal representative or head” "
+            "and enter the name and ID number."
+        ),
+    )
+    return edit_page(
+        request,
+        form,
+        save,
+        page=page,
+        done=lambda obj: _("Credit record %(number)s saved.") % {"number": obj.document_number},
+        success_url=lambda obj: reverse("credit:detail", args=[obj.pk]),
+    )

@@ -8,11 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core import dates
+from core.edit import FormPage, edit_page
 from core.evidence import visible_evidence
+from core.filters import querystring
 from core.forms import add_errors
 from core.permissions import role_required
 from core.roles import Role
@@ -26,12 +29,6 @@ READERS = (Role.CITY, Role.DISTRICT, Role.INSTITUTION, Role.DEPARTMENT)
 
 def can_write(user) -> bool:
     return not user.is_superuser and user.role in services.WRITERS and user.region_id is not None
-
-
-def _querystring(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @role_required(*READERS)
@@ -62,7 +59,7 @@ def order_list(request):
             "form": form,
             "page": page,
             "orders": page.object_list,
-            "querystring": _querystring(request),
+            "querystring": querystring(request),
             "can_write": can_write(user),
             "show_region_filter": user.is_superuser or user.role == Role.CITY,
         },
@@ -111,25 +108,37 @@ def order_edit(request, pk=None):
         raise PermissionDenied
     order = get_object_or_404(EnforcementOrder.objects.visible_to(user), pk=pk) if pk else None
     form = OrderForm(request.POST or None, request.FILES or None, instance=order, user=user)
-    if request.method == "POST" and form.is_valid():
+
+    def save(form):
         obj = form.save(commit=False)
-        try:
-            if order:
-                services.update_order(
-                    obj,
-                    by=user,
-                    expected_version=form.cleaned_data["expected_version"] or 0,
-                    document=form.cleaned_data.get("document"),
-                )
-            else:
-                services.create_order(obj, by=user, document=form.cleaned_data["document"])
-        except ValidationError as error:
-            add_errors(form, error)
+        if order:
+            services.update_order(
+                obj,
+                by=user,
+                expected_version=form.cleaned_data["expected_version"] or 0,
+                document=form.cleaned_data.get("document"),
+            )
         else:
-            messages.success(request, _("Order %(number)s saved.") % {"number": obj.document_number})
-            return redirect("enforcement:detail", pk=obj.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(request, "enforcement/form.html", {"form": form, "order": order}, status=status)
+            services.create_order(obj, by=user, document=form.cleaned_data["document"])
+        return obj
+
+    crumbs = [(reverse("enforcement:list"), _("Enforcement orders"))]
+    if order:
+        crumbs.append((reverse("enforcement:detail", args=[order.pk]), order.document_number))
+    page = FormPage(
+        title=_("Edit order") if order else _("New order"),
+        crumbs=crumbs,
+        cancel_url=crumbs[-1][0],
+        testid="order-form",
+    )
+    return edit_page(
+        request,
+        form,
+        save,
+        page=page,
+        done=lambda obj: _("Order %(number)s saved.") % {"number": obj.document_number},
+        success_url=lambda obj: reverse("enforcement:detail", args=[obj.pk]),
+    )
 
 
 @require_POST

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import dates, exports
 from core.excel_import import ImportPages, UploadForm, xlsx_response  # noqa: F401 - UploadForm: as before
+from core.filters import querystring
 from core.models import ImportBatch, Region
 from core.permissions import role_required
 from core.roles import Role
@@ -31,12 +32,6 @@ def _hazards(user):
     return Hazard.objects.visible_to(user).live()
 
 
-def _querystring(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 # The three lists ---------------------------------------------------------------------------------
 
 
@@ -48,7 +43,7 @@ def three_lists(request, kind):
         raise Http404
     filterset, results = filtered_hazards(request, _hazards(request.user))
     page = Paginator(three_lists_queryset(results), PAGE_SIZE).get_page(request.GET.get("page"))
-    querystring = _querystring(request)
+    query = querystring(request)
     # On screen the region column only for a reader who sees several (the workbook keeps it).
     show_region = sees_several_regions(request.user)
     columns = [column for column in three_list.columns if show_region or column.key != "region"]
@@ -56,7 +51,7 @@ def three_lists(request, kind):
     tabs = [
         {
             "list": other,
-            "url": reverse("hazards:lists", args=[other.kind]) + (f"?{querystring}" if querystring else ""),
+            "url": reverse("hazards:lists", args=[other.kind]) + (f"?{query}" if query else ""),
             "active": other.kind == three_list.kind,
         }
         for other in LISTS.values()
@@ -72,7 +67,7 @@ def three_lists(request, kind):
             "filter": filterset,
             "page": page,
             "rows": rows,
-            "querystring": querystring,
+            "querystring": query,
             "can_import": excel.can_import(request.user),
         },
     )

@@ -112,7 +112,12 @@ INSTITUTION = ListColumn(
     "机构名称",
     pgettext_lazy("three lists", "Institution"),
     24,
-    lambda h: h.institution.name,
+    # issue 17 item 6: an institution under a 停业整顿 order in force is flagged in every list and export
+    lambda h: (
+        f"{h.institution.name}（停业整顿）"
+        if getattr(h, "institution_suspended", False)
+        else h.institution.name
+    ),
     wrap=True,
 )
 DESCRIPTION = ListColumn(
@@ -343,9 +348,12 @@ def three_lists_queryset(queryset):
     """The hazards with what the three lists show, fetched with them: overdue and extension
     annotated, institution, region and verifier joined, referrals prefetched; in the ledger's order
     unless sorted (`in_ledger_order`)."""
+    from enforcement.services import suspended_q
+
     return (
         in_ledger_order(queryset)
         .with_overdue()
+        .annotate(institution_suspended=suspended_q("institution_id"))
         .select_related("institution", "region", "verified_by")
         # A plain list per hazard (in notice order: Referral.Meta.ordering): prefetching into the
         # related manager would clone a queryset per hazard, a fifth of a big export's time.

@@ -16,7 +16,9 @@ from campaign.indicators.links import HAZARDS, figure_filter
 from core import dates
 from core.display import field_rows
 from core.evidence import visible_evidence
+from core.filters import querystring
 from core.forms import add_errors
+from core.htmx import step_done
 from core.permissions import role_required
 from core.roles import Role
 from core.scoping import sees_several_regions
@@ -93,13 +95,6 @@ class CountedPaginator(Paginator):
         self.__dict__["count"] = count  # Paginator.count is a cached_property
 
 
-def _querystring(request, *drop) -> str:
-    params = request.GET.copy()
-    for name in ("page", "fragment", *drop):
-        params.pop(name, None)
-    return params.urlencode()
-
-
 def _row_context(request, hazard: Hazard) -> dict:
     return {"hazard": hazard, "steps": services.transitions_for(request.user, hazard)}
 
@@ -130,8 +125,8 @@ def hazard_list(request):
         "filter": filterset,
         "counts": counts,
         "status_tiles": [(value, label, counts[value]) for value, label in Status.choices],
-        "counts_querystring": _querystring(request, "status", "overdue", "is_listed"),
-        "querystring": _querystring(request),
+        "counts_querystring": querystring(request, "status", "overdue", "is_listed"),
+        "querystring": querystring(request),
         "can_record": services.can_record(request.user),
         "can_import": request.user.role == Role.DISTRICT,
         # only district and institution staff take steps; the others read
@@ -344,13 +339,13 @@ def _done(request, pk, text: str):
     the card as it now is, so a repeated submission (core.submissions replays the body) shows the
     new state rather than nothing."""
     messages.success(request, text)
-    if not request.htmx:
-        return redirect("hazards:detail", pk=pk)
-    hazard = get_object_or_404(_detail_queryset(request.user), pk=pk)
-    template = "hazards/_extend.html" if _from_card(request, EXTEND_CARD) else "hazards/_steps.html"
-    response = render(request, template, _detail_context(request, hazard))
-    response["HX-Redirect"] = reverse("hazards:detail", args=[pk])
-    return response
+
+    def card():
+        hazard = get_object_or_404(_detail_queryset(request.user), pk=pk)
+        template = "hazards/_extend.html" if _from_card(request, EXTEND_CARD) else "hazards/_steps.html"
+        return render(request, template, _detail_context(request, hazard))
+
+    return step_done(request, reverse("hazards:detail", args=[pk]), card=card)
 
 
 @require_POST

@@ -3,10 +3,17 @@ the registry, the ledger and the inspectors directory (never invented data).
 
 - Objects: `Institution.objects.operating()` in the draw's scope regions (suspended, deregistered and
   converted institutions are not in the directory at all: see `InstitutionQuerySet.operating`).
-- Risk facts (measure 十一): open major hazards are counted from the ledger (live, not closed, and
-  a major fire hazard or of severity 重大). Complaints, dishonesty and violation records have no
-  model yet (issue 17): they are 0 / false for every institution, and the pages say so.
-  Abnormal operation likewise has no source yet: false.
+- Risk facts (measure 十一, "对…投诉举报多、列入经营异常名录或有严重违法失信记录…的养老服务机构，应增加抽查的比例和频次"):
+  open major hazards are counted from the ledger (live, not closed, and a major fire hazard or of
+  severity 重大); complaints are those received in the `RISK_PERIOD_MONTHS` before the freeze
+  (`complaints.services.counts_by_institution`); dishonesty is a dishonesty record about the
+  institution in force on the freeze day (`credit.services.standing_by_institution`); violation is
+  an enforcement order (责令整改, 停业整顿, emergency measures, referral, court; measure 十三) issued in
+  the same period. Abnormal operation (经营异常名录, kept by market regulation) has no source in the
+  portal: false for every institution, and the pages say so.
+- Exclusion: an institution under a 停业整顿 order in force on the freeze day stays in the published
+  directory with the keeper's exclusion "停业整顿中" (`enforcement.services.suspended_ids`), so the
+  result says why it was not drawn; it is drawable again the day the order is lifted.
 - Last inspected: `last_inspected_on()` reads the inspection records (the latest record's date);
   an institution without one is "never inspected".
 - Inspectors: the draw city's active and inactive inspectors (inactive ones are published as such,
@@ -22,14 +29,22 @@ import datetime as dt
 
 from django.db.models import Count, Prefetch, Q
 
+from core import dates
 from core.models import Region
 from hazards.models import OPEN_STATUSES, Hazard
 from inspections import draw as algo
 from inspections.models import Conflict, Draw, Inspector
 from institutions.models import Institution, Nature
 
-NO_SOURCE_YET = ("complaints", "dishonesty", "violation", "abnormal_operation")
-"""Risk facts the portal has no records of yet (issue 17): always 0 / false in the inputs."""
+NO_SOURCE_YET = ("abnormal_operation",)
+"""Risk facts the portal has no records of: always false in the inputs."""
+
+RISK_PERIOD_MONTHS = 12
+"""Complaints received and enforcement orders issued in this many months before the freeze day
+count as risk facts (the issue and measure 十一 name no period; a year is the campaign's rhythm)."""
+
+SUSPENDED = "停业整顿中"
+"""The exclusion text of an institution under a 停业整顿 order (fixed, not translated: it is hashed)."""
 
 
 # The names the inputs carry, written here rather than read from the translation catalogue, so
@@ -82,10 +97,40 @@ def open_major_hazards(institution_ids) -> dict[int, int]:
     return {row["institution_id"]: row["n"] for row in rows}
 
 
-def objects_directory(regions):
-    """The operating institutions of `regions` (a list of Region), each with its risk facts:
-    [{"institution", "open_major_hazards", "last_inspected_on"}], in region and name order.
-    Three queries whatever the count."""
+def risk_period_start(on: dt.date) -> dt.date:
+    """The first day of the risk period ending on `on`: the same day `RISK_PERIOD_MONTHS` earlier
+    (29 February → 28 February)."""
+    years, months = divmod(on.month - 1 - RISK_PERIOD_MONTHS, 12)
+    year, month = on.year + years, months + 1
+    try:
+        return on.replace(year=year, month=month)
+    except ValueError:
+        return (on.replace(day=1, year=year, month=month) + dt.timedelta(days=31)).replace(
+            day=1
+        ) - dt.timedelta(days=1)
+
+
+def violations(institution_ids, since: dt.date, on: dt.date) -> set[int]:
+    """Ids of the institutions with an enforcement order issued from `since` to `on` (one query)."""
+    from enforcement.models import EnforcementOrder
+
+    return set(
+        EnforcementOrder.objects.filter(institution_id__in=institution_ids, issued_on__range=(since, on))
+        .values_list("institution_id", flat=True)
+        .distinct()
+    )
+
+
+def objects_directory(regions, on: dt.date | None = None):
+    """The operating institutions of `regions` (a list of Region), each with its risk facts on the
+    day `on` (default today): [{"institution", "open_major_hazards", "last_inspected_on",
+    "complaints", "dishonest", "violation", "suspended"}], in region and name order. Seven queries
+    whatever the count."""
+    from complaints.services import counts_by_institution
+    from credit.services import DISHONEST, standing_by_institution
+    from enforcement.services import suspended_ids
+
+    on = on or dates.today()
     institutions = list(
         Institution.objects.operating()
         .filter(region__in=regions)
@@ -95,11 +140,20 @@ def objects_directory(regions):
     ids = [i.pk for i in institutions]
     hazards = open_major_hazards(ids)
     inspected = last_inspected_on(ids)
+    since = risk_period_start(on)
+    complaints = counts_by_institution(ids, since, on) if ids else {}
+    standing = standing_by_institution(ids, on)
+    violated = violations(ids, since, on) if ids else set()
+    suspended = suspended_ids(on) if ids else set()
     return [
         {
             "institution": i,
             "open_major_hazards": hazards.get(i.pk, 0),
             "last_inspected_on": inspected.get(i.pk),
+            "complaints": complaints.get(i.pk, 0),
+            "dishonest": standing.get(i.pk) == DISHONEST,
+            "violation": i.pk in violated,
+            "suspended": i.pk in suspended,
         }
         for i in institutions
     ]
@@ -130,9 +184,15 @@ def build_inputs(draw: Draw, *, frozen_on: dt.date) -> algo.DrawInputs:
             kind=row["institution"].nature or UNSPECIFIED_KIND,
             operating=True,
             last_inspected_on=row["last_inspected_on"],
-            risk=algo.RiskFacts(open_major_hazards=row["open_major_hazards"]),
+            excluded_because=SUSPENDED if row["suspended"] else "",
+            risk=algo.RiskFacts(
+                open_major_hazards=row["open_major_hazards"],
+                complaints=row["complaints"],
+                dishonesty=row["dishonest"],
+                violation=row["violation"],
+            ),
         )
-        for row in objects_directory(regions)
+        for row in objects_directory(regions, frozen_on)
     )
     inspectors = tuple(
         algo.Inspector(

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from core import dates
 from core import evidence as evidence_files
 from core import photos as photo_module
 from core.forms import BootstrapMixin, add_errors
+from core.htmx import step_done
 from core.models import Evidence
 from core.permissions import STAFF, role_required
 from core.roles import Department, Role
@@ -440,11 +440,8 @@ def record_conclude(request, pk):
             add_errors(form, error)
         else:
             messages.success(request, _("The inspection is concluded."))
-            if from_card:
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = reverse("inspections:record_detail", args=[inspection.pk])
-                return response
-            return redirect("inspections:record_detail", pk=inspection.pk)
+            url = reverse("inspections:record_detail", args=[inspection.pk])
+            return step_done(request, url, from_card=from_card)
     if from_card:
         return render(
             request, "inspections/_conclude.html", {"inspection": inspection, "conclude_form": form}

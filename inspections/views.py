@@ -167,6 +167,7 @@ def object_list(request):
             "any_inspected": any(row["last_inspected_on"] for row in rows),
             "weights": algo.DEFAULT_WEIGHTS,
             "thresholds": algo.DEFAULT_THRESHOLDS,
+            "risk_months": directory.RISK_PERIOD_MONTHS,
         },
     )
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from campaign.indicators.links import INSTITUTIONS, figure_filter
 from core.display import field_rows
+from core.filters import querystring
 from core.forms import add_errors
 from core.permissions import STAFF, role_required
 from core.roles import Role
@@ -20,12 +21,6 @@ from institutions.history import history_rows
 from institutions.models import Institution, SelfReport
 
 PAGE_SIZE = 20
-
-
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @role_required(*STAFF)
@@ -45,7 +40,7 @@ def institution_list(request):
         {
             "filter": filterset,
             "page": page,
-            "querystring": _querystring_without_page(request),
+            "querystring": querystring(request),
             "figure": figure,
             "show_region": sees_several_regions(request.user),
         },

@@ -33,6 +33,12 @@ class Source(models.TextChoices):
     ANSWER_UNREVIEWED = "answer_unreviewed", _("Answers awaiting the city's review")
     SELF_REPORT_RETURNED = "self_report_returned", _("Self-reports returned to the institution")
     REFERRAL_UNREPLIED = "referral_unreplied", _("Referrals awaiting the department's reply")
+    # Comprehensive supervision (issue 17): reminders.supervision
+    COMPLAINT_DUE = "complaint_due", _("Complaints: handling deadlines")
+    INCIDENT_NOTIFICATION = "incident_notification", _("Incident reports: departments not yet told")
+    PREPAREDNESS = "preparedness", _("Emergency drills and awareness activities of the half-year")
+    LICENCE_EXPIRY = "licence_expiry", _("Licences and certificates expiring or expired")
+    QUALIFICATION_EXPIRY = "qualification_expiry", _("Staff qualifications expiring or expired")
 
 
 class Kind(models.TextChoices):

@@ -517,6 +517,13 @@ STILL_OWED: dict[str, Callable[[set[str], datetime.date], set[str]]] = {
 }
 
 
+# Comprehensive supervision's sources (issue 17) live in reminders.supervision, built on this module.
+from reminders import supervision  # noqa: E402
+
+SOURCES |= supervision.SOURCES
+STILL_OWED |= supervision.STILL_OWED
+
+
 def still_owed(pairs: Iterable[tuple[str, str]], on: datetime.date | None = None) -> set[tuple[str, str]]:
     """Of the (source, subject) pairs, those whose work is still not done on `on` (today by
     default): a few queries per source present, whatever the number of pairs. A source without a

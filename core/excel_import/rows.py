@@ -52,17 +52,22 @@ class ImportRow:
         self.problems.append(self.problem_class(self.number, column, field_name, code, str(message)))
 
     @classmethod
-    def read(cls, data: bytes, **options) -> list:
+    def read(cls, data: bytes, *, ignored: tuple[str, ...] = (), **options) -> list:
         """A row for each data row of the upload `data`, read by `core.excel.read_table` (`options`
-        give the sheet, anchor, limits and messages) with the headers of the class's columns."""
+        give the sheet, anchor, limits and messages) with the headers of the class's columns.
+        `ignored`: headers an export adds for the reader (e.g. 停业整顿) that may be present and are
+        not read, so that an export imports back unchanged."""
         columns = cls.columns.values()
+        skipped = {f"_ignored_{n}": header for n, header in enumerate(ignored)}
         rows = read_table(
             data,
-            known={header_key(column.header): column.field for column in columns},
-            labels={column.field: column.header for column in columns},
+            known={header_key(column.header): column.field for column in columns}
+            | {header_key(header): name for name, header in skipped.items()},
+            labels={column.field: column.header for column in columns} | skipped,
+            optional=(*options.pop("optional", ()), *skipped),
             **options,
         )
-        return [cls(number, cells) for number, cells in rows]
+        return [cls(number, {k: v for k, v in cells.items() if k not in skipped}) for number, cells in rows]
 
     @property
     def unreadable(self) -> set[str]:

@@ -181,6 +181,11 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )
 BY_FIELD = {column.field: column for column in COLUMNS}
+
+#: The export's last column, after the template's (issue 17 item 6: an institution under a 停业整顿
+#: order in force is flagged in every export): “是” or blank on the day of the export. Not a field:
+#: the import accepts the column and does not read it, so an export imports back unchanged.
+SUSPENDED_HEADER = "停业整顿"
 # Fields written from the sheet; region and parent are resolved to objects.
 VALUE_FIELDS = tuple(c.field for c in COLUMNS if c.kind not in (REGION, PARENT))
 KIND_HELP = {

@@ -45,6 +45,7 @@ from institutions.excel.columns import (
     PLAN_PREVIEW_ROWS,
     REGION,
     SHEET,
+    SUSPENDED_HEADER,
     TEXT,
     VALUE_FIELDS,
     CellError,
@@ -96,6 +97,7 @@ def read_rows(data: bytes) -> list[Row]:
         max_rows=MAX_ROWS,
         unique=UNIQUE_FIELDS,
         optional=OPTIONAL_FIELDS,
+        ignored=(SUSPENDED_HEADER,),
         empty_message=_(
             "The workbook is empty. Fill in the template, one institution per row below the header row."
         ),

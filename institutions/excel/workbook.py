@@ -42,6 +42,7 @@ from institutions.excel.columns import (
     PHONE,
     REGION,
     SHEET,
+    SUSPENDED_HEADER,
     TEXT,
     YES,
     Column,
@@ -107,9 +108,10 @@ def _validation(column: Column, letter: str, values) -> DataValidation | None:
     return None
 
 
-def _build(rows, regions=None, output=None) -> bytes | None:
+def _build(rows, regions=None, output=None, *, flags: bool = False) -> bytes | None:
     """A workbook with the list sheet (headers, `rows` as they come, dropdowns), the instructions
-    and the options: its bytes, or nothing when written to `output` (a path or binary file)."""
+    and the options: its bytes, or nothing when written to `output` (a path or binary file).
+    `flags`: an export, whose rows end with the 停业整顿 cell (`SUSPENDED_HEADER`)."""
     regions = list(regions or [])
     workbook = streaming_workbook()
     writer = SheetWriter(workbook, SHEET)
@@ -118,13 +120,15 @@ def _build(rows, regions=None, output=None) -> bytes | None:
     options.sheet.sheet_state = "hidden"
 
     formats = [FORMATS.get(column.kind) for column in COLUMNS]
-    writer.columns([max(column.width, 8) for column in COLUMNS], formats)
+    widths = [max(column.width, 8) for column in COLUMNS]
+    headers = [column.header for column in COLUMNS]
+    header_styles = [REQUIRED_HEADER_STYLE if column.required else HEADER_STYLE for column in COLUMNS]
+    if flags:
+        formats, widths = [*formats, "@"], [*widths, 10]
+        headers, header_styles = [*headers, SUSPENDED_HEADER], [*header_styles, HEADER_STYLE]
+    writer.columns(widths, formats)
     writer.sheet.freeze_panes = "B2"
-    writer.write_row(
-        [column.header for column in COLUMNS],
-        [REQUIRED_HEADER_STYLE if column.required else HEADER_STYLE for column in COLUMNS],
-        height=45,
-    )
+    writer.write_row(headers, header_styles, height=45)
     styles = [CellStyle(number_format=number_format) if number_format else None for number_format in formats]
     for values in rows:
         writer.write_row(values, styles)  # text as text, never a formula
@@ -195,14 +199,19 @@ def export_workbook(queryset, regions=None, *, total=None, progress=None, output
     if progress and total is None:
         total = queryset.count()
 
+    from enforcement.services import suspended_ids
+
+    suspended = suspended_ids()
+
     def rows():
         done = 0
         for institution in queryset.select_related("region", "parent").iterator(chunk_size=CHUNK_ROWS):
-            yield [export_value(institution, column) for column in COLUMNS]
+            flag = YES if institution.pk in suspended else ""
+            yield [*(export_value(institution, column) for column in COLUMNS), flag]
             done += 1
             if progress and done % PROGRESS_EVERY == 0:
                 progress(done, total)
         if progress:
             progress(done, total)
 
-    return _build(rows(), regions, output)
+    return _build(rows(), regions, output, flags=True)
