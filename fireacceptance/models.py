@@ -106,4 +106,4 @@ class Case(TimeStampedModel, VersionedModel):
         return self.status_on(dates.today())
 
     def get_status_display(self) -> str:
-        return Status(self.status).label
+        return str(Status(self.status).label)

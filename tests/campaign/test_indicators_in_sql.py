@@ -20,6 +20,8 @@ from campaign.models import Milestone
 from core import dates
 from core.models import Region
 from disclosure.models import Publication
+from emergencies.models import Drill
+from emergencies.rules import HalfYear
 from hazards.models import CATEGORIES, DeadlineChange, Hazard, Referral
 from hazards.models import Status as HazardStatus
 from institutions.models import (
@@ -319,17 +321,35 @@ def reference(campaign, region) -> dict:
         None,
         due_20,
     )
+    today = dates.today()
     for number, category in ((24, "fire"), (25, "food"), (27, "elder_abuse"), (28, "illegal_fundraising")):
         of_kind = [h for h in hazards if h["category"] == category]
         closed = sum(1 for h in of_kind if h["status"] == HazardStatus.CLOSED)
-        result(
-            number,
-            [
-                ("found", count(len(of_kind))),
-                ("rectified", _ratio(closed, len(of_kind))),
-                ("referred", count(sum(1 for h in of_kind if h["id"] in referred))),
-            ],
-        )
+        figures = [
+            ("found", count(len(of_kind))),
+            ("rectified", _ratio(closed, len(of_kind))),
+            ("referred", count(sum(1 for h in of_kind if h["id"] in referred))),
+        ]
+        if number == 24:  # issue 17: operating institutions with a fire drill in each half begun
+            for half in (HalfYear(campaign.year, 1), HalfYear(campaign.year, 2)):
+                if half.start <= today:
+                    drilled = {
+                        i
+                        for i in Drill.objects.filter(
+                            kind="drill", topic="fire", held_on__range=(half.start, min(half.end, today))
+                        ).values_list("institution_id", flat=True)
+                    }
+                    figures.append(
+                        (f"fire_drill_h{half.half}", _ratio(sum(1 for h in homes if h["id"] in drilled), n))
+                    )
+        if number == 27:  # issue 17: referred to the police, complaints of abuse (none in these data)
+            police = set(Referral.objects.filter(department="police").values_list("hazard_id", flat=True))
+            figures += [
+                ("referred_police", count(sum(1 for h in of_kind if h["id"] in police))),
+                ("complaints", count(0)),
+                ("complaints_police", count(0)),
+            ]
+        result(number, figures, None, today if number in (24, 27) else None)
     due_29 = due(29)[0]
     result(
         29,
@@ -428,8 +448,12 @@ def test_queries_do_not_grow_with_regions_or_rows(campaign, world):
     build(campaign, every, user, institutions=200, hazards=1500, seed=2)
     large = {"few": _queries(campaign, few), "all": _queries(campaign, every)}
     counts = {len(queries) for queries in (*small.values(), *large.values())}
-    assert counts == {5}  # milestones, institutions, hazards (referrals inside), units, publications
+    # milestones, institutions, hazards (referrals inside), units, publications, and (issue 17) the
+    # supervision records of items 22, 23, 24 and 27 (campaign.indicators.supervision): one query
+    assert counts == {6}
     # Institutions and hazards come back grouped by region, never row by row.
     for sql in large["all"]:
+        if sql.startswith('SELECT "core_region"."id" AS "pk", "core_region"."path"'):
+            continue  # the supervision records: one correlated count per region row (issue 17)
         if '"institutions_institution"' in sql or '"hazards_hazard"' in sql:
             assert "GROUP BY" in sql and "FILTER" in sql, sql
