@@ -42,6 +42,11 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
 
+# Issue 17: the key that encrypts staff and banned persons' identity numbers at rest (staff/crypto.py:
+# Fernet, key derived with SHA-256). Empty: SECRET_KEY is used. Changing it makes the stored numbers
+# unreadable (pages fall back to the masked form; matching a person still works).
+PERSONAL_DATA_KEY = env("DJANGO_PERSONAL_DATA_KEY", "") or ""
+
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 

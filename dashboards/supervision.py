@@ -1,6 +1,7 @@
 """综合监管 (issues 16 and 17): one entry in the navigation for the comprehensive-supervision
 records — the 双随机 draws, inspection records and filing checks (institutions and departments: their
-inspection results), complaints, incidents, drills, credit records, enforcement orders — each as a card with what the
+inspection results), complaints, incidents, drills, credit records, enforcement orders, licences, staff,
+trainings and 一事一议 cases — each as a card with what the
 reader has to act on, linking to its list. A card shows only to the roles its list serves, and its
 counts come from the records the reader sees (`visible_to`): a constant number of queries (one per
 card)."""
@@ -135,6 +136,68 @@ def _cards(user) -> list[Card]:
             [(_("Orders in force"), EnforcementOrder.objects.visible_to(user).in_force(today).count(), True)],
         )
     )
+    from licences.services import counts_for as licence_counts
+
+    licences = licence_counts(user, today)
+    cards.append(
+        Card(
+            gettext_lazy("Licences and certificates"),
+            reverse("licences:list") + "?status=expiring"
+            if role == Role.INSTITUTION
+            else reverse("licences:due"),
+            "file-earmark-check",
+            [
+                (_("Expiring within 30 days"), licences["expiring"], False),
+                (_("Expired"), licences["expired"], True),
+            ],
+        )
+    )
+    if role in (Role.CITY, Role.DISTRICT, Role.INSTITUTION):
+        from staff.services import counts_for as staff_counts
+
+        staff = staff_counts(user, today)
+        cards.append(
+            Card(
+                gettext_lazy("Staff"),
+                reverse("staff:list"),
+                "people",
+                [
+                    (_("Banned persons on staff"), staff["banned_on_staff"], True),
+                    (_("Qualification missing or expired"), staff["qualifications_missing"], True),
+                    (_("Certificates expiring within 30 days"), staff["qualifications_expiring"], False),
+                ],
+            )
+        )
+    if role in (Role.CITY, Role.DISTRICT, Role.INSTITUTION):
+        from trainings.services import counts_for as training_counts
+
+        trainings = training_counts(user, today)
+        cards.append(
+            Card(
+                gettext_lazy("Trainings"),
+                reverse("trainings:list"),
+                "mortarboard",
+                [
+                    (_("Sessions this year"), trainings["year"], False),
+                    (_("Participants this year"), trainings["participants"], False),
+                ],
+            )
+        )
+    if role in (Role.CITY, Role.DISTRICT):
+        from fireacceptance.services import counts_for as case_counts
+
+        cases = case_counts(user, today)
+        cards.append(
+            Card(
+                gettext_lazy("One-matter-one-discussion cases"),
+                reverse("fireacceptance:list"),
+                "building-check",
+                [
+                    (_("Not yet submitted to the government"), cases["pending"], False),
+                    (_("Not yet resolved"), cases["open"], False),
+                ],
+            )
+        )
     return cards
 
 

@@ -10,6 +10,12 @@ let them see the subject, titles naming only what every recipient may see.
 - `incident_notification`: per measure 八, each recipient of an incident report not yet told:
   the institution's users and the unit's district staff, due the day the time limit ends
   (`IncidentNotification.due_at` in Asia/Shanghai); escalation to the city.
+- `licence_expiry`: the licences that count (the latest of each institution and kind,
+  `licences.services.obligations`) expiring within 30 days or expired, due their last valid day:
+  the institution's users and the unit's district staff; escalation to the city.
+- `qualification_expiry`: staff certificates (measure 五's qualified staff) of staff on the payroll
+  expiring or expired and not renewed (no later certificate of the same kind), due their last
+  valid day: the institution's users and the unit's district staff.
 - `preparedness`: measure 八 "每半年至少开展1次应急知识宣传普及活动，至少开展1次应急演练": an operating
   institution missing either in the current half-year, due its last day (30 June, 31 December): the
   institution's users for their own, and one line per unit for its district staff (how many are
@@ -217,6 +223,117 @@ def _preparedness_still_owed(subjects: set[str], on: datetime.date) -> set[str]:
     return owed
 
 
+# LICENCE_EXPIRY -------------------------------------------------------------------------------------
+
+
+def licence_expiry(on: datetime.date, rule: Rule) -> list[Obligation]:
+    """Licences that count, expiring by the rule's horizon (at most the list's 30 days) or expired."""
+    from institutions.models import Institution
+    from licences.models import Kind as LicenceKind
+    from licences.services import obligations
+
+    directory = _Directory()
+    last = horizon(on, rule)
+    rows = [row for row in obligations(on) if row["valid_to"] <= last]
+    names = dict(
+        Institution.objects.filter(pk__in={row["institution_id"] for row in rows}).values_list("pk", "name")
+    )
+    labels = dict(LicenceKind.choices)
+    result = []
+    for row in rows:
+        region_id = row["region_id"]
+        recipients = directory.staff_above(Role.DISTRICT, region_id) | directory.by_institution.get(
+            row["institution_id"], set()
+        )
+        result.append(
+            Obligation(
+                source=Source.LICENCE_EXPIRY,
+                subject=f"licence:{row['id']}",
+                title=_("%(institution)s: %(kind)s valid until %(due)s, renew it and record the new one")
+                % {
+                    "institution": names.get(row["institution_id"], ""),
+                    "kind": labels.get(row["kind"], row["kind"]),
+                    "due": fmt(row["valid_to"]),
+                },
+                url=reverse("licences:detail", kwargs={"pk": row["id"]}),
+                due_on=row["valid_to"],
+                recipients=frozenset(recipients),
+                escalate_to=frozenset(directory.staff_above(Role.CITY, region_id)),
+                unit=directory.name(region_id),
+            )
+        )
+    return result
+
+
+def _licences_still_owed(subjects: set[str], on: datetime.date) -> set[str]:
+    from licences.services import obligations
+
+    ids = _ids(subjects, "licence")
+    if not ids:
+        return set()
+    return {ids[row["id"]] for row in obligations(on) if row["id"] in ids}
+
+
+# QUALIFICATION_EXPIRY -------------------------------------------------------------------------------
+
+
+def _unrenewed(on: datetime.date):
+    """Certificates of staff on the payroll on `on` with no later certificate of the same kind."""
+    from django.db.models import Exists, OuterRef
+
+    from staff.models import Qualification, employed_q
+
+    later = Qualification.objects.filter(
+        staff_id=OuterRef("staff_id"), kind=OuterRef("kind"), valid_to__gt=OuterRef("valid_to")
+    )
+    return (
+        Qualification.objects.filter(valid_to__isnull=False)
+        .filter(employed_q(on, prefix="staff__"))
+        .exclude(Exists(later))
+    )
+
+
+def qualification_expiry(on: datetime.date, rule: Rule) -> list[Obligation]:
+    """Staff certificates expiring by the rule's horizon or expired, not renewed."""
+    directory = _Directory()
+    rows = (
+        _unrenewed(on)
+        .filter(valid_to__lte=horizon(on, rule))
+        .values_list(
+            "pk", "kind", "valid_to", "staff_id", "staff__name", "staff__region_id", "staff__institution_id"
+        )
+        .order_by("valid_to", "pk")
+    )
+    from staff.models import QualificationKind
+
+    labels = dict(QualificationKind.choices)
+    result = []
+    for pk, kind, valid_to, staff_id, name, region_id, institution_id in rows:
+        recipients = directory.staff_above(Role.DISTRICT, region_id) | directory.by_institution.get(
+            institution_id, set()
+        )
+        result.append(
+            Obligation(
+                source=Source.QUALIFICATION_EXPIRY,
+                subject=f"qualification:{pk}",
+                title=_("%(name)s: %(kind)s valid until %(due)s, record the renewed certificate")
+                % {"name": name, "kind": labels.get(kind, kind), "due": fmt(valid_to)},
+                url=reverse("staff:detail", kwargs={"pk": staff_id}),
+                due_on=valid_to,
+                recipients=frozenset(recipients),
+                unit=directory.name(region_id),
+            )
+        )
+    return result
+
+
+def _qualifications_still_owed(subjects: set[str], on: datetime.date) -> set[str]:
+    ids = _ids(subjects, "qualification")
+    if not ids:
+        return set()
+    return {ids[pk] for pk in _unrenewed(on).filter(pk__in=ids).values_list("pk", flat=True)}
+
+
 def _owed(queryset, prefix):
     def owed(subjects: set[str], on: datetime.date) -> set[str]:
         ids = _ids(subjects, prefix)
@@ -231,10 +348,14 @@ SOURCES = {
     Source.COMPLAINT_DUE: complaint_due,
     Source.INCIDENT_NOTIFICATION: incident_notification,
     Source.PREPAREDNESS: preparedness_due,
+    Source.LICENCE_EXPIRY: licence_expiry,
+    Source.QUALIFICATION_EXPIRY: qualification_expiry,
 }
 
 STILL_OWED = {
     Source.COMPLAINT_DUE: _owed(_open_complaints, "complaint"),
     Source.INCIDENT_NOTIFICATION: _owed(_untold, "incident_notification"),
     Source.PREPAREDNESS: _preparedness_still_owed,
+    Source.LICENCE_EXPIRY: _licences_still_owed,
+    Source.QUALIFICATION_EXPIRY: _qualifications_still_owed,
 }

@@ -79,20 +79,21 @@ def add_rows(world, count: int, start: int) -> None:
 # for the admin. A district user's pages offer no 行政区划 filter (one unit: core.filters.
 # hide_region_from_one_region_readers), so they do not read the regions for its choices: one less.
 PAGES = [
-    ("hazards:list", None, "district", {}, 10),
+    # issue 17: + the 停业整顿 badge's ids (one query per page with rows, enforcement_tags)
+    ("hazards:list", None, "district", {}, 11),
     ("hazards:list", None, "district", {"status": "pending", "overdue": "no", "is_listed": "yes"}, 9),
-    ("hazards:list", None, "city", {}, 11),
-    ("hazards:list", None, "city", {"institution_name": "养老院"}, 11),
-    ("hazards:list", None, "department", {}, 8),
-    ("hazards:list", None, "admin", {}, 7),
+    ("hazards:list", None, "city", {}, 12),
+    ("hazards:list", None, "city", {"institution_name": "养老院"}, 12),
+    ("hazards:list", None, "department", {}, 9),
+    ("hazards:list", None, "admin", {}, 8),
     ("hazards:lists", ["hazards"], "district", {}, 11),
     ("hazards:lists", ["responsibility"], "city", {"status": "closed"}, 12),
-    ("institutions:list", None, "district", {}, 9),
-    ("institutions:list", None, "city", {"ordering": "-beds"}, 10),
+    ("institutions:list", None, "district", {}, 10),
+    ("institutions:list", None, "city", {"ordering": "-beds"}, 11),
     ("checklist:matrix", None, "city", {}, 12),
     # the self-report review list: the page's rows and their count, the status tabs' GROUP BY
-    ("institutions:self_report_list", None, "district", {}, 10),
-    ("institutions:self_report_list", None, "city", {"status": "returned"}, 10),
+    ("institutions:self_report_list", None, "district", {}, 11),
+    ("institutions:self_report_list", None, "city", {"status": "returned"}, 11),
     # the home: the calendar's 8, the work cards (dashboards.work: the region subtree, then one
     # COUNT per model: hazards, answers, self-reports) and the dashboard (dashboards.figures): the
     # milestones, institutions and hazards grouped by region, units, publications, answers grouped,

@@ -52,6 +52,8 @@ from campaign.indicators.items import (
     item_18,
     item_19,
     item_20,
+    item_22,
+    item_23,
     item_24,
     item_25,
     item_27,
@@ -81,9 +83,9 @@ __all__ = [
 
 # Registry ---------------------------------------------------------------------------------------
 
-# The issue's lists. Items 22 (training organised by the civil-affairs departments) and 23 (the
-# "一事一议" request to the government by the end of August) are partly computable in the issue's
-# list, but nothing the portal records answers any part of them yet: they have no function.
+# The issue's lists. Items 22 (training organised by the civil-affairs departments: `trainings`) and
+# 23 (the "一事一议" request to the government by the end of August: `fireacceptance`) compute from
+# issue 17's records; 24 and 27 add the fire drills and the police referrals and complaints.
 COMPUTABLE = frozenset({3, 4, 5, 7, 8, 13, 14, 16, 17, 19, 20, 29, 30})
 PARTLY = frozenset({11, 12, 18, 22, 23, 24, 25, 27, 28})
 NARRATIVE = frozenset({1, 2, 6, 9, 10, 15, 21, 26})
@@ -103,6 +105,8 @@ INDICATORS: dict[int, Callable[..., Indicator]] = {
     18: item_18,
     19: item_19,
     20: item_20,
+    22: item_22,
+    23: item_23,
     24: item_24,
     25: item_25,
     27: item_27,

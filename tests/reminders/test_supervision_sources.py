@@ -11,11 +11,19 @@ from reminders.models import Rule, Source
 from reminders.sources import SOURCES, still_owed
 from tests.complaints.factories import complaint, raw
 from tests.emergencies.factories import drill, incident, shanghai
+from tests.licences.factories import licence
 from tests.reminders.conftest import at, d
+from tests.staff.factories import certificate, member
 
 pytestmark = pytest.mark.django_db
 
-SUPERVISION = (Source.COMPLAINT_DUE, Source.INCIDENT_NOTIFICATION, Source.PREPAREDNESS)
+SUPERVISION = (
+    Source.COMPLAINT_DUE,
+    Source.INCIDENT_NOTIFICATION,
+    Source.PREPAREDNESS,
+    Source.LICENCE_EXPIRY,
+    Source.QUALIFICATION_EXPIRY,
+)
 
 
 def run(source, day: str):
@@ -118,6 +126,44 @@ def test_the_half_year_reminds_institutions_missing_a_drill_or_an_awareness_acti
         assert f"preparedness:2026-1:institution:{other.pk}" in run(Source.PREPAREDNESS, "2026-06-01")
 
 
+def test_an_expiring_licence_reminds_until_renewed(world):
+    users = world.users
+    old = licence(world, kind="food", valid_from=d("2021-07-01"), valid_to=d("2026-07-10"))
+    licence(world, kind="fire", valid_from=d("2020-01-01"))  # 长期有效: never reminded
+    found = run(Source.LICENCE_EXPIRY, "2026-06-15")
+    assert set(found) == {f"licence:{old.pk}"}
+    ob = found[f"licence:{old.pk}"]
+    assert ob.due_on == d("2026-07-10")
+    assert ob.recipients == {users["district"].pk, users["institution"].pk}
+    assert ob.escalate_to == {users["city"].pk}
+    assert world.own_institution.name in ob.title and "2026-07-10" in ob.title
+    # 31 days before: not yet on the 30-day list
+    assert not run(Source.LICENCE_EXPIRY, "2026-06-09")
+    # expired and not renewed: still owed after the day; renewed: no longer
+    pair = (Source.LICENCE_EXPIRY, f"licence:{old.pk}")
+    assert still_owed([pair], d("2026-08-01")) == {pair}
+    licence(world, kind="food", valid_from=d("2026-07-05"), valid_to=d("2031-07-04"), number="JY2026")
+    assert still_owed([pair], d("2026-08-01")) == set()
+
+
+def test_an_expiring_certificate_reminds_until_a_newer_one(world):
+    users = world.users
+    nurse = member(world, role="nurse", name="王芳")
+    first = certificate(nurse, "nurse", valid_to=d("2026-06-20"))
+    found = run(Source.QUALIFICATION_EXPIRY, "2026-06-15")
+    ob = found[f"qualification:{first.pk}"]
+    assert ob.recipients == {users["district"].pk, users["institution"].pk}
+    assert "王芳" in ob.title and "2026-06-20" in ob.title
+    pair = (Source.QUALIFICATION_EXPIRY, f"qualification:{first.pk}")
+    assert still_owed([pair], d("2026-07-01")) == {pair}  # expired, not renewed
+    certificate(nurse, "nurse", valid_to=d("2031-06-20"), number="20260002")
+    assert still_owed([pair], d("2026-07-01")) == set()
+    # a member who has left is no one's reminder
+    gone = member(world, role="nurse", name="李静", left_on=d("2026-05-31"))
+    expired = certificate(gone, "nurse", valid_to=d("2026-06-20"), number="20200003")
+    assert f"qualification:{expired.pk}" not in run(Source.QUALIFICATION_EXPIRY, "2026-06-15")
+
+
 def _make(world, n: int):
     users = world.users
     for i in range(n):
@@ -126,6 +172,8 @@ def _make(world, n: int):
             name=f"提醒养老院{Institution.objects.count()}", region=region
         )
         raw(institution, users["city"], received_on=d("2026-06-01"), deadline=d("2026-06-20"))
+        licence(world, institution, kind="food", valid_from=d("2021-07-01"), valid_to=d("2026-07-01"))
+        certificate(member(world, institution, role="nurse"), "nurse", valid_to=d("2026-06-30"))
         with at("2026-06-10", hour=12):
             incident(world, institution=institution, occurred_at=shanghai(2026, 6, 10, 8, 0))
 

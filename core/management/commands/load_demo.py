@@ -11,6 +11,7 @@ from campaign.services import campaign_copy, campaign_load_file
 from core import dates
 from core.models import Region
 from core.services import DATA_DIR, regions_load_file
+from dashboards.supervision_demo import load_demo_supervision
 from disclosure.demo import load_demo_publications
 from hazards.demo import load_demo_hazards
 from inspections.demo import load_demo_inspections
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         hazards = load_demo_hazards(users)
         answers = load_demo_answers(users)
         inspectors = load_demo_inspections()
+        load_demo_supervision()
         self.stdout.write(
             f"demo: {Region.objects.count()} regions, {len(institutions)} institutions, "
             f"{created} new users (password {DEMO_PASSWORD}), {hazards} new hazards, {answers} new answers to the 30 items, "
