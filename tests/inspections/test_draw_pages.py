@@ -261,7 +261,9 @@ def _size(world, n):
 # Queries per page (the header's session, user and review queues included), the same at both sizes.
 EXPECTED_QUERIES = {
     "inspections:draw_detail": 9,
-X
+    # + the records' last inspection dates (one grouped query); issue 17: complaints, credit standing,
+    # enforcement orders of the period, suspension orders in force, the 停业整顿 badge's ids
+    "inspections:objects": 16,
     "inspections:inspectors": 9,
     "inspections:items": 9,
     "inspections:draws": 9,
