@@ -20,10 +20,12 @@ from credit.models import CreditRecord
 from emergencies import services as emergencies
 from emergencies.models import Incident
 from enforcement.models import EnforcementOrder
+from fireacceptance.models import Case
 from institutions.models import Institution
 from licences.models import KIND_DEPARTMENT, Licence
 from staff import services as staff_services
 from staff.models import Ban, Qualification, StaffMember
+from trainings.models import Training
 
 KANGLE = "铁东区康乐老年公寓"
 YIKANG = "铁东区颐康护理院"
@@ -210,5 +212,35 @@ def load_demo_supervision() -> bool:
         region=kangle.region,
         created_by=district,
         **staff_services.identity(_id("303")),
+    )
+    # 培训 (item 22): one by 铁东区 for care workers with 康乐 and 颐康, one by the city for directors
+    session = Training.objects.create(
+        region=kangle.region,
+        held_on=max(today.replace(month=1, day=1), today - 60 * day),
+        kind="care_worker",
+        title="养老护理员消防安全与照护技能培训",
+        participants=38,
+        hours=6,
+        created_by=district,
+    )
+    session.institutions.set([kangle, yikang])
+    Training.objects.create(
+        region=by["city"].region,
+        held_on=max(today.replace(month=1, day=1), today - 90 * day),
+        kind="director",
+        title="全市养老机构院长安全管理培训班",
+        participants=52,
+        hours=12,
+        created_by=by["city"],
+    )
+    # 一事一议 (item 23): 福寿's fire acceptance submitted to the district government, not yet decided
+    fushou = Institution.objects.filter(name="铁东区福寿康养中心").first() or fule
+    Case.objects.create(
+        institution=fushou,
+        region=fushou.region,
+        problem="建筑建于2005年，无消防验收手续，现有条件无法补办消防验收。",
+        submitted_to="鞍山市铁东区人民政府",
+        submitted_on=today - 50 * day,
+        created_by=district,
     )
     return Incident.objects.exists()

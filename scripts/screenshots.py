@@ -69,7 +69,36 @@ PAGES = {
         "/inspections/filing-checks/",
         "/inspections/draws/1/",
     ],
-    "kangle": ["/", "/institutions/self-report/", "/hazards/", "/hazards/61/", "/inspections/records/3/"],
+    "kangle": [
+        "/",
+        "/institutions/self-report/",
+        "/hazards/",
+        "/hazards/61/",
+        "/inspections/records/3/",
+        "/dashboards/supervision/",
+        "/licences/",
+        "/staff/",
+        "/staff/1/",
+        "/emergencies/incidents/1/",
+    ],
+    # issue 17's pages, as the district (the demo's supervision records are 铁东区's)
+    "tiedong_supervision": [
+        "/dashboards/supervision/",
+        "/complaints/",
+        "/emergencies/missing/",
+        "/licences/",
+        "/licences/due/",
+        "/licences/new/",
+        "/staff/",
+        "/staff/3/",
+        "/staff/banned-on-staff/",
+        "/trainings/",
+        "/fire-acceptance/",
+        "/enforcement/",
+        "/credit/",
+        "/institutions/",
+        "/inspections/objects/",
+    ],
     "yingji": ["/", "/hazards/"],
 }
 
@@ -93,7 +122,7 @@ def main():
                 )
                 if username:
                     page.goto(f"{BASE}/accounts/login/")
-                    page.fill("#id_username", username)
+                    page.fill("#id_username", username.split("_")[0])
                     page.fill("#id_password", PASSWORD)
                     page.click("button[type=submit]")
                 for path in paths:

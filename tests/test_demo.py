@@ -73,3 +73,22 @@ def test_the_demo_loads_twice_without_changes_and_fills_the_public_pages(db, cli
     assert "海城市中心敬老院" in body and "海城市关于加快发展养老服务业的实施意见" in body
     response = client.post(reverse("accounts:login"), {"username": "tiedong", "password": "Anshan-2020"})
     assert response.status_code == 302  # the README's demo password works
+    # issue 17: every card of 综合监管 has a record of 铁东区 to open, loaded once
+    from complaints.models import Complaint
+    from fireacceptance.models import Case
+    from licences.services import counts_for as licence_counts
+    from staff.services import counts_for as staff_counts
+    from trainings.models import Training
+
+    tiedong = User.objects.get(username="tiedong")
+    assert Complaint.objects.visible_to(tiedong).count() == 2
+    assert licence_counts(tiedong) == {"expiring": 1, "expired": 1}
+    staff = staff_counts(tiedong)
+    assert (staff["banned_on_staff"], staff["qualifications_missing"], staff["qualifications_expiring"]) == (
+        1,
+        1,
+        1,
+    )
+    assert Training.objects.visible_to(tiedong).count() == 1 and Case.objects.visible_to(tiedong).count() == 1
+    page = client.get(reverse("inspections:objects")).content.decode()
+    assert "铁东区祥和养老院" in page and 'data-testid="suspension-badge"' in page
