@@ -36,6 +36,7 @@ ALLOWED = {
     "DD",
     "HH",  # a time typed as HH:MM (an incident's time of occurrence, like YYYY-MM-DD for dates)
     "TS",  # a complaint's number (TS000012), a code like a hazard's 210302-2026-0001
+    "XF",  # a licence number of the tests (XF000001: 消防), data like any certificate number
     "HTMX",
     "JPG",
     "JPEG",

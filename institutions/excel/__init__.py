@@ -51,6 +51,7 @@ from institutions.excel.columns import (  # noqa: F401
     PLAN_PREVIEW_ROWS,
     REGION,
     SHEET,
+    SUSPENDED_HEADER,
     TEXT,
     TRUE_WORDS,
     VALUE_FIELDS,

@@ -83,7 +83,12 @@ def test_institutions_not_operating_are_in_no_items_population(
     assert _figures(campaign, qianshan)[number] == before
 
 
-@pytest.mark.parametrize("number", sorted(set(INDICATORS) - set(LEDGER_ITEMS)))
+# Items 22 and 23 (issue 17) count the departments' trainings and 一事一议 cases, not the registry's
+# operating institutions: the fixture's institutions do not move them.
+NOT_OF_THE_REGISTRY = {22, 23}
+
+
+@pytest.mark.parametrize("number", sorted(set(INDICATORS) - set(LEDGER_ITEMS) - NOT_OF_THE_REGISTRY))
 def test_the_same_institutions_operating_do_count(campaign, qianshan, operating_base, number):
     """The other side of the test above: the fixture moves every item's figures when operating."""
     before = _figures(campaign, qianshan)[number]

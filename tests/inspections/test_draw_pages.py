@@ -260,7 +260,7 @@ def _size(world, n):
 
 # Queries per page (the header's session, user and review queues included), the same at both sizes.
 EXPECTED_QUERIES = {
-    "inspections:draw_detail": 9,
+    "inspections:draw_detail": 10,  # + the 停业整顿 badge's ids beside the drawn institutions
     # + the records' last inspection dates (one grouped query); issue 17: complaints, credit standing,
     # enforcement orders of the period, suspension orders in force, the 停业整顿 badge's ids
     "inspections:objects": 16,

@@ -227,7 +227,7 @@ def test_record_list_constant_queries(setup, client, django_assert_num_queries):
         assert client.get(url).status_code == 200
 
 
-QUERIES_LIST = 8  # session, user, region (subtree), the records, the layout's own
+QUERIES_LIST = 9  # session, user, region (subtree), the records, the layout's own, the 停业整顿 badge's ids
 
 
 def test_reused_photo_names_the_inspection(setup, client):
@@ -340,4 +340,6 @@ def test_filing_checks_constant_queries(setup, client, monkeypatch, django_asser
         assert client.get(url).status_code == 200
 
 
-FILING_QUERIES = 9  # session, user, region, subtree, institutions with their first 备案核查, marks, layout
+FILING_QUERIES = (
+    10  # session, user, region, subtree, institutions with their first 备案核查, marks, layout, 停业整顿
+)

@@ -81,7 +81,7 @@ def test_the_workbook_is_chinese_whatever_the_users_language(client, district):
     client.cookies["django_language"] = "en"
     assert client.get(reverse("core:home")).content.decode().count('lang="en"') == 1
     book = read(client.get(reverse("institutions:export")).content)
-    assert [cell.value for cell in book[excel.SHEET][1]] == HEADERS
+    assert [cell.value for cell in book[excel.SHEET][1]] == [*HEADERS, excel.SUSPENDED_HEADER]
     natures = {
         values[FIELDS.index("nature")] for values in book[excel.SHEET].iter_rows(min_row=2, values_only=True)
     }
@@ -120,9 +120,14 @@ def test_export_has_the_template_columns_and_readable_values(client, world, dist
     client.force_login(district)
     book = read(client.get(reverse("institutions:export")).content)
     sheet = book[excel.SHEET]
-    assert [cell.value for cell in sheet[1]] == HEADERS
-    rows = [dict(zip(FIELDS, values, strict=True)) for values in sheet.iter_rows(min_row=2, values_only=True)]
+    # the template's columns, then 停业整顿 (issue 17: read by people, ignored by the import)
+    assert [cell.value for cell in sheet[1]] == [*HEADERS, excel.SUSPENDED_HEADER]
+    rows = [
+        dict(zip([*FIELDS, "suspended"], values, strict=True))
+        for values in sheet.iter_rows(min_row=2, values_only=True)
+    ]
     kangle = next(r for r in rows if r["name"] == "铁东区康乐老年公寓")
+    assert kangle["suspended"] is None  # no 停业整顿 order: blank
     institution = Institution.objects.get(name="铁东区康乐老年公寓")
     assert kangle["region"] == "铁东区"
     assert kangle["credit_code"] == institution.credit_code

@@ -178,7 +178,7 @@ def test_export_writes_the_date_and_imports_back_unchanged(world, tiedong):
     queryset = Institution.objects.visible_to(district)
     book = read(excel.export_workbook(queryset))
     rows = [
-        dict(zip(FIELDS, values, strict=True))
+        dict(zip([*FIELDS, "suspended"], values, strict=True))
         for values in book[excel.SHEET].iter_rows(min_row=2, values_only=True)
     ]
     exported = {r["name"]: r["legal_code_entered_on"] for r in rows}
