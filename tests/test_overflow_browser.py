@@ -151,8 +151,14 @@ USER_MENU_RIGHT = """() => { const menu = document.querySelector("[data-testid=u
   return menu && menu.offsetParent ? menu.getBoundingClientRect().right : 0; }"""
 
 
+# The pages are measured in SHARDS tests (every SHARDS-th visit each), so that the suite's workers
+# share the longest browser test of the suite (two minutes in one piece).
+SHARDS = 3
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
 def test_no_page_scrolls_sideways_on_office_screens(
-    live_server, ledger, browser, browser_context_args, artifacts
+    live_server, ledger, browser, browser_context_args, artifacts, shard
 ):
     """Each page is loaded once by its main role and measured at each width of WIDTHS (widest first);
     on the home page, each role's user menu lies inside the window."""
@@ -160,7 +166,7 @@ def test_no_page_scrolls_sideways_on_office_screens(
     contexts: dict[str, tuple[BrowserContext, object]] = {}
     overflowing, skipped, measured = [], [], 0
     try:
-        for visit in visits(world):
+        for visit in visits(world)[shard::SHARDS]:
             if visit.role not in contexts:
                 context = logged_in(browser, browser_context_args, live_server, world, visit.role, WIDTHS[-1])
                 contexts[visit.role] = (context, context.new_page())
@@ -190,7 +196,7 @@ def test_no_page_scrolls_sideways_on_office_screens(
     finally:
         for context, _page in contexts.values():
             context.close()
-    assert measured > 40, f"only {measured} pages measured; skipped: {skipped}"
+    assert measured > 40 // SHARDS, f"only {measured} pages measured; skipped: {skipped}"
     assert not overflowing, "Pages wider than the window:\n" + "\n".join(overflowing)
 
 
