@@ -47,8 +47,10 @@ def test_a_hazards_photos_and_the_reused_list(
     )
     expect(photo.get_by_test_id("photo-flag")).to_contain_text("之前107天")
     expect(photo.get_by_test_id("photo-reused")).to_contain_text("铁西区测试养老院")
-    assert page.evaluate(
-        "[...document.images].filter(i => i.src.includes('/files/')).every(i => i.complete && i.naturalWidth > 0)"
+    # every thumbnail loads (waited for: on a busy machine the last may still be on its way)
+    page.wait_for_function(
+        "[...document.images].filter(i => i.src.includes('/files/')).every(i => i.complete && i.naturalWidth > 0)",
+        timeout=15_000,
     )
     screenshots(page, artifacts, "photos-hazard")
     page.goto(f"{live_server.url}/files/reused/")

@@ -17,12 +17,18 @@ SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 @pytest.fixture(autouse=True)
 def default_rules(db):
-    """The rules migration 0002 creates. A transactional test elsewhere on the same worker empties
+    """The rules migrations 0002 and 0005 create. A transactional test elsewhere on the same worker empties
     every table after itself, rules included; production always has them."""
+    import importlib
+
     from reminders.models import Rule, Source
 
+    # issue 17's sources start earlier (migration 0005's lead days: a month before a half-year's end
+    # or an expiry); the others take the model's default
+    lead_days = importlib.import_module("reminders.migrations.0005_supervision_sources").DEFAULT_LEAD_DAYS
     for source in Source.values:
-        Rule.objects.get_or_create(source=source)
+        defaults = {"lead_days": lead_days[source]} if source in lead_days else {}
+        Rule.objects.get_or_create(source=source, defaults=defaults)
 
 
 def at(day: datetime.date | str, hour: int = 8):
