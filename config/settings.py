@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "licences",
     "staff",
     "trainings",
+    "national",
     "fireacceptance",
     "reports",
     "disclosure",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("licences/", include("licences.urls")),
     path("staff/", include("staff.urls")),
     path("trainings/", include("trainings.urls")),
+    path("national/", include("national.urls")),
     path("fire-acceptance/", include("fireacceptance.urls")),
     path("public/", include("disclosure.urls")),
     path("api/v1/", include("config.api_urls")),

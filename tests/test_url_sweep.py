@@ -33,6 +33,7 @@ from tests.reports import sweep_docx, sweep_pdf, sweep_workbook
 from tests.staff import sweep as sweep_staff
 from tests.submissions import with_token
 from tests.trainings import sweep as sweep_trainings
+from tests.national import sweep as sweep_national
 
 ALL_STAFF = {"city", "district", "other_district", "institution", "department", "admin"}
 VIEWERS = ["anonymous", *sorted(ALL_STAFF)]
@@ -485,6 +486,7 @@ for _module in (
     sweep_staff,
     sweep_trainings,
     sweep_fireacceptance,
+    sweep_national,
 ):
     SPECS |= _module.specs(Spec, ALL_STAFF)
 
