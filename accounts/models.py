@@ -127,3 +127,41 @@ class User(AbstractUser):
             errors["department"] = _("Only department staff have a department.")
         if errors:
             raise ValidationError(errors)
+
+
+class ApiToken(models.Model):
+    """A personal API token (issue 18): acts with its user's role and scope and nothing more.
+
+    Only the SHA-256 digest of the token is stored (the token is shown once, when it is created:
+    `accounts.tokens.issue_token`); `prefix` (the first characters) lets the user tell tokens apart.
+    A token is refused after `expires_at` or once revoked; `last_used_at`/`last_used_ip` are
+    recorded at most once a minute (`accounts.tokens.LAST_USE_PRECISION`)."""
+
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("token name"), max_length=64)
+    prefix = models.CharField(_("token prefix"), max_length=16)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="api_token_unique_name_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_active(self, now=None) -> bool:
+        from django.utils import timezone
+
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now

@@ -1,9 +1,18 @@
-"""The read API (DRF). Every viewset's queryset starts from `visible_to(request.user)`."""
+"""The REST API under /api/v1/ (issue 18). Every viewset's queryset starts from
+`visible_to(request.user)`; each app registers its own viewsets (``<app>/api.py``'s `register`)."""
 
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+import complaints.api
+import credit.api
+import hazards.api
+import inspections.api
+import institutions.api
+import national.api
 from campaign.api import CampaignViewSet, MilestoneViewSet
-from core.api import RegionViewSet
+from core.regions_api import RegionViewSet
 
 app_name = "api"
 
@@ -11,5 +20,12 @@ router = DefaultRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("milestones", MilestoneViewSet, basename="milestone")
+for module in (institutions.api, hazards.api, inspections.api, complaints.api, credit.api, national.api):
+    module.register(router)
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(api_version="1"), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    *router.urls,
+]

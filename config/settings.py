@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "simple_history",
@@ -140,6 +142,11 @@ DATABASES = {
         conn_max_age=int(env("DJANGO_CONN_MAX_AGE", "60") or 0),
     )
 }
+if env("DJANGO_TEST_DB_TEMPLATE", ""):
+    # The suite (scripts/test-suite.sh) migrates the service's empty database once; each test
+    # worker's database is then a copy of it (CREATE DATABASE … TEMPLATE) instead of running every
+    # migration again, and Django's `migrate` on the copy finds nothing left to apply.
+    DATABASES["default"]["TEST"] = {"TEMPLATE": env("DJANGO_TEST_DB_TEMPLATE")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo's SQLite: readers never wait for the writer (WAL), a writer waits up to 20 s for
     # another instead of failing with "database is locked", and a transaction takes the write lock
@@ -270,12 +277,45 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = int(env("CELERY_WORKER_MAX_TASKS_PER_CHILD", "50") or 50)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(env("CELERY_WORKER_MAX_MEMORY_PER_CHILD", "600000") or 600000)
 
+# The REST API (issue 18; README "REST API"): personal tokens (accounts/tokens.py) or the browser's
+# session, errors in Chinese with 400/404/409/429 (core/api.py), OpenAPI 3 by drf-spectacular.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.tokens.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "core.api.PagePagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": ["accounts.tokens.TokenRateThrottle"],
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_VERSIONING_CLASS": None,
+}
+# Requests per token (or per browser session) and period; over it the API answers 429.
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", "600/min") or "600/min"
+# The longest lifetime a user may give a token, in days.
+API_TOKEN_MAX_DAYS = int(env("API_TOKEN_MAX_DAYS", "365") or 365)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "养老院服务质量监管平台 API",
+    "DESCRIPTION": (
+        "养老院服务质量监管平台的 REST API（/api/v1/）。以个人 API 令牌（“Authorization: Bearer <令牌>”）或"
+        "浏览器登录会话认证；每个请求只能看到、改动令牌所属用户在网页上能看到、能改动的内容。"
+        "错误：400 字段错误，401 未认证，403 无权操作，404 不存在或不在您的范围内，409 版本冲突，429 请求过于频繁。"
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {},
 }
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies and HSTS; a reverse proxy terminates TLS.

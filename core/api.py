@@ -1,19 +1,84 @@
-from rest_framework import serializers, viewsets
+"""The REST API's shared parts (issue 18): errors, pagination. (The regions endpoint: core/regions_api.py.)
 
-from core.models import Region
+Errors, the same for every endpoint (messages in Chinese, as the pages):
+
+- 400 ``{"field": ["…"], …}`` for bad input; a rule of a service function (Django's
+  ``ValidationError``) answers the same way, ``non_field_errors`` for a message without a field;
+- 401 no or a bad token; 403 a role that may not take the step; 404 anything outside the reader's
+  scope (querysets start from ``visible_to``);
+- 409 ``{"detail": "…", "code": "concurrent_edit"}`` when the record changed since the version the
+  client sent (the pages' version check, `core.concurrency`);
+- 429 over the token's rate, with ``Retry-After``.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, pagination, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+CONFLICT_CODES = frozenset({"concurrent_edit"})
 
 
-class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
-
-    class Meta:
-        model = Region
-        fields = ["id", "code", "name", "kind", "parent", "has_official_code"]
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("Someone else changed this record; reload it and try again.")
+    default_code = "concurrent_edit"
 
 
-class RegionViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = RegionSerializer
-    filterset_fields = ["kind"]
+def _codes(error: DjangoValidationError) -> set:
+    return (
+        {getattr(e, "code", None) for e in error.error_list}
+        if hasattr(error, "error_list")
+        else {getattr(e, "code", None) for errors in error.error_dict.values() for e in errors}
+    )
 
-    def get_queryset(self):
-        return Region.objects.visible_to(self.request.user).select_related("parent")
+
+def _messages(error: DjangoValidationError) -> dict:
+    if hasattr(error, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): [str(m) for m in messages]
+            for field, messages in error.message_dict.items()
+        }
+    return {"non_field_errors": [str(m) for m in error.messages]}
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: Django's ValidationError → 400 (or 409 for a version conflict), Django's
+    PermissionDenied → 403, and every body a dict (``detail`` for one message)."""
+    if isinstance(exc, DjangoValidationError):
+        if _codes(exc) & CONFLICT_CODES:
+            exc = Conflict(detail=" ".join(str(m) for m in exc.messages))
+        else:
+            return Response(_messages(exc), status=status.HTTP_400_BAD_REQUEST)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and "detail" in response.data:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+        if isinstance(codes, str):
+            response.data.setdefault("code", codes)
+    return response
+
+
+class PagePagination(pagination.PageNumberPagination):
+    """``?page=N&page_size=M`` (50 by default, at most 200): for short lists (regions, items)."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class CursorPagination(pagination.CursorPagination):
+    """``?cursor=…`` from the ``next``/``previous`` links: as fast on the thousandth page as on the
+    first (an index seek, no OFFSET), for the big lists. Newest first by primary key unless a view
+    sets `ordering`; ``page_size`` up to 200."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    ordering = "-pk"

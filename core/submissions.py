@@ -7,7 +7,8 @@ does its work once, and the repeat gets the first submission's answer instead of
   signed with the secret key and timestamped: rendering one writes nothing.
 - `SubmissionTokenMiddleware` checks every POST of a logged-in user, to every view but those in
   `EXEMPT` (login, logout, the language switch: repeating them is harmless) and the Django admin
-  (superusers, its own forms). A POST without a valid token of this user, younger than
+  (superusers, its own forms) and the REST API (``/api/v1/``: a program, not a form; see
+  ``core/api.py`` for its ``Idempotency-Key``). A POST without a valid token of this user, younger than
   `max_age()` seconds, is refused with 400 and a Chinese sentence, and no view runs (htmx: the
   page reloads and shows the sentence). Otherwise, in one transaction, it inserts the token's
   `SubmissionToken` row (unique key), then runs the view:
@@ -158,7 +159,7 @@ class SubmissionTokenMiddleware:
         if user is None or not user.is_authenticated:
             return None  # the view sends the visitor to the login page
         match = request.resolver_match
-        if match.view_name in EXEMPT or match.app_name == "admin":
+        if match.view_name in EXEMPT or match.app_name in ("admin", "api"):
             return None
         key = token_key(request.POST.get(FIELD, ""), user)
         if key is None:
