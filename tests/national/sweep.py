@@ -1,5 +1,47 @@
 """The reconciliation pages' entries of the URL sweep (tests/test_url_sweep.py reads `specs`)."""
 
+from national.models import ReconciliationRow, ReconciliationRun
+
+
+def _run(w, region, by):
+    run = ReconciliationRun.objects.create(created_by=by, region=region, file_name="export.xlsx", counts={})
+    return run
+
+
+def _own_run(w):
+    return {"pk": _run(w, w.regions["210302"], w.users["district"]).pk}
+
+
+def _foreign_run(w):
+    return {"pk": _run(w, w.foreign_region, w.users["admin"]).pk}
+
+
+def _row(w, region, institution, by):
+    run = _run(w, region, by)
+    row = ReconciliationRow.objects.create(
+        run=run, kind=ReconciliationRow.Kind.MISSING, region=region, institution=institution
+    )
+    return row
+
+
+def _own_row(w):
+    row = _row(w, w.regions["210302"], w.own_institution, w.users["district"])
+    return {"pk": row.pk, "action": "national"}
+
+
+def _foreign_row(w):
+    row = _row(w, w.foreign_region, w.foreign_institution, w.users["admin"])
+    return {"pk": row.pk, "action": "national"}
+
 
 def specs(Spec, ALL_STAFF) -> dict:
-    return {}
+    readers = {"city", "district", "other_district", "admin"}
+    return {
+        "national:index": Spec(roles=readers),
+        "national:template": Spec(roles=readers),
+        "national:run": Spec(roles={"city", "district", "admin"}, own=_own_run, foreign=_foreign_run),
+        "national:pending": Spec(roles={"city", "district", "admin"}, own=_own_run, foreign=_foreign_run),
+        "national:decide": Spec(
+            roles={"district"}, method="post", ok=(302,), own=_own_row, foreign=_foreign_row
+        ),
+    }

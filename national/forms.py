@@ -1,0 +1,17 @@
+"""The upload form: the export and the tolerance options saved with the run."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("National system export (.xlsx)"))
+    beds_tolerance = forms.IntegerField(
+        label=_("Beds may differ by (beds)"), min_value=0, max_value=10000, initial=0, required=False
+    )
+    beds_tolerance_percent = forms.IntegerField(
+        label=_("Beds may differ by (%)"), min_value=0, max_value=100, initial=0, required=False
+    )
+    ignore_area_granularity = forms.BooleanField(
+        label=_("Ignore the area code's granularity (6 or 12 digits)"), initial=True, required=False
+    )
