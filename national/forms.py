@@ -5,13 +5,29 @@ from django.utils.translation import gettext_lazy as _
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("National system export (.xlsx)"))
+    file = forms.FileField(
+        label=_("National system export (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}),
+    )
     beds_tolerance = forms.IntegerField(
-        label=_("Beds may differ by (beds)"), min_value=0, max_value=10000, initial=0, required=False
+        label=_("Beds may differ by (beds)"),
+        min_value=0,
+        max_value=10000,
+        initial=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
     beds_tolerance_percent = forms.IntegerField(
-        label=_("Beds may differ by (%)"), min_value=0, max_value=100, initial=0, required=False
+        label=_("Beds may differ by (%)"),
+        min_value=0,
+        max_value=100,
+        initial=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
     ignore_area_granularity = forms.BooleanField(
-        label=_("Ignore the area code's granularity (6 or 12 digits)"), initial=True, required=False
+        label=_("Ignore the area code's granularity (6 or 12 digits)"),
+        initial=True,
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
