@@ -34,9 +34,29 @@ def _foreign_row(w):
     return {"pk": row.pk, "action": "national"}
 
 
+def _own_row_pk(w):
+    return {"pk": _own_row(w)["pk"]}
+
+
+def _foreign_row_pk(w):
+    return {"pk": _foreign_row(w)["pk"]}
+
+
 def specs(Spec, ALL_STAFF) -> dict:
     readers = {"city", "district", "other_district", "admin"}
+    run_readers = {"city", "district", "admin"}
     return {
+        "api:national-run-list": Spec(roles=readers),
+        "api:national-run-detail": Spec(roles=run_readers, own=_own_run, foreign=_foreign_run),
+        "api:national-run-rows": Spec(roles=run_readers, own=_own_run, foreign=_foreign_run),
+        "api:national-row-detail": Spec(roles=run_readers, own=_own_row_pk, foreign=_foreign_row_pk),
+        # a row not in the national system cannot be adopted (400); the district keeps it (200)
+        "api:national-row-adopt": Spec(
+            roles={"district"}, method="post", ok=(400,), own=_own_row_pk, foreign=_foreign_row_pk
+        ),
+        "api:national-row-national-to-fix": Spec(
+            roles={"district"}, method="post", ok=(200,), own=_own_row_pk, foreign=_foreign_row_pk
+        ),
         "national:index": Spec(roles=readers),
         "national:template": Spec(roles=readers),
         "national:run": Spec(roles={"city", "district", "admin"}, own=_own_run, foreign=_foreign_run),
