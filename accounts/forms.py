@@ -42,3 +42,32 @@ class ReminderSettingsForm(forms.ModelForm):
         self.fields["email"].help_text = _("Where the daily reminder e-mail goes. Empty: no e-mail.")
         self.fields["email"].widget.attrs.update({"class": "form-control", "autocomplete": "email"})
         self.fields["reminder_email"].widget.attrs["class"] = "form-check-input"
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token (issue 18): a name and a lifetime in days."""
+
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=64,
+        help_text=_("What will use it, e.g. “区台账同步脚本”."),
+        error_messages={"required": _("Give the token a name, e.g. the program that will use it.")},
+    )
+    days = forms.TypedChoiceField(
+        label=_("Valid for"),
+        coerce=int,
+        initial=90,
+        choices=[],
+    )
+
+    def __init__(self, *args, **kwargs):
+        from accounts.tokens import LIFETIME_CHOICES, max_days
+
+        super().__init__(*args, **kwargs)
+        self.fields["days"].choices = [
+            (days, _("%(days)s days") % {"days": days}) for days in LIFETIME_CHOICES if days <= max_days()
+        ]
+        for field in self.fields.values():
+            field.widget.attrs.setdefault(
+                "class", "form-select" if field is self.fields["days"] else "form-control"
+            )

@@ -135,7 +135,7 @@ class ApiToken(models.Model):
     Only the SHA-256 digest of the token is stored (the token is shown once, when it is created:
     `accounts.tokens.issue_token`); `prefix` (the first characters) lets the user tell tokens apart.
     A token is refused after `expires_at` or once revoked; `last_used_at`/`last_used_ip` are
-    recorded at most once a minute (`accounts.tokens.LAST_USE_PRECISION`)."""
+    copied from the cache every ten minutes (`accounts.tokens.save_last_uses`)."""
 
     user = models.ForeignKey(
         "accounts.User", verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"

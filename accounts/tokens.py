@@ -3,7 +3,8 @@
 A token is ``ylj_`` followed by 43 URL-safe characters (256 random bits). It is sent as
 ``Authorization: Bearer <token>``. The database keeps its SHA-256 digest (a random 256-bit
 secret needs no salt or slow hash: nobody can guess it from the digest) and its first 12
-characters, which the profile page shows so the user can tell tokens apart.
+characters, which the profile page shows so the user can tell tokens apart. The last use (time,
+client address) goes to the cache on each request and to the row every ten minutes (beat).
 
 - `issue_token` is the one way a token is created (the profile page and ``manage.py
   issue_api_token`` both call it); the raw token is returned once and never stored.
@@ -18,9 +19,9 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,7 +32,6 @@ from accounts.models import ApiToken
 
 PREFIX = "ylj_"  # 养老监管
 SHOWN_PREFIX_LENGTH = 12
-LAST_USE_PRECISION = datetime.timedelta(minutes=1)
 LIFETIME_CHOICES = (30, 90, 180, 365)  # days; the form offers these, `issue_token` accepts 1..max
 
 
@@ -83,14 +83,44 @@ def revoke(*, token: ApiToken, by) -> ApiToken:
     return token
 
 
+def _use_key(pk: int) -> str:
+    return f"api-token-use:{pk}"
+
+
 def _record_use(token: ApiToken, request) -> None:
-    """Last use, at most once per `LAST_USE_PRECISION` (one UPDATE that matches nothing otherwise):
-    metadata of the token, shown on the profile page, never a record of the portal's data."""
-    now = timezone.now()
+    """The token's last use (time, client address), kept in the cache: a GET never writes to the
+    database. `save_last_uses` (beat, every ten minutes) copies it to the token's row, and
+    `last_uses` reads the cache first, so the profile page is current either way."""
     address, _routable = get_client_ip(request)
-    ApiToken.objects.filter(pk=token.pk).filter(
-        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USE_PRECISION)
-    ).update(last_used_at=now, last_used_ip=address)
+    timeout = max(int((token.expires_at - timezone.now()).total_seconds()), 60) + 86400
+    cache.set(_use_key(token.pk), {"at": timezone.now().isoformat(), "ip": address}, timeout)
+
+
+def last_uses(tokens) -> dict[int, tuple[datetime.datetime | None, str | None]]:
+    """``{token pk: (last used at, client address)}`` for `tokens`: the cache's entry when there is
+    one (one round trip for all), else what the row holds."""
+    tokens = list(tokens)
+    cached = cache.get_many([_use_key(t.pk) for t in tokens])
+    uses = {}
+    for token in tokens:
+        entry = cached.get(_use_key(token.pk))
+        if entry:
+            uses[token.pk] = (datetime.datetime.fromisoformat(entry["at"]), entry["ip"])
+        else:
+            uses[token.pk] = (token.last_used_at, token.last_used_ip)
+    return uses
+
+
+def save_last_uses() -> int:
+    """Copy the cached last uses of unrevoked, unexpired tokens to their rows; returns how many rows
+    changed. Run by beat (``accounts.tasks.save_token_uses``)."""
+    live = ApiToken.objects.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+    changed = 0
+    for token in live.iterator():
+        at, ip = last_uses([token])[token.pk]
+        if at is not None and at != token.last_used_at:
+            changed += ApiToken.objects.filter(pk=token.pk).update(last_used_at=at, last_used_ip=ip)
+    return changed
 
 
 class TokenAuthentication(authentication.BaseAuthentication):

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts.forms import LoginForm
-from accounts.views import reminder_settings
+from accounts.views import api_token_revoke, api_tokens, reminder_settings
 
 app_name = "accounts"
 
@@ -30,4 +30,6 @@ urlpatterns = [
         name="password_done",
     ),
     path("reminders/", reminder_settings, name="reminders"),
+    path("tokens/", api_tokens, name="api_tokens"),
+    path("tokens/<int:pk>/revoke/", api_token_revoke, name="api_token_revoke"),
 ]

@@ -1,6 +1,7 @@
 """The REST API under /api/v1/ (issue 18). Every viewset's queryset starts from
 `visible_to(request.user)`; each app registers its own viewsets (``<app>/api.py``'s `register`)."""
 
+from django.contrib.auth.decorators import login_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -25,7 +26,8 @@ for module in (institutions.api, hazards.api, inspections.api, complaints.api, c
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(api_version="1"), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # the two readers are pages: a visitor who is not logged in goes to the login page
+    path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
+    path("redoc/", login_required(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
     *router.urls,
 ]

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -260,6 +261,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "purge-exports": {"task": "core.exports.purge_exports", "schedule": 3600.0},
     # Digests claimed and left unsent (a worker killed mid-send) are put back and sent again.
     "reminders-recover": {"task": "reminders.tasks.recover", "schedule": 300.0},
+    # API tokens' last uses, kept in the cache by each request, copied to their rows (issue 18).
+    "api-token-uses": {"task": "accounts.tasks.save_token_uses", "schedule": 600.0},
 }
 # Redis redelivers a message not acknowledged within the visibility timeout. Tasks acknowledge late
 # (after they ran, so a killed worker's task is redelivered), hence the timeout must be longer than
@@ -310,12 +313,16 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.describe_common_fields",
+    ],
 }
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies and HSTS; a reverse proxy terminates TLS.
@@ -337,7 +344,8 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        # a nonce only where a page asks for one (request.csp_nonce): Redoc's styled-components (issue 18)
+        "style-src": ["'self'", NONCE],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

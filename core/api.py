@@ -82,3 +82,23 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = "-pk"
+
+
+# Fields every list or object has, described once for the schema (issue 18: every field in Chinese).
+COMMON_FIELDS = {
+    "id": _("Identifier of the record (stable; use it in the detail URL)."),
+    "count": _("Number of records matching the filters, over all pages."),
+    "next": _("Link to the next page; null on the last page."),
+    "previous": _("Link to the previous page; null on the first page."),
+    "results": _("The records of this page."),
+}
+
+
+def describe_common_fields(result, generator, request, public):
+    """drf-spectacular postprocessing hook: a Chinese description for `COMMON_FIELDS` wherever a
+    component has one without a description of its own."""
+    for component in result.get("components", {}).get("schemas", {}).values():
+        for name, spec in component.get("properties", {}).items():
+            if name in COMMON_FIELDS and not spec.get("description"):
+                spec["description"] = str(COMMON_FIELDS[name])
+    return result

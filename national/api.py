@@ -80,6 +80,7 @@ class RowSerializer(serializers.ModelSerializer):
     institution = serializers.IntegerField(
         source="institution_id", read_only=True, allow_null=True, label=_("institution")
     )
+    run = serializers.PrimaryKeyRelatedField(read_only=True, label=_("reconciliation run"))
     national = serializers.DictField(read_only=True, label=_("national values"))
     differences = serializers.ListField(
         child=serializers.DictField(),
