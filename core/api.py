@@ -11,9 +11,12 @@ Errors, the same for every endpoint (messages in Chinese, as the pages):
 - 429 over the token's rate, with ``Retry-After``.
 """
 
+import hashlib
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
@@ -96,9 +99,110 @@ COMMON_FIELDS = {
 
 def describe_common_fields(result, generator, request, public):
     """drf-spectacular postprocessing hook: a Chinese description for `COMMON_FIELDS` wherever a
-    component has one without a description of its own."""
+    component has one without a description of its own; the ``Idempotency-Key`` header on every POST."""
     for component in result.get("components", {}).get("schemas", {}).values():
         for name, spec in component.get("properties", {}).items():
             if name in COMMON_FIELDS and not spec.get("description"):
                 spec["description"] = str(COMMON_FIELDS[name])
+    for item in result.get("paths", {}).values():
+        if "post" in item:  # every POST runs once per Idempotency-Key (IdempotentPostMixin, tested)
+            item["post"].setdefault("parameters", []).append(
+                {
+                    "in": "header",
+                    "name": IDEMPOTENCY_HEADER,
+                    "required": False,
+                    "schema": {"type": "string", "maxLength": 200},
+                    "description": str(IDEMPOTENCY_DESCRIPTION),
+                }
+            )
     return result
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_DESCRIPTION = _(
+    "Optional. The same key sent again (a retry) gets the first answer and writes nothing twice."
+)
+
+
+class _Replay(Exception):
+    def __init__(self, response):
+        super().__init__("replay")
+        self.response = response
+
+
+class IdempotentPostMixin:
+    """A POST with an ``Idempotency-Key`` header (any client-chosen text, up to 200 characters) runs
+    once per key and user: a repeat (a retry after a lost answer) gets the first answer's status and
+    body with ``Idempotent-Replayed: true``, and nothing is written twice. The pages' one-time form
+    tokens (`core.submissions`) keep the claims, in the same table.
+
+    - The key used before for another path: 422. The first request with the key still running: 409.
+    - A first answer that is not 2xx (bad input, refused) is not kept: the key may be sent again.
+    - Without the header a POST runs as usual (a program that retries should send one)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self._idempotency_claim = None
+        key = request.headers.get(IDEMPOTENCY_HEADER, "")
+        if request.method != "POST" or not key:
+            return
+        if len(key) > 200:
+            raise exceptions.ValidationError({IDEMPOTENCY_HEADER: [_("Use at most 200 characters.")]})
+        from core.models import SubmissionToken
+
+        digest = hashlib.sha256(f"api:{request.user.pk}:{key}".encode()).hexdigest()
+        try:
+            with transaction.atomic():
+                self._idempotency_claim = SubmissionToken.objects.create(
+                    key=digest, user=request.user, path=request.path[:500]
+                )
+        except IntegrityError:
+            raise _Replay(self._replay(request, SubmissionToken.objects.get(key=digest))) from None
+
+    def _replay(self, request, claim):
+        if claim.path != request.path[:500]:
+            return Response(
+                {
+                    "detail": _("This Idempotency-Key was already used for another request."),
+                    "code": "key_reused",
+                },
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
+        if claim.status_code is None:
+            return Response(
+                {
+                    "detail": _(
+                        "The first request with this Idempotency-Key is still running; try again shortly."
+                    ),
+                    "code": "in_progress",
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        response = HttpResponse(claim.body, status=claim.status_code, content_type=claim.content_type or None)
+        response["Idempotent-Replayed"] = "true"
+        return response
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _Replay):
+            return exc.response
+        claim = getattr(self, "_idempotency_claim", None)
+        if claim is not None:
+            claim.delete()
+            self._idempotency_claim = None
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        claim = getattr(self, "_idempotency_claim", None)
+        if claim is not None:
+            self._idempotency_claim = None
+            if 200 <= response.status_code < 300 and not response.streaming:
+                if hasattr(response, "render") and not response.is_rendered:
+                    response.render()
+                claim.status_code = response.status_code
+                claim.content_type = response.get("Content-Type", "")
+                claim.body = response.content.decode(response.charset or "utf-8")
+                claim.save(update_fields=["status_code", "content_type", "body"])
+            else:
+                claim.delete()
+        return response

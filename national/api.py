@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.api import IdempotentPostMixin
 from national import services
 from national.models import ReconciliationRow, ReconciliationRun
 
@@ -124,7 +125,7 @@ class RowSerializer(serializers.ModelSerializer):
         responses={201: RunSerializer},
     ),
 )
-class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class RunViewSet(IdempotentPostMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = RunSerializer
     permission_classes = [permissions.IsAuthenticated, CanReconcile]
     parser_classes = [MultiPartParser, FormParser]
@@ -175,7 +176,7 @@ class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     retrieve=extend_schema(summary=_("Read a reconciliation row"), description=_("404 outside your area.")),
 )
-class RowViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RowViewSet(IdempotentPostMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = RowSerializer
     permission_classes = [permissions.IsAuthenticated, CanReconcile]
 
