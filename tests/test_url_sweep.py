@@ -22,6 +22,9 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from accounts.tokens import issue_token
 from core.models import ImportBatch
 from institutions.models import SelfReport
+from tests.api import sweep_hazards as sweep_api_hazards
+from tests.api import sweep_institutions as sweep_api_institutions
+from tests.api import sweep_supervision as sweep_api_supervision
 from tests.complaints import sweep as sweep_complaints
 from tests.credit import sweep as sweep_credit
 from tests.disclosure.factories import policy as disclosure_policy
@@ -502,6 +505,9 @@ for _module in (
     sweep_trainings,
     sweep_fireacceptance,
     sweep_national,
+    sweep_api_hazards,
+    sweep_api_institutions,
+    sweep_api_supervision,
 ):
     SPECS |= _module.specs(Spec, ALL_STAFF)
 
