@@ -99,11 +99,56 @@ COMMON_FIELDS = {
 
 def describe_common_fields(result, generator, request, public):
     """drf-spectacular postprocessing hook: a Chinese description for `COMMON_FIELDS` wherever a
-    component has one without a description of its own; the ``Idempotency-Key`` header on every POST."""
+    component has one without a description of its own; the error answers (`Error`, `FieldErrors`:
+    400, 401, 403, 404, 409, 429) and the ``Idempotency-Key`` header on every operation they apply to."""
     for component in result.get("components", {}).get("schemas", {}).values():
         for name, spec in component.get("properties", {}).items():
             if name in COMMON_FIELDS and not spec.get("description"):
                 spec["description"] = str(COMMON_FIELDS[name])
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = {
+        "type": "object",
+        "description": str(_("An error: its reason in Chinese and a code.")),
+        "properties": {
+            "detail": {"type": "string", "description": str(_("The reason, in Chinese."))},
+            "code": {
+                "type": "string",
+                "description": str(_("A code for programs, e.g. not_found, concurrent_edit.")),
+            },
+        },
+        "required": ["detail"],
+    }
+    schemas["FieldErrors"] = {
+        "type": "object",
+        "description": str(
+            _("Bad input: for each field (non_field_errors for the whole request) its messages in Chinese.")
+        ),
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    }
+    errors = {
+        "400": ("FieldErrors", _("Bad input (messages per field).")),
+        "401": ("Error", _("No token, or the token is wrong, expired or revoked.")),
+        "403": ("Error", _("Your role may not do this.")),
+        "404": ("Error", _("Not found, or outside your scope.")),
+        "409": ("Error", _("The record changed since the version you sent; read it again.")),
+        "429": ("Error", _("Too many requests with this token; wait for the time in Retry-After.")),
+    }
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status_code, (component, description) in errors.items():
+                if status_code == "409" and method == "get":
+                    continue
+                operation["responses"].setdefault(
+                    status_code,
+                    {
+                        "description": str(description),
+                        "content": {
+                            "application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}
+                        },
+                    },
+                )
     for item in result.get("paths", {}).values():
         if "post" in item:  # every POST runs once per Idempotency-Key (IdempotentPostMixin, tested)
             item["post"].setdefault("parameters", []).append(

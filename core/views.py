@@ -3,11 +3,12 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -74,7 +75,19 @@ def healthz(request):
     return HttpResponse(f"ok\nreminder-scan: {line}\n", content_type="text/plain", status=status)
 
 
+API_PREFIX = "/api/"
+
+
+def _api_error(status: int, detail, code: str) -> JsonResponse:
+    """The REST API's error body (core/api.py) for an answer Django gives before DRF runs."""
+    return JsonResponse(
+        {"detail": str(detail), "code": code}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
 def permission_denied(request, exception=None):
+    if request.path.startswith(API_PREFIX):
+        return _api_error(403, _("You do not have permission to perform this action."), "permission_denied")
     return render(request, "errors/403.html", status=403)
 
 
@@ -90,10 +103,14 @@ def csrf_failure(request, reason=""):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith(API_PREFIX):  # a program gets JSON, as for every other API answer
+        return _api_error(404, _("Not found."), "not_found")
     return render(request, "errors/404.html", status=404)
 
 
 @requires_csrf_token
 def server_error(request):
     # No context processors that touch the database: the failure may be the database itself.
+    if request.path.startswith(API_PREFIX):
+        return _api_error(500, _("Server error; the administrators have been told."), "server_error")
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
