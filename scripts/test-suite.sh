@@ -8,6 +8,8 @@ export DJANGO_ALLOW_ASYNC_UNSAFE=true
 export DJANGO_DEBUG=1 DJANGO_CACHE=redis
 $BIN/python manage.py makemigrations --check --dry-run
 $BIN/python manage.py check
+# The REST API's OpenAPI schema (issue 18): valid, and no warning from drf-spectacular.
+$BIN/python manage.py spectacular --validate --fail-on-warn --lang zh-hans --file "${TMPDIR:-/tmp}/openapi-check.yaml"
 $BIN/python manage.py migrate --no-input --verbosity 0
 # The migrated, empty database is the template of every worker's test database (config/settings.py).
 export DJANGO_TEST_DB_TEMPLATE="${DATABASE_URL##*/}"
