@@ -3,6 +3,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
@@ -13,11 +14,25 @@ import inspections.api
 import institutions.api
 import national.api
 from campaign.api import CampaignViewSet, MilestoneViewSet
+from core.imports_api import import_viewset
 from core.regions_api import RegionViewSet
+from hazards import excel_views as hazard_imports
+from institutions import import_views as institution_imports
 
 app_name = "api"
 
 router = DefaultRouter()
+# Excel imports as on the pages (core/imports_api.py): upload = dry run, then apply.
+router.register(
+    "imports/institutions",
+    import_viewset(institution_imports.PAGES, noun=_("institutions")),
+    basename="import-institutions",
+)
+router.register(
+    "imports/hazards",
+    import_viewset(hazard_imports.PAGES, noun=_("hazards")),
+    basename="import-hazards",
+)
 router.register("regions", RegionViewSet, basename="region")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("milestones", MilestoneViewSet, basename="milestone")

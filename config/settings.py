@@ -319,10 +319,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "core.api.describe_common_fields",
-    ],
+    # Choice fields stay inline, each with its values' Chinese labels: drf-spectacular's enum hook
+    # would name shared enum components and warn at every two apps' fields named alike (status, kind).
+    "POSTPROCESSING_HOOKS": ["core.api.describe_common_fields"],
 }
 
 # Security. Production (DEBUG off) gets HTTPS-only cookies and HSTS; a reverse proxy terminates TLS.

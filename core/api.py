@@ -97,6 +97,17 @@ COMMON_FIELDS = {
 }
 
 
+def _drop_enum_ids(node) -> None:
+    """Remove drf-spectacular's internal ``x-spec-enum-id`` marks (its enum hook, not used, would)."""
+    if isinstance(node, dict):
+        node.pop("x-spec-enum-id", None)
+        for value in node.values():
+            _drop_enum_ids(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_enum_ids(value)
+
+
 def describe_common_fields(result, generator, request, public):
     """drf-spectacular postprocessing hook: a Chinese description for `COMMON_FIELDS` wherever a
     component has one without a description of its own; the error answers (`Error`, `FieldErrors`:
@@ -105,6 +116,7 @@ def describe_common_fields(result, generator, request, public):
         for name, spec in component.get("properties", {}).items():
             if name in COMMON_FIELDS and not spec.get("description"):
                 spec["description"] = str(COMMON_FIELDS[name])
+    _drop_enum_ids(result)
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = {
         "type": "object",

@@ -55,6 +55,27 @@ class Spec:
     public_names: bool = False  # a public page that lists every region's name by design
 
 
+def import_batch(kind, uploader):
+    """A checked import batch with one problem, uploaded by `uploader` (district: 铁东区; admin: the
+    foreign city)."""
+
+    def build(w):
+        region = w.foreign_region if uploader == "admin" else w.regions["210302"]
+        batch = ImportBatch.objects.create(
+            kind=kind,
+            region=region,
+            created_by=w.users[uploader],
+            file=f"imports/sweep-{kind}.xlsx",
+            original_name="名单.xlsx",
+            sha256="0" * 64,
+            row_count=1,
+            errors=[{"row": 2, "column": "机构名称", "field": "name", "message": "必填"}],
+        )
+        return {"pk": batch.pk}
+
+    return build
+
+
 def campaign_pk(obj):
     return lambda w: {"pk": getattr(w, obj).pk}
 
@@ -263,6 +284,32 @@ SPECS: dict[str, Spec] = {
     ),
     "set_language": Spec(public=True, roles=ALL_STAFF, method="post", ok=(302,)),
     "api:api-root": Spec(roles=ALL_STAFF),
+    # Excel imports through the API (issue 18, core/imports_api.py): only the uploader sees a batch
+    **{
+        f"api:import-{kind}-{name}": spec
+        for kind in ("institutions", "hazards")
+        for name, spec in (
+            ("list", Spec(roles=ALL_STAFF)),
+            (
+                "detail",
+                Spec(
+                    roles={"district"},
+                    own=import_batch(kind, "district"),
+                    foreign=import_batch(kind, "admin"),
+                ),
+            ),
+            (
+                "apply",
+                Spec(
+                    roles={"district"},
+                    method="post",
+                    ok=(400,),  # the batch has a problem: refused, nothing written
+                    own=import_batch(kind, "district"),
+                    foreign=import_batch(kind, "admin"),
+                ),
+            ),
+        )
+    },
     # the OpenAPI schema and its two readers (issue 18)
     "api:schema": Spec(roles=ALL_STAFF),
     "api:docs": Spec(roles=ALL_STAFF),
