@@ -40,7 +40,7 @@ for module in (institutions.api, hazards.api, inspections.api, complaints.api, c
     module.register(router)
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(api_version="1"), name="schema"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # the two readers are pages: a visitor who is not logged in goes to the login page
     path("docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
     path("redoc/", login_required(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
