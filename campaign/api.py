@@ -332,6 +332,8 @@ class AnswerViewSet(IdempotentPostMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         answer = self._answer()
+        if not answers.is_answerer(request.user, answer):  # the service's rule, before reading the body
+            raise PermissionDenied
         body = SubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
