@@ -574,7 +574,9 @@ def _decide(request, pk, step, done_message):
         else:
             answers.answer_reopen(answer=answer, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        form = form or ReasonForm()
+        if form is None:  # accepting has no form: the refusal is a message above the answer
+            messages.error(request, " ".join(error.messages))
+            return review(request, pk, status=400)
         add_errors(form, error)
         return review(request, pk, reason_form=form, status=400)
     messages.success(request, done_message % {"region": answer.region.name, "number": answer.item.number})

@@ -26,6 +26,7 @@ from campaign.indicators.figures import AMOUNT, BOOL, DATE, RATIO
 from campaign.models import Campaign, InspectionItem, ItemAnswer, Milestone
 from campaign.selectors import dashboard_campaign
 from core.api import CursorPagination, IdempotentPostMixin
+from core.api_schema import ObjectSchema
 from core.concurrency import ConcurrentEditError
 from core.forms import AsOfForm
 from core.models import Evidence, Region
@@ -455,7 +456,10 @@ class IndicatorQuerySerializer(serializers.Serializer):
         required=False, min_value=1, max_value=30, label=_("Item number"), help_text=_("Only this item.")
     )
     campaign = serializers.CharField(
-        required=False, max_length=64, label=_("Key of the campaign, e.g. anshan-2020")
+        required=False,
+        max_length=64,
+        label=_("Key of the campaign, e.g. anshan-2020"),
+        help_text=_("Key of the campaign, e.g. anshan-2020"),
     )
 
 
@@ -568,6 +572,7 @@ class IndicatorViewSet(viewsets.ViewSet):
     """The computed indicators, as the dashboards and the checklist show them."""
 
     permission_classes = [permissions.IsAuthenticated, AnswerReaders]
+    schema = ObjectSchema()  # its list answers one object (the campaign's figures), not an array
 
     @extend_schema(
         summary=_("Read the indicators as of a date"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+import campaign.api
 import complaints.api
 import credit.api
 import hazards.api
@@ -36,7 +37,15 @@ router.register(
 router.register("regions", RegionViewSet, basename="region")
 router.register("campaigns", CampaignViewSet, basename="campaign")
 router.register("milestones", MilestoneViewSet, basename="milestone")
-for module in (institutions.api, hazards.api, inspections.api, complaints.api, credit.api, national.api):
+for module in (
+    institutions.api,
+    hazards.api,
+    inspections.api,
+    complaints.api,
+    credit.api,
+    national.api,
+    campaign.api,
+):
     module.register(router)
 
 urlpatterns = [

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -97,6 +98,27 @@ COMMON_FIELDS = {
 }
 
 
+# The groups of operations (drf-spectacular's tags: the URL's first segment) as Swagger UI and Redoc
+# show them.
+TAGS = {
+    "answers": pgettext_lazy("api group", "Checklist answers (the 30 items)"),
+    "campaigns": pgettext_lazy("api group", "Campaigns"),
+    "complaints": pgettext_lazy("api group", "Complaints and reports"),
+    "credit": pgettext_lazy("api group", "Credit records"),
+    "draws": pgettext_lazy("api group", "Random draws"),
+    "evidence": pgettext_lazy("api group", "Evidence files"),
+    "hazards": pgettext_lazy("api group", "Hazard ledger"),
+    "imports": pgettext_lazy("api group", "Excel imports"),
+    "indicators": pgettext_lazy("api group", "Indicators"),
+    "inspections": pgettext_lazy("api group", "Inspection records"),
+    "institutions": pgettext_lazy("api group", "Institution registry"),
+    "milestones": pgettext_lazy("api group", "Milestones"),
+    "national": pgettext_lazy("api group", "National system reconciliation"),
+    "referrals": pgettext_lazy("api group", "Referrals to departments"),
+    "regions": pgettext_lazy("api group", "Regions"),
+}
+
+
 def _drop_enum_ids(node) -> None:
     """Remove drf-spectacular's internal ``x-spec-enum-id`` marks (its enum hook, not used, would)."""
     if isinstance(node, dict):
@@ -135,7 +157,10 @@ def describe_common_fields(result, generator, request, public):
         "description": str(
             _("Bad input: for each field (non_field_errors for the whole request) its messages in Chinese.")
         ),
-        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        # a list's field has its messages per position: {"photos": {"0": ["…"]}}
+        "additionalProperties": {
+            "oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}]
+        },
     }
     errors = {
         "400": ("FieldErrors", _("Bad input (messages per field).")),
@@ -161,6 +186,10 @@ def describe_common_fields(result, generator, request, public):
                         },
                     },
                 )
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "tags" in operation:
+                operation["tags"] = [str(TAGS.get(tag, tag)) for tag in operation["tags"]]
     for item in result.get("paths", {}).values():
         if "post" in item:  # every POST runs once per Idempotency-Key (IdempotentPostMixin, tested)
             item["post"].setdefault("parameters", []).append(

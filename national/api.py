@@ -29,6 +29,7 @@ class RunSerializer(serializers.ModelSerializer):
         source="region.code",
         read_only=True,
         default=None,
+        allow_null=True,
         label=_("scope"),
         help_text=_("The scope's region code."),
     )

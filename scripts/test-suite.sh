@@ -12,7 +12,10 @@ $BIN/python manage.py check
 $BIN/python manage.py spectacular --validate --fail-on-warn --lang zh-hans --file "${TMPDIR:-/tmp}/openapi-check.yaml"
 $BIN/python manage.py migrate --no-input --verbosity 0
 # The migrated, empty database is the template of every worker's test database (config/settings.py).
+# PostgreSQL copies a template only while nobody is connected to it: wait for the backends of the
+# commands above (they end a moment after their process) to be gone.
 export DJANGO_TEST_DB_TEMPLATE="${DATABASE_URL##*/}"
+$BIN/python scripts/wait-template-free.py
 # Three workers on the 2-core machine: the suite waits on PostgreSQL, Chromium and LibreOffice often
 # enough that a third keeps both cores busy (19 min 2 s against 19 min 48 s with two, 3,602 tests);
 # work stealing lets an idle worker take the queued tests of a busy one at the end of the run.

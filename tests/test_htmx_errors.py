@@ -135,7 +135,29 @@ def export_job(user, job_id):
     return build
 
 
+def national_row(world):
+    from tests.national.sweep import _own_row
+
+    return reverse("national:decide", kwargs=_own_row(world))
+
+
+def foreign_national_row(world):
+    from tests.national.sweep import _foreign_row
+
+    return reverse("national:decide", kwargs=_foreign_row(world))
+
+
 ELEMENTS += [
+    # national/_row.html: a district's decision on a reconciliation row swaps the row (issue 18)
+    Element(
+        "national:decide",
+        "post",
+        "/national/",
+        national_row,
+        data=step_data,
+        forbidden=("city", "department", "institution"),
+        out_of_scope=(foreign_national_row, "district"),
+    ),
     # core/_export_status.html: an export job's page polls its status
     Element(
         "core:export_status",

@@ -12,7 +12,7 @@ from campaign import answers
 from campaign.models import ItemAnswer
 from tests.submissions import with_token
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.test_answers_urlconf")]
+pytestmark = pytest.mark.django_db
 
 LIST = "/api/v1/answers/"
 
@@ -167,17 +167,16 @@ def test_parity_the_api_refuses_what_the_page_refuses(world, client):
     assert ItemAnswer.objects.get(pk=submitted.pk).status == "submitted"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the page answers 500 (campaign.answer_views._decide adds the error to an unbound ReasonForm); "
-    "see /work/notes/needs18-institutions.md",
-)
 def test_parity_accepting_an_unsubmitted_answer(world, client):
+    """Found by this test: the page answered 500 (an unbound form took the service's refusal); now
+    both refuse with the service's message."""
     city, unsubmitted = world.users["city"], saved(world)
     client.force_login(city)
     page = client.post(reverse("checklist:accept", kwargs={"pk": unsubmitted.pk}), with_token(client))
     api = api_step(city, unsubmitted, "accept")
     assert page.status_code == api.status_code == 400
+    assert api.json()["non_field_errors"][0] in page.content.decode()
+    assert ItemAnswer.objects.get(pk=unsubmitted.pk).status == "draft"
 
 
 def test_the_api_refuses_accepting_an_unsubmitted_answer(world):

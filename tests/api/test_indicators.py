@@ -12,7 +12,7 @@ from campaign import indicators
 from institutions.models import Institution
 from tests.institutions.factories import plain_institution
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.api.test_answers_urlconf")]
+pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/indicators/"
 

@@ -39,6 +39,11 @@ def test_every_operation_has_a_chinese_summary_and_description(schema):
     assert not missing, missing
 
 
+def test_every_group_of_operations_has_a_chinese_name(schema):
+    tags = {tag for _path, _method, operation in operations(schema) for tag in operation.get("tags", [])}
+    assert tags and all(CJK.search(tag) for tag in tags), tags
+
+
 def test_every_parameter_is_described_in_chinese(schema):
     missing = [
         f"{method.upper()} {path} ?{parameter['name']}"
