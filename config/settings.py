@@ -226,6 +226,14 @@ STORAGES = {
     },
 }
 
+# Source maps (Swagger UI's and Redoc's, 6 MB) are read by a developer's browser tools only: not
+# worth compressing at every deploy (whitenoise's list, plus "map").
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    *("jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "swf", "flv"),
+    *("woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg", "mpg", "webm", "wmv"),
+    "map",
+)
+
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 if env("DJANGO_CACHE", "redis" if not DEBUG else "local") == "redis":
     CACHES = {

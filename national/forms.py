@@ -3,11 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import PortalFileInput
+
 
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("National system export (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx"}),
+        # the portal's picker: 选择文件 / 未选择文件 whatever the browser's language
+        widget=PortalFileInput(attrs={"accept": ".xlsx"}),
     )
     beds_tolerance = forms.IntegerField(
         label=_("Beds may differ by (beds)"),

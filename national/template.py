@@ -2,7 +2,7 @@
 
 from openpyxl import Workbook
 
-from core.excel import save_workbook
+from core.excel import append_row, save_workbook
 from national.columns import TEMPLATE_HEADERS
 
 EXAMPLE = (
@@ -24,8 +24,8 @@ def template_bytes() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "养老机构"
-    sheet.append(list(TEMPLATE_HEADERS))
-    sheet.append(list(EXAMPLE))
+    append_row(sheet, TEMPLATE_HEADERS)
+    append_row(sheet, EXAMPLE)
     for column in ("B", "C", "I"):
         for cell in sheet[column]:
             cell.number_format = "@"

@@ -49,6 +49,10 @@ ALLOWED = {
     "png",
     "CSV",
     "API",
+    "REST",  # REST API (issue 18)
+    "Redoc",  # the API documentation reader's name (issue 18)
+    "Authorization",  # the HTTP header a program sends literally: "Authorization: Bearer <令牌>"
+    "Bearer",
     "URL",
     "KB",
     "MB",

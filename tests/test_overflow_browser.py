@@ -80,6 +80,8 @@ def visits(world) -> list[Visit]:
     for name, spec in sorted(SPECS.items()):
         if spec.method != "get":
             continue
+        if name.startswith("api:") and name not in ("api:docs", "api:redoc"):
+            continue  # JSON for programs, not a page
         url = reverse(name, kwargs=spec.own(world) if spec.own else None)
         result.append(Visit(name, main_role(spec), url))
     for name, kwargs in EXTRA_PAGES:

@@ -86,4 +86,6 @@ def test_api_lists_run_a_constant_number_of_queries(client, world, django_assert
 
 
 def test_anonymous_api_request_is_refused(client, world):
-    assert client.get(reverse("api:campaign-list")).status_code == 403
+    response = client.get(reverse("api:campaign-list"))
+    assert response.status_code == 401  # a program is told to authenticate (Bearer), not sent to a login page
+    assert response["WWW-Authenticate"] == "Bearer"

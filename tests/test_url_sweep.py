@@ -196,12 +196,11 @@ def answer_of(region_of, campaign_of):
         item = campaign.items.filter(number=4).first() or InspectionItem.objects.create(
             campaign=campaign, number=4, text="外市的检查项目", level="county", answer_kind="ratio"
         )
-        answer = ItemAnswer.objects.create(
+        # update_or_create: the overflow sweep builds every entry's objects in one database
+        answer, _created = ItemAnswer.objects.update_or_create(
             item=item,
             region=region_of(w),
-            status="submitted",
-            narrative="已落实",
-            submitted_by=w.users["district"],
+            defaults={"status": "submitted", "narrative": "已落实", "submitted_by": w.users["district"]},
         )
         return {"pk": answer.pk}
 

@@ -18,7 +18,10 @@ def _answer(w, region, submitted=False) -> dict:
     item = w.campaign.items.get(number=4) if region.code.startswith("2103") else None
     if item is None:  # 中山区 answers 大连's campaign; an item of Anshan's will do for scoping
         item = w.campaign.items.get(number=4)
-    answer = ItemAnswer.objects.create(item=item, region=region, status=status, narrative="已自查")
+    # update_or_create: the overflow sweep builds every entry's objects in one database
+    answer, _created = ItemAnswer.objects.update_or_create(
+        item=item, region=region, defaults={"status": status, "narrative": "已自查"}
+    )
     return {"pk": answer.pk}
 
 
