@@ -6,12 +6,12 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from campaign.models import Campaign, InspectionItem, KeyTask, Milestone
+from core import yamldata
 from core.dates import same_day_in_year
 from core.models import Region
 
@@ -199,7 +199,7 @@ def campaign_load(*, data: dict) -> tuple[Campaign, SyncReport]:
 @functools.lru_cache(maxsize=8)
 def _parsed(path: Path, modified: float) -> dict:
     with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return yamldata.load(handle)
 
 
 def campaign_load_file(*, path: Path) -> tuple[Campaign, SyncReport]:

@@ -2,12 +2,12 @@
 
 from pathlib import Path
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from campaign.services import SyncReport, sync_row
+from core import yamldata
 from core.models import Region
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -44,4 +44,4 @@ def regions_load(*, rows: list[dict]) -> SyncReport:
 
 def regions_load_file(*, path: Path) -> SyncReport:
     with open(path, encoding="utf-8") as handle:
-        return regions_load(rows=yaml.safe_load(handle))
+        return regions_load(rows=yamldata.load(handle))

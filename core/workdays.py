@@ -40,6 +40,8 @@ from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext
 
+from core import yamldata
+
 ONE_DAY = datetime.timedelta(days=1)
 #: Seconds between two looks at the shared generation token (edits made in another process).
 CHECK_EVERY = 10.0
@@ -246,7 +248,7 @@ def read_holiday_file(path: Path) -> dict:
     `notice` is the title followed by the document number when the file gives one. Raises
     HolidayFileError for a date outside the year, a date listed twice or a missing field."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yamldata.load_file(path)
         year = int(data["year"])
         title = str(data["title"]).strip()
         groups = data["holidays"]

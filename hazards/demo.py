@@ -31,12 +31,11 @@ import random
 from functools import cache
 from pathlib import Path
 
-import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from accounts.models import User
-from core import dates
+from core import dates, yamldata
 from core.evidence import evidence_for
 from core.roles import Role
 from hazards import services
@@ -322,7 +321,7 @@ def _dates(rng: random.Random, plan: Plan) -> None:
 
 @cache
 def _phrases() -> dict:
-    return yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8"))
+    return yamldata.load_file(PHRASES_FILE)
 
 
 def _institution_user(users: dict[str, User], institution: Institution) -> User | None:

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-import yaml
 from django.db import transaction
 
+from core import yamldata
 from core.models import Region
 from inspections.models import POINT_CATEGORIES, ChecklistPoint, InspectionItem
 
@@ -15,7 +15,7 @@ DATA_FILE = Path(__file__).resolve().parent / "data" / "items_anshan.yaml"
 def load_items(path: Path = DATA_FILE) -> tuple[int, int]:
     """Load (or update) the items list of the file's region; idempotent: a second load changes
     nothing. Returns (items created, points created). Raises ValueError naming a bad entry."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = yamldata.load_file(path)
     region = Region.objects.get(code=data["region"])
     categories = {code for code, _label in POINT_CATEGORIES}
     items_created = points_created = 0

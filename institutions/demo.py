@@ -7,11 +7,11 @@ a row that already has them is not saved (no history entry, no version bump).
 
 from pathlib import Path
 
-import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
+from core import yamldata
 from core.concurrency import save_versioned
 from core.models import Region
 from core.roles import Role
@@ -50,7 +50,7 @@ def _values(row: dict) -> dict:
 @transaction.atomic
 def load_demo_institutions(path: Path = DEMO_FILE) -> dict[str, Institution]:
     """Create or update the demo institutions (heads before branches); name -> Institution."""
-    rows = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rows = yamldata.load_file(path)
     known = {*FIELDS, "region", "name", "parent"}
     names = set()
     for number, row in enumerate(rows, start=1):

@@ -5,9 +5,10 @@ portal's own static files (no CDN)."""
 import re
 
 import pytest
-import yaml
 from django.core.management import call_command
 from django.urls import reverse
+
+from core import yamldata
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def schema(tmp_path_factory, django_db_blocker) -> dict:
     path = tmp_path_factory.mktemp("schema") / "openapi.yaml"
     with django_db_blocker.unblock():
         call_command("spectacular", "--validate", "--fail-on-warn", "--lang", "zh-hans", "--file", str(path))
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return yamldata.load_file(path)
 
 
 def operations(schema):

@@ -1,6 +1,3 @@
-from pathlib import Path
-
-import yaml
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -8,7 +5,7 @@ from accounts.models import User
 from campaign.demo import load_demo_answers
 from campaign.services import DATA_DIR as CAMPAIGN_DATA
 from campaign.services import campaign_copy, campaign_load_file
-from core import dates
+from core import dates, yamldata
 from core.models import Region
 from core.services import DATA_DIR, regions_load_file
 from dashboards.supervision_demo import load_demo_supervision
@@ -39,7 +36,7 @@ class Command(BaseCommand):
         this_year = dates.today().year
         if this_year != source.year:
             campaign_copy(source=source, year=this_year)
-        data = yaml.safe_load(Path(demo_file).read_text(encoding="utf-8"))
+        data = yamldata.load_file(demo_file)
         regions = {region.code: region for region in Region.objects.all()}
         institutions = load_demo_institutions()
         institutions |= load_demo_institutions(path=LIAOYANG_INSTITUTIONS)
