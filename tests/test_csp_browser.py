@@ -49,6 +49,7 @@ def visit(page: Page, live_server, path: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+@pytest.mark.long
 def test_the_main_pages_raise_no_csp_violation(live_server, world, page: Page, violations):
     hazard = record(world.own_institution, world.users["district"], description="厨房燃气泄漏报警装置缺失")
 

@@ -1,5 +1,6 @@
 """`manage.py load_demo`, as `make run` calls it: the whole demo city, loaded twice."""
 
+import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -33,6 +34,7 @@ def _counts():
     )
 
 
+@pytest.mark.long
 def test_the_demo_loads_twice_without_changes_and_fills_the_public_pages(db, client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115

@@ -183,6 +183,7 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("viewer", ["anonymous", *sorted(ALL_STAFF)])
 def test_every_page_is_chinese_for_an_english_browser(world, viewer):
     """Each GET page of the sweep that `viewer` gets, asked for by a browser whose language is

@@ -158,6 +158,7 @@ USER_MENU_RIGHT = """() => { const menu = document.querySelector("[data-testid=u
 SHARDS = 3
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("shard", range(SHARDS))
 def test_no_page_scrolls_sideways_on_office_screens(
     live_server, ledger, browser, browser_context_args, artifacts, shard

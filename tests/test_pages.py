@@ -40,6 +40,7 @@ def test_campaign_page_lists_the_30_items_grouped_by_key_task(client, world):
     assert "鞍民发〔2020〕37号" in body
 
 
+@pytest.mark.long
 def test_campaign_pages_run_a_constant_number_of_queries(client, world, django_assert_max_num_queries):
     for year in range(2021, 2035):
         campaign_copy(source=world.campaign, year=year)

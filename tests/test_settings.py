@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 from django.core.cache import cache
 
@@ -57,6 +58,7 @@ def test_the_cache_talks_to_the_real_redis():
     assert cache.get("eldercare-test-key") == "养老"
 
 
+@pytest.mark.long
 def test_static_files_collect_for_production(tmp_path):
     """whitenoise's manifest storage accepts every vendored asset (CSS url()s, fonts, source maps)."""
     result = manage(

@@ -10,6 +10,7 @@ from tests.test_csp_browser import REPORT_VIOLATIONS
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.long
 def test_swagger_ui_and_redoc_show_the_api(live_server, world, page: Page, artifacts):
     found: list[str] = []
     page.add_init_script(REPORT_VIOLATIONS)

@@ -41,6 +41,7 @@ def wsgi_app():
         request_finished.connect(close_old_connections)
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("role", ["district", "city"])
 def test_no_server_error_and_no_answer_outside_the_schema(world, settings, wsgi_app, role):
     settings.API_THROTTLE_RATE = "100000/min"  # the throttle has its own test; 429 is documented anyway

@@ -10,6 +10,7 @@ from tests.institutions.test_e2e_registry import login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.long
 def test_an_item_from_answer_to_acceptance(live_server, world, page: Page, artifacts, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     login(page, live_server, "tiedong")

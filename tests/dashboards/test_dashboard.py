@@ -105,6 +105,7 @@ def dashboard(client, world, region_code="210300", **params):
     return response
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("as_of", [None, "2020-10-31"])
 def test_every_number_links_to_a_list_of_that_many(client, records, as_of):
     login(client, records, "city")
@@ -203,6 +204,7 @@ def test_the_dashboard_runs_the_same_queries_at_two_sizes(client, records):
     assert count() == small
 
 
+@pytest.mark.long
 def test_the_dashboard_runs_the_same_queries_at_10_and_10000_institutions(client, records):
     """Issue 13: constant queries at 10 and at 10,000 institutions (with their history rows, so
     the figures as of a date read them too)."""

@@ -47,6 +47,7 @@ def demo(settings, tmp_path):
     analyze()
 
 
+@pytest.mark.long
 def test_every_number_on_the_demo_dashboards(client, demo):
     for as_of in (None, "2020-10-31"):  # one load for both dates: loading the demo takes ~20 s
         walked = sum(
@@ -77,6 +78,7 @@ def generated(settings, tmp_path):
     analyze()
 
 
+@pytest.mark.long
 def test_every_number_on_generated_dashboards(client, generated):
     with time_machine.travel(datetime.datetime(2026, 7, 1, 10, tzinfo=SHANGHAI), tick=False):
         # today for the three roles; as of a past date for the city (the demo's walk follows all three

@@ -108,6 +108,7 @@ def _made_by_the_right_users_through_the_services():
     assert HazardEvent.objects.filter(action=Action.REPLY).count() == answered.count()
 
 
+@pytest.mark.long
 def test_the_demo_ledger_has_every_case_made_by_the_right_users(demo):
     """One load of the demo (about 30 s) for both readings; loading it twice is tests/test_demo.py."""
     _every_status_deadline_and_special_case()

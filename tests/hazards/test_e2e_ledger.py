@@ -15,6 +15,7 @@ def count(page: Page, key: str):
     return page.locator(f"[data-count={key}] .count-value")
 
 
+@pytest.mark.long
 def test_a_hazard_from_record_to_close(live_server, world, page: Page, artifacts, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     record(world.own_institution, world.users["district"], description="厨房燃气泄漏报警装置缺失")

@@ -41,6 +41,7 @@ def assert_read_in_order(plan, index):
     assert not [n for n in found if "Sort" in n["Node Type"]], plan  # no Sort, no Incremental Sort
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True)  # committed rows, so that scale.build can VACUUM
 def test_the_ledger_and_the_three_lists_read_their_pages_from_an_index_at_province_scale(client, world):
     scale.build(world, HAZARDS)

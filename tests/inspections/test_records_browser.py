@@ -38,6 +38,7 @@ def _photo(tmp_path):
     return path
 
 
+@pytest.mark.long
 def test_draw_inspect_hazard_conclude_publish(live_server, world, page: Page, artifacts, tmp_path):
     factories.directories(world)
     factories.more_institutions(world, 1)

@@ -70,6 +70,7 @@ def wait_for(condition, timeout: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True)
 def test_beat_worker_and_smtp_deliver_every_digest_exactly_once(world, tmp_path):
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":

@@ -179,6 +179,7 @@ def item_rows(pages: list[str], campaign) -> dict[int, str]:
     return {number: every[start:end] for (start, number), end in zip(starts, ends, strict=True)}
 
 
+@pytest.mark.long
 def test_the_city_gets_its_summary_report_from_its_job(summary_job, client, records, artifacts, tmp_path):
     """One rendering (10–20 s) read every way a reader meets it: the job is the asker's alone, the
     file's Chinese name, the headings, figures and annexes, the long code wrapped inside its

@@ -20,6 +20,7 @@ def _shots(page, artifacts, name):
         no_sideways_scroll(page)
 
 
+@pytest.mark.long
 def test_staff_pages_on_a_phone_and_desktops(live_server, world, page: Page, artifacts):
     banned = id_number("611")
     ban(world, banned)
