@@ -74,6 +74,7 @@ def test_city_sees_all_its_units_in_the_api_and_flags_internal_codes(client, wor
     assert rows["210300-Z01"]["has_official_code"] is False
 
 
+@pytest.mark.long
 def test_api_lists_run_a_constant_number_of_queries(client, world, django_assert_max_num_queries):
     for year in range(2021, 2035):
         campaign_copy(source=world.campaign, year=year)
